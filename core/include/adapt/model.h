@@ -1,0 +1,35 @@
+#pragma once
+// Model: a torch::nn::Module whose forward takes the whole batch, so models choose their inputs by
+// key ("x", "x.mask", "x.cat", ...). Built by a factory that sizes it from the fitted blocks.
+#include <torch/nn/module.h>
+
+#include <vector>
+
+#include "adapt/error.h"
+#include "adapt/options.h"
+#include "adapt/tensor_dict.h"
+
+namespace adapt {
+
+class DataBlocks;
+
+class ADAPT_API Model : public torch::nn::Module {
+ public:
+  ~Model() override;
+  virtual torch::Tensor forward(const Batch& batch) = 0;
+  // Parameter groups from body to head, for freeze/unfreeze and discriminative learning rates.
+  // The default is one group holding every parameter.
+  virtual std::vector<std::vector<torch::Tensor>> layer_groups();
+  // Named submodule whose weights can move between models (e.g. "encoder" for ULMFiT fine-tuning);
+  // nullptr when the model has none of that name.
+  virtual std::shared_ptr<torch::nn::Module> part(const std::string& name);
+};
+
+// What a model factory sees: the fitted blocks (their dims()) and the target's output width.
+struct ModelContext {
+  const DataBlocks& blocks;
+  int64_t n_outputs;
+  json input_dims(const std::string& key = "x") const;
+};
+
+}  // namespace adapt
