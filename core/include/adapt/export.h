@@ -34,7 +34,19 @@ class ADAPT_API Predictor {
   std::shared_ptr<Model> model_;
   std::shared_ptr<DataBlocks> blocks_;
   std::shared_ptr<Reader> reader_;
+  std::vector<std::shared_ptr<const Transform>> transforms_;  // deterministic (on_valid) ones
 };
+
+// Prediction batch size shared by Learner::predict and Predictor (same batches, same bits).
+constexpr int64_t kPredictBatchSize = 256;
+
+// The manifest of an export (format checked); throws Error naming the file.
+json read_manifest(const std::filesystem::path& file);
+// Throws Error naming a plugin or component of the manifest's recipe that `registry` lacks, or a
+// plugin whose loaded version is incompatible with the recorded one (major, or 0.minor, differs).
+void check_plugins(const json& manifest, const Registry& registry, const std::string& what);
+// {"<plugin>": "<version>"} for the plugins the recipe's components come from ("core" included).
+json recipe_plugins(const json& recipe, const Registry& registry);
 
 // Writes atomically. `recipe` is the recipe that built the model (options with defaults filled).
 void export_model(const std::filesystem::path& file, const json& recipe, const DataBlocks& blocks,

@@ -1,0 +1,22 @@
+#pragma once
+// The subcommands of `adapt`. Each returns the process exit code (0 success); failures throw
+// adapt::Error, which main() turns into a message on stderr and exit code 1.
+#include <adapt/options.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace adapt::cli {
+
+struct Global {
+  bool json_output = false;
+};
+
+int plugins_list(const Global& global);
+int plugins_info(const Global& global, const std::string& name);
+int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir);
+int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir);
+int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
+
+}  // namespace adapt::cli

@@ -1,0 +1,109 @@
+// `adapt demo`, `adapt train` and `adapt predict`: thin wrappers over run_demo, train_recipe and
+// Predictor. With --json, progress goes to stderr so stdout holds only the JSON result.
+#include <adapt/export.h>
+#include <adapt/plugin_host.h>
+#include <adapt/recipe.h>
+
+#include <iostream>
+
+#include "commands.h"
+
+namespace adapt::cli {
+
+namespace {
+
+// Plugin problems matter before a run (a recipe may need the plugin that failed): say so on stderr.
+void report_plugin_problems() {
+  const PluginHost& host = global_plugin_host();
+  for (const auto& w : host.warnings()) std::cerr << "adapt: warning: " << w << "\n";
+  for (const auto& f : host.failures()) std::cerr << "adapt: warning: plugin not loaded: " << f.reason << "\n";
+}
+
+RunOptions run_options(const Global& global, const std::filesystem::path& out_dir) {
+  RunOptions options;
+  options.out_dir = out_dir;
+  options.out = global.json_output ? &std::cerr : &std::cout;
+  options.progress = !global.json_output;
+  return options;
+}
+
+json run_json(const RunResult& run) {
+  return {{"metrics", run.metrics},
+          {"baselines", run.baselines},
+          {"reports", run.reports},
+          {"model_file", run.model_file.empty() ? json(nullptr) : json(run.model_file.string())}};
+}
+
+}  // namespace
+
+int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir) {
+  Registry& registry = global_registry();
+  report_plugin_problems();
+  std::vector<std::string> demos;
+  std::string available;
+  for (const auto& c : registry.components()) {
+    if (c.kind != Kind::demo) continue;
+    available += (available.empty() ? "" : ", ") + c.name;
+    if (name == "all" || c.name == name || c.plugin == name) demos.push_back(c.name);
+  }
+  if (demos.empty()) {
+    throw Error("no demo matches \"" + name + "\"; available demos: " +
+                (available.empty() ? std::string("none (is any plugin loaded? see `adapt plugins list`)") : available));
+  }
+  json results = json::object();
+  int failed = 0;
+  for (const auto& demo_name : demos) {
+    std::ostream& log = global.json_output ? std::cerr : std::cout;
+    log << "== demo " << demo_name << "\n";
+    try {
+      DemoResult result = run_demo(demo_name, run_options(global, out_dir / demo_name), registry);
+      json entry = run_json(result.run);
+      entry["predictions"] = result.predictions;
+      results[demo_name] = entry;
+    } catch (const Error& e) {
+      // With "all", one failing demo does not hide the others' results.
+      if (demos.size() == 1) throw;
+      ++failed;
+      results[demo_name] = {{"error", e.what()}};
+      std::cerr << "adapt: error: demo " << demo_name << ": " << e.what() << "\n";
+    }
+  }
+  if (global.json_output) std::cout << results.dump(2) << "\n";
+  return failed ? 1 : 0;
+}
+
+int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir) {
+  json recipe = load_recipe(recipe_file);
+  Registry& registry = global_registry();
+  report_plugin_problems();
+  RunResult result = train_recipe(recipe, run_options(global, out_dir), registry);
+  if (global.json_output) {
+    std::cout << run_json(result).dump(2) << "\n";
+  } else {
+    std::cout << "metrics: " << result.metrics.dump() << "\n";
+    if (!result.baselines.empty()) std::cout << "baselines: " << result.baselines.dump() << "\n";
+    if (!result.model_file.empty()) std::cout << "model: " << result.model_file.string() << "\n";
+  }
+  return 0;
+}
+
+int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs) {
+  Registry& registry = global_registry();
+  report_plugin_problems();
+  Predictor predictor = Predictor::load(model_file, registry);
+  std::vector<json> predictions = predictor.predict_inputs(inputs);
+  if (global.json_output) {
+    json out = json::array();
+    for (size_t i = 0; i < predictions.size(); ++i) {
+      out.push_back({{"input", i < inputs.size() ? inputs[i] : std::string()}, {"prediction", predictions[i]}});
+    }
+    std::cout << out.dump(2) << "\n";
+  } else {
+    for (size_t i = 0; i < predictions.size(); ++i) {
+      std::cout << (i < inputs.size() ? inputs[i] : std::string()) << "\t" << predictions[i].dump() << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace adapt::cli

@@ -1,0 +1,110 @@
+#include "wave_transforms.h"
+
+#include <cmath>
+
+#include "adapt/data_blocks.h"
+
+namespace adapt::audio {
+
+OptionSchema WaveTransform::base_schema(double default_p) {
+  return {OptionSpec("key", OptionType::string, "x", "batch key of the audio block (audio.mel, ...)"),
+          OptionSpec("p", OptionType::number, default_p, "probability of applying to each training item").min(0).max(1)};
+}
+
+WaveTransform::WaveTransform(const Options& options) : key_(options.string("key")), p_(options.number("p")) {}
+
+void WaveTransform::setup(const DataBlocks& blocks) {
+  for (const auto& bound : blocks.inputs())
+    if (bound.key == key_) {
+      block_ = std::dynamic_pointer_cast<FeatureBlock>(bound.block);
+      if (!block_)
+        throw OptionError("transforms: the waveform augmentations need an audio block (audio.spectrogram, "
+                          "audio.mel, audio.mfcc) at key '" + key_ + "'");
+      block_->emit_wave_on_train();
+      return;
+    }
+  throw OptionError("transforms: no input block has key '" + key_ + "'; set the transform's \"key\"");
+}
+
+void WaveTransform::apply(TensorDict& data, Rng& rng) const {
+  if (!block_) throw Error("audio: waveform transform applied before setup(); the loader calls setup first");
+  auto found = data.find(key_ + ".wave");
+  if (found == data.end())
+    throw Error("audio: no '" + key_ + ".wave' in the item; waveform augmentations run on the training split only");
+  torch::Tensor wave = found->second.clone();
+  augment(wave, rng);
+  found->second = wave;
+  data[key_] = block_->image_from_wave(wave);
+}
+
+// --- gain -----------------------------------------------------------------------------------------
+
+OptionSchema GainTransform::schema() {
+  auto s = base_schema(0.5);
+  s.push_back(OptionSpec("max_db", OptionType::number, 6.0, "largest gain change in dB, either way").min(0).max(60));
+  return s;
+}
+
+GainTransform::GainTransform(const Options& options) : WaveTransform(options), max_db_(options.number("max_db")) {}
+
+void GainTransform::augment(torch::Tensor& wave, Rng& rng) const {
+  const double db = rng.uniform(-max_db_, max_db_);
+  wave.mul_(std::pow(10.0, db / 20.0));
+}
+
+// --- noise ----------------------------------------------------------------------------------------
+
+OptionSchema NoiseTransform::schema() {
+  auto s = base_schema(0.5);
+  s.push_back(OptionSpec("min_snr_db", OptionType::number, 10.0, "lowest signal-to-noise ratio (dB)").min(-20).max(100));
+  s.push_back(OptionSpec("max_snr_db", OptionType::number, 40.0, "highest signal-to-noise ratio (dB)").min(-20).max(100));
+  return s;
+}
+
+NoiseTransform::NoiseTransform(const Options& options)
+    : WaveTransform(options), min_snr_db_(options.number("min_snr_db")), max_snr_db_(options.number("max_snr_db")) {
+  if (min_snr_db_ > max_snr_db_)
+    throw options.error("min_snr_db", "must be <= max_snr_db (" + std::to_string(max_snr_db_) + "), got " +
+                                          std::to_string(min_snr_db_));
+}
+
+void NoiseTransform::augment(torch::Tensor& wave, Rng& rng) const {
+  // Power over the non-silent samples, so zero padding does not make the clip look quieter.
+  auto active = wave.abs() > 0;
+  const int64_t n_active = active.sum().item<int64_t>();
+  if (n_active == 0) return;
+  const double power = (wave * wave).sum().item<double>() / static_cast<double>(n_active);
+  const double snr_db = rng.uniform(min_snr_db_, max_snr_db_);
+  const double noise_std = std::sqrt(power / std::pow(10.0, snr_db / 10.0));
+  wave.add_(torch::randn(wave.sizes(), rng.generator(), torch::kFloat32) * noise_std);
+}
+
+// --- shift ----------------------------------------------------------------------------------------
+
+OptionSchema ShiftTransform::schema() {
+  auto s = base_schema(0.5);
+  s.push_back(OptionSpec("max_fraction", OptionType::number, 0.2, "largest shift as a fraction of the clip").min(0).max(1));
+  s.push_back(OptionSpec("roll", OptionType::boolean, true, "wrap around (true) or fill with silence (false)"));
+  return s;
+}
+
+ShiftTransform::ShiftTransform(const Options& options)
+    : WaveTransform(options), max_fraction_(options.number("max_fraction")), roll_(options.boolean("roll")) {}
+
+void ShiftTransform::augment(torch::Tensor& wave, Rng& rng) const {
+  const int64_t n = wave.size(0);
+  const int64_t max_shift = static_cast<int64_t>(max_fraction_ * static_cast<double>(n));
+  if (max_shift == 0) return;
+  const int64_t shift = rng.integer(-max_shift, max_shift + 1);
+  if (shift == 0) return;
+  auto rolled = torch::roll(wave, {shift}, {0});
+  if (!roll_) {
+    if (shift > 0)
+      rolled.slice(0, 0, shift).zero_();
+    else
+      rolled.slice(0, n + shift, n).zero_();
+  }
+  wave = rolled;
+}
+
+}  // namespace adapt::audio

@@ -1,0 +1,144 @@
+// A small MLP training loop in adapt against the same loop in PyTorch-Python (bench/peers/core_mlp.py),
+// run side by side with the same threads. Usage: bench_core_mlp [--threads N] [--epochs E] [--repeats R]
+//
+//   adapt/hand     LibTorch C++ loop: randperm + index_select batches, core.mlp, adapt AdamW
+//   adapt/learner  Learner::fit over a DataLoader (what `adapt train` runs)
+//   pytorch        the Python peer: nn.Sequential of the same layers, torch.optim.AdamW
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "adapt/data_loader.h"
+#include "adapt/learner.h"
+#include "adapt/losses.h"
+#include "adapt/optimizer.h"
+#include "adapt/registry.h"
+#include "adapt/threads.h"
+
+using namespace adapt;
+
+namespace {
+constexpr int64_t kFeatures = 32, kClasses = 10, kBatch = 64, kBatches = 200;
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+std::string run_command(const std::string& command) {
+  std::string output;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return output;
+  std::array<char, 512> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe.get())) output += buffer.data();
+  return output;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = 1, epochs = 3, repeats = 3;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
+  }
+  set_num_threads(threads);
+  Registry registry;
+  register_core_components(registry);
+
+  // Data as tensors (hand loop) and as records (learner), same sizes as the peer.
+  auto gen = torch::make_generator<at::CPUGeneratorImpl>(2);
+  auto x = torch::randn({kBatch * kBatches, kFeatures}, gen);
+  auto y = torch::randint(0, kClasses, {kBatch * kBatches}, gen);
+  std::vector<std::string> names;
+  for (int64_t f = 0; f < kFeatures; ++f) names.push_back("f" + std::to_string(f));
+  names.push_back("label");
+  auto records = std::make_shared<Records>(names, "synthetic");
+  auto xa = x.accessor<float, 2>();
+  for (int64_t r = 0; r < x.size(0); ++r) {
+    std::vector<std::string> row;
+    for (int64_t f = 0; f < kFeatures; ++f) row.push_back(std::to_string(xa[r][f]));
+    row.push_back("c" + std::to_string(y[r].item<int64_t>()));
+    records->add_row(row);
+  }
+  std::vector<std::string> features(names.begin(), names.end() - 1);
+  auto blocks = std::make_shared<DataBlocks>(
+      std::vector<BoundBlock>{{"x", registry.block({{"name", "core.regression"}, {"columns", features}}, "x")}},
+      BoundBlock{"y", registry.block({{"name", "core.category"}, {"column", "label"}}, "y")});
+  blocks->setup(*records);
+  std::vector<size_t> rows(records->size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  auto loader = std::make_shared<DataLoader>(records, rows, blocks, std::vector<std::shared_ptr<const Transform>>{},
+                                             Split::train, DataLoaderOptions().batch_size(kBatch).workers(1));
+  ModelContext ctx{*blocks, kClasses};
+  auto make_model = [&] {
+    torch::manual_seed(0);
+    return registry.model({{"name", "core.mlp"}, {"layers", {200, 100}}}, "model", ctx);
+  };
+  CrossEntropyLoss loss;
+  const int64_t steps = epochs * kBatches;
+
+  auto hand = [&] {
+    auto model = make_model();
+    auto opt = make_optimizer("adamw", split_no_decay(model->layer_groups(), default_hyper_params("adamw")));
+    model->train(true);
+    auto order_gen = torch::make_generator<at::CPUGeneratorImpl>(1);
+    auto t = std::chrono::steady_clock::now();
+    for (int e = 0; e < epochs; ++e) {
+      auto order = torch::randperm(x.size(0), order_gen);
+      for (int64_t b = 0; b < kBatches; ++b) {
+        auto idx = order.slice(0, b * kBatch, (b + 1) * kBatch);
+        Batch batch{{"x", x.index_select(0, idx)}, {"y", y.index_select(0, idx)}};
+        auto l = loss(model->forward(batch), batch.at("y"));
+        l.backward();
+        opt->step();
+        opt->zero_grad();
+      }
+    }
+    return seconds_since(t);
+  };
+  auto learner_fit = [&] {
+    DataLoaders loaders;
+    loaders.train = loader;
+    Learner learner(make_model(), blocks, loaders, std::make_shared<CrossEntropyLoss>(), {},
+                    LearnerOptions().progress(false));
+    auto t = std::chrono::steady_clock::now();
+    learner.fit(epochs, 1e-3);
+    return seconds_since(t);
+  };
+
+  hand();  // warm-up
+  double best_hand = 1e9, best_learner = 1e9;
+  for (int r = 0; r < repeats; ++r) {
+    best_hand = std::min(best_hand, hand());
+    best_learner = std::min(best_learner, learner_fit());
+  }
+  std::string peer = std::string(ADAPT_BENCH_SOURCE_DIR) + "/peers/core_mlp.py";
+  std::string command = "/usr/bin/python3 " + peer + " --threads " + std::to_string(threads) + " --epochs " +
+                        std::to_string(epochs) + " --repeats " + std::to_string(repeats) + " 2>&1";
+  std::string peer_out = run_command(command);
+  double peer_us = -1;
+  try {
+    peer_us = json::parse(peer_out.substr(peer_out.find('{'))).at("us_per_step").get<double>();
+  } catch (...) {
+  }
+  auto us = [&](double s) { return 1e6 * s / static_cast<double>(steps); };
+  std::printf("core MLP training: %lld-200-100-%lld, batch %lld, %lld steps, %d thread(s), best of %d\n",
+              static_cast<long long>(kFeatures), static_cast<long long>(kClasses), static_cast<long long>(kBatch),
+              static_cast<long long>(steps), threads, repeats);
+  std::printf("  adapt/hand     %8.1f us/step\n", us(best_hand));
+  std::printf("  adapt/learner  %8.1f us/step\n", us(best_learner));
+  if (peer_us > 0) {
+    std::printf("  pytorch        %8.1f us/step  (%s)\n", peer_us, command.c_str());
+    std::printf("  ratio pytorch / adapt-learner: %.2fx (above 1: adapt is faster)\n", peer_us / us(best_learner));
+    std::printf("  ratio pytorch / adapt-hand:    %.2fx\n", peer_us / us(best_hand));
+  } else {
+    std::printf("  pytorch peer failed: %s\n", peer_out.c_str());
+  }
+  return 0;
+}

@@ -1,0 +1,120 @@
+// bench_text: text plugin throughput, side by side with the PyTorch peer.
+//   bench_text SMS_FILE OUT_DIR [EPOCHS]
+// 1. Tokenization: encode every message with 1, 2 and 4 threads (texts/s).
+// 2. Writes the token ids and labels to OUT_DIR/ids.tsv for peers/bilstm_peer.py.
+// 3. Trains the same BiLSTM classifier (text.awd_lstm_classifier, bidirectional, dropouts off) with
+//    AdamW, batch 32, and reports training samples/s.
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <fstream>
+#include <numeric>
+#include <random>
+#include <thread>
+
+#include "adapt/data_blocks.h"
+#include "adapt/plugin_host.h"
+#include "adapt/threads.h"
+
+using namespace adapt;
+using Clock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    fmt::print(stderr, "usage: bench_text SMS_FILE OUT_DIR [EPOCHS]\n");
+    return 2;
+  }
+  const std::string file = argv[1];
+  const std::filesystem::path out_dir = argv[2];
+  const int epochs = argc > 3 ? std::stoi(argv[3]) : 2;
+  std::filesystem::create_directories(out_dir);
+  set_num_threads(0);
+  auto& registry = global_registry();
+  auto reader = registry.reader(json{{"name", "text.csv"}, {"path", file}, {"delimiter", "tab"}, {"header", false},
+                                     {"column_names", {"label", "text"}}, {"quoting", false}, {"drop_duplicates", true}},
+                                "reader");
+  const Records records = reader->read();
+  auto blocks = std::make_shared<DataBlocks>(
+      std::vector<BoundBlock>{{"x", registry.block(json{{"name", "text.tokens"}, {"vocab_size", 4000}}, "inputs[0]")}},
+      BoundBlock{"y", registry.block(json{{"name", "core.category"}, {"column", "label"}}, "target")});
+  auto t0 = Clock::now();
+  blocks->setup(records);
+  const double train_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  fmt::print("records {}, SentencePiece training {:.2f} s, vocab {}\n", records.size(), train_s,
+             blocks->input("x").dims()["vocab_size"].get<int64_t>());
+
+  // 1. Tokenization throughput.
+  const auto& block = blocks->input("x");
+  const int repeats = 5;
+  double one_thread = 0;
+  for (int threads : {1, 2, 4}) {
+    t0 = Clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        for (int r = 0; r < repeats; ++r)
+          for (size_t row = static_cast<size_t>(t); row < records.size(); row += static_cast<size_t>(threads))
+            block.encode(records, row, EncodeContext{Split::valid, nullptr});
+      });
+    for (auto& th : pool) th.join();
+    const double rate = repeats * records.size() / std::chrono::duration<double>(Clock::now() - t0).count();
+    if (threads == 1) one_thread = rate;
+    fmt::print("tokenize  threads {}: {:9.0f} texts/s  ({:.2f}x one thread)\n", threads, rate, rate / one_thread);
+  }
+
+  // 2. Token ids for the peer.
+  std::vector<torch::Tensor> ids;
+  std::vector<int64_t> labels;
+  {
+    std::ofstream ids_file(out_dir / "ids.tsv");
+    ids_file << "vocab_size\t" << block.dims()["vocab_size"] << "\n";
+    for (size_t row = 0; row < records.size(); ++row) {
+      auto sample = blocks->encode(records, row, EncodeContext{Split::valid, nullptr});
+      ids.push_back(sample.at("x"));
+      labels.push_back(sample.at("y").item<int64_t>());
+      ids_file << labels.back() << "\t";
+      for (int64_t i = 0; i < ids.back().size(0); ++i) ids_file << (i ? " " : "") << ids.back()[i].item<int64_t>();
+      ids_file << "\n";
+    }
+  }
+
+  // 3. Training throughput.
+  torch::manual_seed(0);
+  ModelContext ctx{*blocks, 2};
+  auto model = registry.model(json{{"name", "text.awd_lstm_classifier"}, {"emb_size", 128}, {"hidden_size", 128},
+                                   {"n_layers", 1}, {"bidirectional", true}, {"drop_mult", 0.0}, {"output_p", 0.0}},
+                              "model", ctx);
+  model->train();
+  torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(0.01));
+  std::mt19937_64 rng(0);
+  std::vector<size_t> order(records.size());
+  const int64_t batch_size = 32;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    std::iota(order.begin(), order.end(), 0);
+    std::shuffle(order.begin(), order.end(), rng);
+    t0 = Clock::now();
+    int64_t seen = 0;
+    double loss_sum = 0;
+    for (size_t start = 0; start + batch_size <= order.size(); start += batch_size) {
+      std::vector<TensorDict> items;
+      std::vector<int64_t> y;
+      for (size_t k = start; k < start + batch_size; ++k) {
+        items.push_back({{"", ids[order[k]]}});
+        y.push_back(labels[order[k]]);
+      }
+      Batch batch;
+      for (auto& [key, value] : block.collate(items)) batch[key.empty() ? "x" : "x." + key] = value;
+      auto loss = torch::cross_entropy_loss(model->forward(batch), torch::tensor(y));
+      optimizer.zero_grad();
+      loss.backward();
+      optimizer.step();
+      loss_sum += loss.item<double>();
+      seen += batch_size;
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    fmt::print("train adapt  threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n", num_threads(), epoch + 1,
+               seen / seconds, loss_sum / (seen / batch_size));
+  }
+  return 0;
+}

@@ -1,0 +1,19 @@
+#include "adapt/model.h"
+
+#include "adapt/data_blocks.h"
+
+namespace adapt {
+
+Model::~Model() = default;
+
+std::vector<std::vector<torch::Tensor>> Model::layer_groups() { return {parameters()}; }
+
+std::shared_ptr<torch::nn::Module> Model::part(const std::string& name) {
+  for (const auto& child : named_children())
+    if (child.key() == name) return child.value();
+  return nullptr;
+}
+
+json ModelContext::input_dims(const std::string& key) const { return blocks.input(key).dims(); }
+
+}  // namespace adapt

@@ -1,0 +1,5 @@
+#include "adapt/report.h"
+
+namespace adapt {
+Report::~Report() = default;
+}  // namespace adapt

@@ -1,0 +1,13 @@
+// The entry point: name (the prefix of every component), version, SPDX licence, one line of
+// description, and the function that registers the components.
+#include <adapt/plugin.h>
+
+namespace mytemplate {
+void register_scale_block(adapt::Registry& registry);
+}
+
+namespace {
+void register_mytemplate(adapt::Registry& registry) { mytemplate::register_scale_block(registry); }
+}  // namespace
+
+ADAPT_PLUGIN("mytemplate", "0.1.0", "MIT", "A minimal plugin to copy: one block", register_mytemplate)

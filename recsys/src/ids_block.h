@@ -1,0 +1,40 @@
+#pragma once
+// recsys.ids: the user and item id columns -> "<key>.user" and "<key>.item" int64 rows of the
+// embedding tables (one per slot, see IdEncoder). dims() tells models the table sizes.
+#include <adapt/block.h>
+
+#include "id_encoder.h"
+
+namespace adapt::recsys {
+
+class IdsBlock : public Block {
+ public:
+  IdsBlock(std::string user_column, std::string item_column, IdEncoderOptions user, IdEncoderOptions item);
+  static OptionSchema schema();
+  static std::shared_ptr<IdsBlock> create(const Options& options);
+
+  std::vector<std::string> columns() const override { return {user_column_, item_column_}; }
+  void setup(const Records& train) override;
+  TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const override;
+  json dims() const override;
+  json state() const override;
+  void load_state(const json& state) override;
+  std::string describe(const Records& records, size_t row) const override;
+
+  const IdEncoder& users() const { return users_; }
+  const IdEncoder& items() const { return items_; }
+  const std::string& user_column() const { return user_column_; }
+  const std::string& item_column() const { return item_column_; }
+
+  // Training-time only (not exported): the distinct training items, encoded ([n, item slots]), and
+  // how often each was seen, for negative sampling. Empty after load_state.
+  const torch::Tensor& train_items() const { return train_items_; }
+  const torch::Tensor& train_item_counts() const { return train_item_counts_; }
+
+ private:
+  std::string user_column_, item_column_;
+  IdEncoder users_, items_;
+  torch::Tensor train_items_, train_item_counts_;
+};
+
+}  // namespace adapt::recsys

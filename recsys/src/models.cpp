@@ -1,0 +1,194 @@
+#include "models.h"
+
+#include <torch/torch.h>
+
+#include <adapt/data_blocks.h>
+
+namespace adapt::recsys {
+
+namespace {
+
+OptionSchema common_schema() {
+  return {
+      OptionSpec("input", OptionType::string, "x", "batch key of the recsys.ids block"),
+      OptionSpec("y_range", OptionType::number_list, json::array(),
+                 "[low, high]: squash outputs with sigmoid_range (fastai uses [0, 5.5] for 0.5-5 ratings); "
+                 "empty: raw outputs"),
+      OptionSpec("sparse", OptionType::boolean, true,
+                 "sparse embedding gradients: optimizer steps touch only the rows in the batch"),
+      OptionSpec("init_std", OptionType::number, 0.01, "embedding init: normal(0, init_std)").greater_than(0),
+  };
+}
+
+OptionSchema with(OptionSchema base, const OptionSchema& extra) {
+  base.insert(base.end(), extra.begin(), extra.end());
+  return base;
+}
+
+torch::nn::Sequential make_mlp(int64_t in, const std::vector<int64_t>& layers, int64_t out, double dropout) {
+  torch::nn::Sequential mlp;
+  for (int64_t width : layers) {
+    mlp->push_back(torch::nn::Linear(in, width));
+    mlp->push_back(torch::nn::ReLU());
+    if (dropout > 0) mlp->push_back(torch::nn::Dropout(dropout));
+    in = width;
+  }
+  mlp->push_back(torch::nn::Linear(in, out));
+  return mlp;
+}
+
+const torch::Tensor& ids(const Batch& batch, const std::string& key) {
+  const torch::Tensor& t = get(batch, key);
+  TORCH_CHECK(t.scalar_type() == torch::kInt64, "recsys model: ", key, " must be int64 ids, got ", t.scalar_type());
+  return t;
+}
+
+}  // namespace
+
+RecsysModel::RecsysModel(const Options& options, const ModelContext& ctx) {
+  const std::string input = options.string("input");
+  const json dims = ctx.input_dims(input);
+  user_tables_ = IdTables::from_dims(dims.value("user", json()), "users");
+  item_tables_ = IdTables::from_dims(dims.value("item", json()), "items");
+  user_key_ = input + ".user";
+  item_key_ = input + ".item";
+  const auto range = options.numbers("y_range");
+  if (!range.empty()) {
+    if (range.size() != 2 || !(range[0] < range[1])) {
+      throw options.error("y_range", "give [low, high] with low < high, or [] for none");
+    }
+    y_range_ = std::make_pair(range[0], range[1]);
+  }
+  sparse_ = options.boolean("sparse");
+  if (ctx.n_outputs != 1) {
+    throw options.error("input", "recsys models predict one value per (user, item), but the target needs " +
+                                     std::to_string(ctx.n_outputs) + " outputs; use recsys.rating or recsys.implicit");
+  }
+}
+
+torch::Tensor RecsysModel::squash(const torch::Tensor& x) const {
+  return y_range_ ? sigmoid_range(x, y_range_->first, y_range_->second) : x;
+}
+
+// ---- dot bias ---------------------------------------------------------------------------------
+
+OptionSchema DotBiasModel::schema() {
+  return with(common_schema(), {OptionSpec("n_factors", OptionType::integer, 50, "latent factors").min(1)});
+}
+
+DotBiasModel::DotBiasModel(const Options& options, const ModelContext& ctx) : RecsysModel(options, ctx) {
+  const int64_t n = options.integer("n_factors");
+  const double std = options.number("init_std");
+  user_factors_ = register_module("user_factors", IdEmbedding(user_tables_, n, sparse_, std));
+  item_factors_ = register_module("item_factors", IdEmbedding(item_tables_, n, sparse_, std));
+  user_bias_ = register_module("user_bias", IdEmbedding(user_tables_, 1, sparse_, std));
+  item_bias_ = register_module("item_bias", IdEmbedding(item_tables_, 1, sparse_, std));
+}
+
+torch::Tensor DotBiasModel::forward(const Batch& batch) {
+  const torch::Tensor& u = ids(batch, user_key());
+  const torch::Tensor& i = ids(batch, item_key());
+  torch::Tensor dot = (user_factors_(u) * item_factors_(i)).sum(1, /*keepdim=*/true);
+  return squash(dot + user_bias_(u) + item_bias_(i));
+}
+
+// Sides carry the factors plus the bias as the last column.
+torch::Tensor DotBiasModel::user_side(const torch::Tensor& u) { return torch::cat({user_factors_(u), user_bias_(u)}, 1); }
+torch::Tensor DotBiasModel::item_side(const torch::Tensor& i) { return torch::cat({item_factors_(i), item_bias_(i)}, 1); }
+torch::Tensor DotBiasModel::score(const torch::Tensor& u, const torch::Tensor& i) {
+  const int64_t n = u.size(1) - 1;
+  torch::Tensor dot = torch::mm(u.narrow(1, 0, n), i.narrow(1, 0, n).t());
+  return squash(dot + u.narrow(1, n, 1) + i.narrow(1, n, 1).t());
+}
+
+// ---- neural CF --------------------------------------------------------------------------------
+
+OptionSchema NeuralCFModel::schema() {
+  return with(common_schema(), {
+                                   OptionSpec("n_factors", OptionType::integer, 32, "embedding size per side").min(1),
+                                   OptionSpec("layers", OptionType::integer_list, json::array({64, 32}),
+                                              "hidden layer widths of the MLP")
+                                       .min(1),
+                                   OptionSpec("dropout", OptionType::number, 0.0, "dropout after each hidden layer")
+                                       .min(0)
+                                       .max(0.99),
+                               });
+}
+
+NeuralCFModel::NeuralCFModel(const Options& options, const ModelContext& ctx) : RecsysModel(options, ctx) {
+  const int64_t n = options.integer("n_factors");
+  const double std = options.number("init_std");
+  users_ = register_module("users", IdEmbedding(user_tables_, n, sparse_, std));
+  items_ = register_module("items", IdEmbedding(item_tables_, n, sparse_, std));
+  mlp_ = register_module("mlp", make_mlp(2 * n, options.integers("layers"), 1, options.number("dropout")));
+}
+
+torch::Tensor NeuralCFModel::forward(const Batch& batch) {
+  torch::Tensor x = torch::cat({users_(ids(batch, user_key())), items_(ids(batch, item_key()))}, 1);
+  return squash(mlp_->forward(x));
+}
+
+std::vector<std::vector<torch::Tensor>> NeuralCFModel::layer_groups() {
+  std::vector<torch::Tensor> embeddings = users_->parameters();
+  for (auto& p : items_->parameters()) embeddings.push_back(p);
+  return {embeddings, mlp_->parameters()};
+}
+
+// ---- two tower --------------------------------------------------------------------------------
+
+OptionSchema TwoTowerModel::schema() {
+  return with(common_schema(),
+              {
+                  OptionSpec("n_factors", OptionType::integer, 32, "embedding size per side").min(1),
+                  OptionSpec("layers", OptionType::integer_list, json::array({64}), "hidden widths of each tower")
+                      .min(1),
+                  OptionSpec("out_dim", OptionType::integer, 32, "size of the tower outputs").min(1),
+                  OptionSpec("normalize", OptionType::boolean, false, "L2-normalise tower outputs (cosine score)"),
+                  OptionSpec("temperature", OptionType::number, 1.0, "scores are divided by it").greater_than(0),
+                  OptionSpec("item_bias", OptionType::boolean, true, "add a learned per-item bias (popularity)"),
+              });
+}
+
+TwoTowerModel::TwoTowerModel(const Options& options, const ModelContext& ctx)
+    : RecsysModel(options, ctx),
+      normalize_(options.boolean("normalize")),
+      temperature_(options.number("temperature")) {
+  const int64_t n = options.integer("n_factors");
+  const double std = options.number("init_std");
+  const auto layers = options.integers("layers");
+  const int64_t out = options.integer("out_dim");
+  users_ = register_module("users", IdEmbedding(user_tables_, n, sparse_, std));
+  items_ = register_module("items", IdEmbedding(item_tables_, n, sparse_, std));
+  if (options.boolean("item_bias")) item_bias_ = register_module("item_bias", IdEmbedding(item_tables_, 1, sparse_, std));
+  user_tower_ = register_module("user_tower", make_mlp(n, layers, out, 0.0));
+  item_tower_ = register_module("item_tower", make_mlp(n, layers, out, 0.0));
+}
+
+torch::Tensor TwoTowerModel::user_vectors(const torch::Tensor& user_ids) {
+  torch::Tensor v = user_tower_->forward(users_(user_ids));
+  return normalize_ ? torch::nn::functional::normalize(v, torch::nn::functional::NormalizeFuncOptions().dim(1)) : v;
+}
+
+torch::Tensor TwoTowerModel::item_vectors(const torch::Tensor& item_ids) {
+  torch::Tensor v = item_tower_->forward(items_(item_ids));
+  return normalize_ ? torch::nn::functional::normalize(v, torch::nn::functional::NormalizeFuncOptions().dim(1)) : v;
+}
+
+torch::Tensor TwoTowerModel::forward(const Batch& batch) {
+  const torch::Tensor& i = ids(batch, item_key());
+  torch::Tensor score = (user_vectors(ids(batch, user_key())) * item_vectors(i)).sum(1, true) / temperature_;
+  if (item_bias_) score = score + item_bias_(i);
+  return squash(score);
+}
+
+torch::Tensor TwoTowerModel::user_side(const torch::Tensor& u) { return user_vectors(u); }
+torch::Tensor TwoTowerModel::item_side(const torch::Tensor& i) {
+  torch::Tensor bias = item_bias_ ? item_bias_(i) : torch::zeros({i.size(0), 1});
+  return torch::cat({item_vectors(i), bias}, 1);
+}
+torch::Tensor TwoTowerModel::score(const torch::Tensor& u, const torch::Tensor& i) {
+  const int64_t n = u.size(1);
+  return squash(torch::mm(u, i.narrow(1, 0, n).t()) / temperature_ + i.narrow(1, n, 1).t());
+}
+
+}  // namespace adapt::recsys

@@ -1,0 +1,90 @@
+#pragma once
+// The recsys models. Each reads "<input>.user" and "<input>.item" (recsys.ids) and returns [batch, 1]:
+//   recsys.dot_bias   fastai's EmbeddingDotBias: dot(user, item) + user bias + item bias, squashed
+//                     into y_range by sigmoid_range.
+//   recsys.ncf        neural collaborative filtering: concatenated embeddings through an MLP.
+//   recsys.two_tower  retrieval: a user tower and an item tower (embedding + MLP) scored by a dot
+//                     product, for implicit feedback trained on sampled negatives.
+// Embeddings use sparse gradients by default, so the core's AdamW updates only the rows in a batch.
+#include <adapt/model.h>
+#include <torch/nn/modules/container/sequential.h>
+
+#include <optional>
+
+#include "id_embedding.h"
+
+namespace adapt::recsys {
+
+// Models whose score splits into a user side and an item side, so ranking all items for many users
+// is one matrix product instead of a forward pass per (user, item) pair.
+class FactorizedScorer {
+ public:
+  virtual ~FactorizedScorer() = default;
+  virtual torch::Tensor user_side(const torch::Tensor& user_ids) = 0;  // [U, r]
+  virtual torch::Tensor item_side(const torch::Tensor& item_ids) = 0;  // [N, r]
+  // [U, N]: equals forward() for every (user, item) pair.
+  virtual torch::Tensor score(const torch::Tensor& user_side, const torch::Tensor& item_side) = 0;
+};
+
+// Shared plumbing: which batch keys to read and the optional output range.
+class RecsysModel : public Model {
+ public:
+  RecsysModel(const Options& options, const ModelContext& ctx);
+  const std::string& user_key() const { return user_key_; }
+  const std::string& item_key() const { return item_key_; }
+
+ protected:
+  torch::Tensor squash(const torch::Tensor& x) const;
+  IdTables user_tables_, item_tables_;
+  std::optional<std::pair<double, double>> y_range_;
+  bool sparse_;
+
+ private:
+  std::string user_key_, item_key_;
+};
+
+class DotBiasModel : public RecsysModel, public FactorizedScorer {
+ public:
+  DotBiasModel(const Options& options, const ModelContext& ctx);
+  static OptionSchema schema();
+  torch::Tensor forward(const Batch& batch) override;
+  torch::Tensor user_side(const torch::Tensor& user_ids) override;
+  torch::Tensor item_side(const torch::Tensor& item_ids) override;
+  torch::Tensor score(const torch::Tensor& user_side, const torch::Tensor& item_side) override;
+
+ private:
+  IdEmbedding user_factors_{nullptr}, item_factors_{nullptr}, user_bias_{nullptr}, item_bias_{nullptr};
+};
+
+class NeuralCFModel : public RecsysModel {
+ public:
+  NeuralCFModel(const Options& options, const ModelContext& ctx);
+  static OptionSchema schema();
+  torch::Tensor forward(const Batch& batch) override;
+  std::vector<std::vector<torch::Tensor>> layer_groups() override;
+
+ private:
+  IdEmbedding users_{nullptr}, items_{nullptr};
+  torch::nn::Sequential mlp_{nullptr};
+};
+
+class TwoTowerModel : public RecsysModel, public FactorizedScorer {
+ public:
+  TwoTowerModel(const Options& options, const ModelContext& ctx);
+  static OptionSchema schema();
+  torch::Tensor forward(const Batch& batch) override;
+  torch::Tensor user_side(const torch::Tensor& user_ids) override;
+  torch::Tensor item_side(const torch::Tensor& item_ids) override;
+  torch::Tensor score(const torch::Tensor& user_side, const torch::Tensor& item_side) override;
+  // Tower outputs, for scoring many items per user.
+  torch::Tensor user_vectors(const torch::Tensor& user_ids);
+  torch::Tensor item_vectors(const torch::Tensor& item_ids);
+
+ private:
+  IdEmbedding users_{nullptr}, items_{nullptr}, item_bias_{nullptr};
+  torch::nn::Sequential user_tower_{nullptr}, item_tower_{nullptr};
+  bool normalize_;
+  double temperature_;
+};
+
+}  // namespace adapt::recsys

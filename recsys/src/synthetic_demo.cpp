@@ -1,0 +1,130 @@
+#include "synthetic_demo.h"
+
+#include <adapt/atomic_file.h>
+#include <adapt/rng.h>
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <unordered_set>
+
+namespace adapt::recsys {
+
+namespace {
+
+// Item ids look like real catalogue ids: a bijective scramble of the popularity rank (odd multiplier
+// modulo 2^40), so neither order nor density gives the rank away.
+std::string item_id(int64_t rank) {
+  const uint64_t x = (static_cast<uint64_t>(rank) * 0x9E3779B97F4BULL + 0x5DEECE66DULL) & ((uint64_t{1} << 40) - 1);
+  return std::to_string(x);
+}
+
+void latent(uint64_t seed, int64_t n, std::vector<double>& out) {
+  Rng rng(seed);
+  out.resize(static_cast<size_t>(n));
+  for (auto& v : out) v = rng.normal(0.0, 1.0 / std::sqrt(static_cast<double>(n)));
+}
+
+}  // namespace
+
+OptionSchema SyntheticDemo::schema() {
+  return {
+      OptionSpec("n_interactions", OptionType::integer, 1300000, "ratings drawn (duplicates dropped)").min(100),
+      OptionSpec("n_users", OptionType::integer, 20000, "users").min(2),
+      OptionSpec("item_universe", OptionType::integer, 4000000, "possible items; ~1M distinct are drawn by default")
+          .min(10),
+      OptionSpec("zipf", OptionType::number, 0.5, "popularity exponent: rank r is drawn ~ r^-zipf").min(0).max(0.95),
+      OptionSpec("n_factors", OptionType::integer, 8, "true latent dimension").min(1),
+      OptionSpec("epochs", OptionType::integer, 2, "training epochs of the recipe").min(1),
+      OptionSpec("item_buckets", OptionType::integer, 1 << 17, "hash buckets for item ids").min(16),
+  };
+}
+
+std::shared_ptr<SyntheticDemo> SyntheticDemo::create(const Options& options) {
+  SyntheticDemoSettings s;
+  s.n_interactions = options.integer("n_interactions");
+  s.n_users = options.integer("n_users");
+  s.item_universe = options.integer("item_universe");
+  s.zipf = options.number("zipf");
+  s.n_factors = options.integer("n_factors");
+  s.epochs = options.integer("epochs");
+  s.item_buckets = options.integer("item_buckets");
+  return std::make_shared<SyntheticDemo>(s);
+}
+
+std::string SyntheticDemo::description() const {
+  return "synthetic ratings from latent factors, Zipf item popularity over " + std::to_string(s_.item_universe) +
+         " possible item ids (hashed into " + std::to_string(s_.item_buckets) + " buckets)";
+}
+
+void SyntheticDemo::generate(const std::filesystem::path& dir, uint64_t seed) const {
+  std::filesystem::create_directories(dir);
+  Rng rng(seed);
+  const int64_t d = s_.n_factors;
+  // User factors and biases, drawn up front (users are few).
+  std::vector<std::vector<double>> user_factors(static_cast<size_t>(s_.n_users));
+  std::vector<double> user_bias(static_cast<size_t>(s_.n_users));
+  for (int64_t u = 0; u < s_.n_users; ++u) {
+    latent(mix_seed(seed, 1000000000ULL + static_cast<uint64_t>(u)), d, user_factors[static_cast<size_t>(u)]);
+    user_bias[static_cast<size_t>(u)] = rng.normal(0.0, 0.3);
+  }
+  std::unordered_set<uint64_t> pairs;
+  std::string text = "user,item,rating,timestamp\n";
+  text.reserve(static_cast<size_t>(s_.n_interactions) * 32);
+  std::vector<double> item_factors;
+  const double exponent = 1.0 / (1.0 - s_.zipf);
+  for (int64_t n = 0; n < s_.n_interactions; ++n) {
+    // Active users rate more: user = n_users * u^2.
+    const auto user = std::min<int64_t>(s_.n_users - 1, static_cast<int64_t>(s_.n_users * std::pow(rng.uniform(), 2.0)));
+    const auto rank = std::min<int64_t>(s_.item_universe - 1,
+                                        static_cast<int64_t>(s_.item_universe * std::pow(rng.uniform(), exponent)));
+    if (!pairs.insert(static_cast<uint64_t>(user) * static_cast<uint64_t>(s_.item_universe) + rank).second) continue;
+    // Item factors come from the rank's own stream, so nothing of size item_universe is stored.
+    const uint64_t item_seed = mix_seed(seed, static_cast<uint64_t>(rank));
+    latent(item_seed, d, item_factors);
+    const double item_bias = Rng(item_seed ^ 0xB1A5ULL).normal(0.0, 0.4);
+    double dot = 0;
+    for (int64_t k = 0; k < d; ++k) dot += user_factors[static_cast<size_t>(user)][static_cast<size_t>(k)] * item_factors[static_cast<size_t>(k)];
+    double rating = 3.5 + user_bias[static_cast<size_t>(user)] + item_bias + std::sqrt(static_cast<double>(d)) * dot + rng.normal(0.0, 0.5);
+    rating = std::clamp(std::round(rating * 2.0) / 2.0, 0.5, 5.0);
+    char line[96];
+    std::snprintf(line, sizeof line, "u%lld,%s,%.1f,%lld\n", static_cast<long long>(user), item_id(rank).c_str(),
+                  rating, static_cast<long long>(1500000000LL + n * 7));
+    text += line;
+  }
+  write_text_atomically(dir / "ratings.csv", text);
+}
+
+json SyntheticDemo::recipe(const std::filesystem::path& data_dir) const {
+  return {
+      {"seed", 42},
+      {"reader", {{"name", "recsys.interactions"}, {"path", (data_dir / "ratings.csv").string()},
+                  {"rating_min", 0.5}, {"rating_max", 5.0}}},
+      {"splitter", {{"name", "core.random"}, {"valid_pct", 0.1}}},
+      {"inputs", {{{"name", "recsys.ids"}, {"user_mode", "vocab"}, {"item_mode", "hash"},
+                   {"item_buckets", s_.item_buckets}, {"n_hashes", 2}}}},
+      {"target", {{"name", "recsys.rating"}, {"min", 0.5}, {"max", 5.0}}},
+      {"transforms", {{{"name", "recsys.id_dropout"}, {"user_rate", 0.01}, {"item_rate", 0.01}}}},
+      {"loader", {{"batch_size", 1024}, {"workers", 1}}},
+      {"model", {{"name", "recsys.dot_bias"}, {"n_factors", 32}, {"y_range", {0.0, 5.5}}}},
+      {"metrics", {"core.rmse", "core.mae"}},
+      {"train", {{"schedule", "one_cycle"}, {"epochs", s_.epochs}, {"lr", 1e-2}, {"wd", 0.05}}},
+      {"baselines", {{{"name", "recsys.biases"}}}},
+      {"reports", {{{"name", "recsys.ranking"}, {"k", {10}}, {"max_users", 200}, {"show", 10}}}},
+  };
+}
+
+std::vector<std::string> SyntheticDemo::predict_inputs(const std::filesystem::path& data_dir) const {
+  // The first rated (user, item) pair of the file, the same user with an item id never seen (cold
+  // start: falls back to biases), and an unseen user with that item.
+  std::ifstream file(data_dir / "ratings.csv");
+  std::string header, first;
+  std::getline(file, header);
+  std::getline(file, first);
+  const auto comma = first.find(',');
+  const auto comma2 = first.find(',', comma + 1);
+  const std::string user = first.substr(0, comma), item = first.substr(comma + 1, comma2 - comma - 1);
+  return {user + "," + item, user + ",never-seen-item", "never-seen-user," + item};
+}
+
+}  // namespace adapt::recsys

@@ -1,0 +1,181 @@
+// The `adapt` binary as a user runs it: exit codes (0 ok, 1 failure, 2 usage), messages without
+// stack traces, and what `plugins list|info` print. Uses only the purpose-built test plugins.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+fs::path scratch() {
+  static fs::path dir = [] {
+    std::string pattern = (fs::temp_directory_path() / "adapt_cli_XXXXXX").string();
+    return fs::path(::mkdtemp(pattern.data()));
+  }();
+  return dir;
+}
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `adapt ARGS` through the shell; stdout and stderr are captured separately.
+Result adapt_cli(const std::string& args) {
+  const fs::path out = scratch() / "out.txt", err = scratch() / "err.txt";
+  std::string command = std::string("'") + ADAPT_CLI + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  int status = std::system(command.c_str());
+  Result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+const std::string kWithTestPlugins = std::string("--plugin-path '") + ADAPT_TEST_PLUGIN_DIR + "' ";
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST(Cli, HelpAndVersionSucceed) {
+  Result help = adapt_cli("--help");
+  EXPECT_EQ(help.code, 0) << help.err;
+  for (const char* word : {"plugins", "demo", "train", "predict", "--threads", "--plugin-path", "--json",
+                           "--allow-insecure-plugins"}) {
+    EXPECT_TRUE(contains(help.out, word)) << word << " missing from:\n" << help.out;
+  }
+  EXPECT_TRUE(contains(help.out, "RISK")) << help.out;  // the insecure flag says what it risks
+  Result sub = adapt_cli("predict --help");
+  EXPECT_EQ(sub.code, 0);
+  EXPECT_TRUE(contains(sub.out, "MODEL")) << sub.out;
+  Result version = adapt_cli("--version");
+  EXPECT_EQ(version.code, 0);
+  EXPECT_TRUE(contains(version.out, "adapt 0.")) << version.out;
+}
+
+TEST(Cli, UsageErrorsExitWith2) {
+  for (const char* args : {"", "frobnicate", "plugins", "plugins info", "predict model.adapt", "--threads -1 plugins list",
+                           "--threads many plugins list", "train"}) {
+    Result r = adapt_cli(args);
+    EXPECT_EQ(r.code, 2) << "adapt " << args << "\nstdout: " << r.out << "\nstderr: " << r.err;
+  }
+}
+
+TEST(Cli, FailuresExitWith1AndAMessageWithoutBacktrace) {
+  Result r = adapt_cli("train /nonexistent/recipe.json");
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.err.rfind("adapt: error: ", 0), 0u) << r.err;
+  EXPECT_TRUE(contains(r.err, "/nonexistent/recipe.json")) << r.err;
+  EXPECT_FALSE(contains(r.err, "Exception raised from")) << r.err;
+
+  Result p = adapt_cli("predict /nonexistent/model.adapt some-input");
+  EXPECT_EQ(p.code, 1) << p.err;
+  EXPECT_TRUE(contains(p.err, "/nonexistent/model.adapt")) << p.err;
+
+  Result d = adapt_cli("demo no-such-plugin --out '" + (scratch() / "runs").string() + "'");
+  EXPECT_EQ(d.code, 1) << d.err;
+  EXPECT_TRUE(contains(d.err, "no-such-plugin")) << d.err;
+}
+
+TEST(Cli, InvalidRecipeNamesTheJsonPath) {
+  fs::path recipe = scratch() / "bad.json";
+  std::ofstream(recipe) << R"({"reader": {"name": "core.csv", "path": "x.csv", "bogus": 1},
+    "inputs": [{"name": "core.category", "column": "a"}], "target": {"name": "core.category", "column": "b"},
+    "model": {"name": "core.mlp"}, "train": {"epochs": 1}})";
+  Result r = adapt_cli("train '" + recipe.string() + "' --out '" + (scratch() / "run").string() + "'");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_TRUE(contains(r.err, "reader.bogus")) << r.err;
+}
+
+TEST(Cli, PluginsListShowsLoadedAndFailedPlugins) {
+  Result r = adapt_cli(kWithTestPlugins + "plugins list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "NAME")) << r.out;
+  EXPECT_TRUE(contains(r.out, "good")) << r.out;
+  EXPECT_TRUE(contains(r.out, "1.2.3")) << r.out;
+  EXPECT_TRUE(contains(r.out, "libadapt_test_good.so")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Failed to load:")) << r.out;
+  EXPECT_TRUE(contains(r.out, "built for adapt plugin ABI")) << r.out;
+  EXPECT_TRUE(contains(r.out, "threw while registering")) << r.out;
+  EXPECT_TRUE(contains(r.err, "found twice")) << r.err;  // dup_first / dup_second: first wins
+}
+
+TEST(Cli, PluginsListJson) {
+  Result r = adapt_cli("--json " + kWithTestPlugins + "plugins list");
+  ASSERT_EQ(r.code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  bool found = false;
+  for (const auto& p : j.at("plugins")) {
+    if (p.at("name") == "good") {
+      found = true;
+      EXPECT_EQ(p.at("version"), "1.2.3");
+      EXPECT_EQ(p.at("license"), "MIT");
+      EXPECT_EQ(p.at("components"), nlohmann::json::array({"good.echo"}));
+    }
+  }
+  EXPECT_TRUE(found) << r.out;
+  bool abi_failure = false;
+  for (const auto& f : j.at("failures")) abi_failure |= contains(f.at("file").get<std::string>(), "libadapt_test_abi.so");
+  EXPECT_TRUE(abi_failure) << r.out;
+  EXPECT_EQ(j.at("search_path").at(0), ADAPT_TEST_PLUGIN_DIR);
+}
+
+TEST(Cli, PluginsInfoPrintsEveryOption) {
+  Result r = adapt_cli(kWithTestPlugins + "plugins info good");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* part : {"Plugin Details:", "A well-formed test plugin", "1.2.3", "MIT", "reader good.echo", "path",
+                           "required", "limit", "integer", "rows to return", "[>= 1]"}) {
+    EXPECT_TRUE(contains(r.out, part)) << part << " missing from:\n" << r.out;
+  }
+  Result j = adapt_cli("--json " + kWithTestPlugins + "plugins info good");
+  ASSERT_EQ(j.code, 0) << j.err;
+  auto info = nlohmann::json::parse(j.out);
+  const auto& options = info.at("components").at(0).at("options");
+  ASSERT_EQ(options.size(), 2u);
+  EXPECT_EQ(options.at(1).at("name"), "limit");
+  EXPECT_EQ(options.at(1).at("default"), 3);
+  EXPECT_EQ(options.at(1).at("min"), 1.0);
+
+  Result core = adapt_cli("plugins info core");
+  EXPECT_EQ(core.code, 0) << core.err;
+
+  Result missing = adapt_cli(kWithTestPlugins + "plugins info nosuch");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_TRUE(contains(missing.err, "no plugin named \"nosuch\"")) << missing.err;
+  Result failed = adapt_cli(kWithTestPlugins + "plugins info adapt_test_abi");
+  EXPECT_EQ(failed.code, 1);
+  EXPECT_TRUE(contains(failed.err, "failed to load")) << failed.err;
+}
+
+TEST(Cli, InsecurePluginDirectoryNeedsTheFlag) {
+  fs::path open = scratch() / "open";
+  fs::create_directories(open);
+  fs::copy_file(fs::path(ADAPT_TEST_PLUGIN_DIR) / "libadapt_test_good.so", open / "libadapt_test_good.so",
+                fs::copy_options::overwrite_existing);
+  ASSERT_EQ(::chmod(open.c_str(), 0777), 0);
+  Result refused = adapt_cli("--json --plugin-path '" + open.string() + "' plugins list");
+  ASSERT_EQ(refused.code, 0) << refused.err;
+  EXPECT_TRUE(contains(refused.out, "world-writable")) << refused.out;
+  Result allowed = adapt_cli("--json --allow-insecure-plugins --plugin-path '" + open.string() + "' plugins list");
+  ASSERT_EQ(allowed.code, 0) << allowed.err;
+  auto j = nlohmann::json::parse(allowed.out);
+  bool loaded = false;
+  for (const auto& p : j.at("plugins")) loaded |= p.at("file").get<std::string>().rfind(open.string(), 0) == 0;
+  EXPECT_TRUE(loaded) << allowed.out;
+}

@@ -1,0 +1,113 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "adapt/csv.h"
+#include "adapt/export.h"
+#include "adapt/mlp_model.h"
+#include "adapt/recipe.h"
+#include "adapt/version.h"
+#include "learner_fixtures.h"
+
+using namespace adapt;
+using namespace adapt::testing;
+
+namespace {
+RunResult train_small(const std::filesystem::path& dir, const Registry& registry, json recipe) {
+  std::ostringstream out;
+  RunOptions options;
+  options.out_dir = dir / "run";
+  options.out = &out;
+  options.progress = false;
+  return train_recipe(recipe, options, registry);
+}
+}  // namespace
+
+TEST(Export, ReloadedModelPredictsBitForBit) {
+  TempDir dir("export");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 600, 2));
+  ASSERT_TRUE(std::filesystem::exists(run.model_file));
+
+  Predictor predictor = Predictor::load(run.model_file, registry);
+  Records records = read_csv_file((dir.path / "rings.csv").string());
+  auto expected = run.learner->outputs(records);
+  auto got = predictor.outputs(records);
+  ASSERT_EQ(expected.sizes(), got.sizes());
+  EXPECT_TRUE(torch::equal(expected, got));
+  auto decoded = predictor.predict(records);
+  auto learner_decoded = run.learner->predict(records);
+  ASSERT_EQ(decoded.size(), records.size());
+  for (size_t i = 0; i < decoded.size(); ++i) ASSERT_EQ(decoded[i], learner_decoded[i]) << "row " << i;
+
+  // Manifest: recipe with defaults filled, plugins, block state.
+  const json& m = predictor.manifest();
+  EXPECT_EQ(m["format"], "adapt-model");
+  EXPECT_EQ(m["plugins"]["core"], version());
+  EXPECT_TRUE(m["recipe"]["model"].contains("dropout"));  // default filled in
+  EXPECT_TRUE(m["blocks"].contains("y"));
+
+  // Raw command-line inputs: CSV rows of the input columns, or name=value pairs.
+  auto a = predictor.predict_inputs({"0.1,0.1,0,0", "x1=0.1,x2=0.1,x3=0,x4=0"});
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0], a[1]);
+  EXPECT_TRUE(a[0].contains("label"));
+  EXPECT_THROW(predictor.predict_inputs({"1,2"}), DataError);
+  EXPECT_THROW(predictor.predict_inputs({"x1=1,x9=2"}), DataError);
+}
+
+TEST(Export, MissingPluginIsRefusedByName) {
+  TempDir dir("export_plugin");
+  Registry registry;
+  register_core_components(registry);
+  registry.begin_plugin("fakeplugin", "/nonexistent/libfakeplugin.so");
+  registry.add_model("fakeplugin.mlp", "an MLP registered by a pretend plugin", {},
+                     [](const Options&, const ModelContext& ctx) -> std::shared_ptr<Model> {
+                       MlpOptions o;
+                       o.in_features = input_width(ctx, "x");
+                       o.out_features = ctx.n_outputs;
+                       o.layers = {8};
+                       return std::make_shared<MlpModel>(o);
+                     });
+  registry.end_plugin();
+  json recipe = rings_recipe(dir.path, 300, 1);
+  recipe["model"] = {{"name", "fakeplugin.mlp"}};
+  recipe.erase("baselines");
+  RunResult run = train_small(dir.path, registry, recipe);
+
+  auto& core_only = core_test_registry();
+  try {
+    Predictor::load(run.model_file, core_only);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("fakeplugin"), std::string::npos) << m;
+    EXPECT_NE(m.find("not loaded"), std::string::npos) << m;
+  }
+  // With the plugin present it loads.
+  EXPECT_NO_THROW(Predictor::load(run.model_file, registry));
+}
+
+TEST(Export, IncompatibleVersionsAreRefused) {
+  auto& registry = core_test_registry();
+  json manifest = {{"recipe", {{"reader", {{"name", "core.csv"}}}}}, {"plugins", {{"core", "7.0.0"}}}};
+  try {
+    check_plugins(manifest, registry, "model file m.adapt");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("7.0.0"), std::string::npos) << m;
+    EXPECT_NE(m.find(version()), std::string::npos) << m;
+  }
+  manifest["plugins"]["core"] = version();
+  EXPECT_NO_THROW(check_plugins(manifest, registry, "m"));
+  manifest["recipe"]["model"] = {{"name", "core.no_such_model"}};
+  EXPECT_THROW(check_plugins(manifest, registry, "m"), Error);
+}
+
+TEST(Export, DamagedOrForeignFilesAreRefused) {
+  TempDir dir("export_bad");
+  write_file(dir.path / "x.adapt", "this is not a zip archive");
+  EXPECT_THROW(Predictor::load(dir.path / "x.adapt", core_test_registry()), Error);
+  EXPECT_THROW(Predictor::load(dir.path / "absent.adapt", core_test_registry()), Error);
+}

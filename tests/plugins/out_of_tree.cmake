@@ -1,0 +1,85 @@
+# The plugin SDK end to end, as a third-party author would use it (run by ctest, label "slow"):
+#   1. cmake --install the project into a temporary prefix
+#   2. configure and build plugins/example-sensor against it (find_package(Adapt))
+#   3. load it through ADAPT_PLUGIN_PATH: `adapt plugins info sensor`, `adapt --json plugins list`
+#   4. run its demo with the installed `adapt`
+# Inputs: ADAPT_BINARY_DIR, ADAPT_SOURCE_DIR, WORK_DIR.
+cmake_minimum_required(VERSION 3.18)
+
+function(run)
+  cmake_parse_arguments(ARG "" "NAME" "COMMAND;ENV" ${ARGN})
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env ${ARG_ENV} ${ARG_COMMAND}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${ARG_NAME} failed (exit ${rc}):\n${ARG_COMMAND}\n--- stdout\n${out}\n--- stderr\n${err}")
+  endif()
+  set(run_output "${out}" PARENT_SCOPE)
+endfunction()
+
+set(prefix ${WORK_DIR}/prefix)
+set(build ${WORK_DIR}/sensor-build)
+file(REMOVE_RECURSE ${prefix} ${WORK_DIR}/runs)
+file(MAKE_DIRECTORY ${WORK_DIR})
+
+run(NAME "install" COMMAND ${CMAKE_COMMAND} --install ${ADAPT_BINARY_DIR} --prefix ${prefix})
+foreach(required bin/adapt include/adapt/plugin.h lib/cmake/Adapt/AdaptConfig.cmake
+        lib/cmake/Adapt/AdaptTargets.cmake lib/cmake/Adapt/AdaptPlugin.cmake)
+  if(NOT EXISTS ${prefix}/${required})
+    message(FATAL_ERROR "cmake --install did not install ${required}")
+  endif()
+endforeach()
+
+set(launcher "")
+find_program(CCACHE ccache)
+if(CCACHE)
+  set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${CCACHE})
+endif()
+set(generator "")
+find_program(NINJA ninja)
+if(NINJA AND NOT EXISTS ${build}/CMakeCache.txt)
+  set(generator -G Ninja)
+endif()
+run(NAME "configure example-sensor" COMMAND ${CMAKE_COMMAND} -S ${ADAPT_SOURCE_DIR}/plugins/example-sensor -B ${build}
+    ${generator} -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} ${launcher})
+run(NAME "build example-sensor" COMMAND ${CMAKE_COMMAND} --build ${build} -j 2)
+if(NOT EXISTS ${build}/plugins/libsensor.so)
+  message(FATAL_ERROR "the out-of-tree build did not produce ${build}/plugins/libsensor.so")
+endif()
+
+set(env ADAPT_PLUGIN_PATH=${build}/plugins)
+run(NAME "adapt plugins info sensor" ENV ${env} COMMAND ${prefix}/bin/adapt plugins info sensor)
+foreach(component "reader sensor.series" "block sensor.window" "transform sensor.jitter" "model sensor.cnn1d"
+        "baseline sensor.centroid" "demo sensor.activity")
+  string(FIND "${run_output}" "${component}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "`adapt plugins info sensor` does not list ${component}:\n${run_output}")
+  endif()
+endforeach()
+
+run(NAME "adapt plugins list" ENV ${env} COMMAND ${prefix}/bin/adapt --json plugins list)
+string(JSON n_plugins LENGTH "${run_output}" plugins)
+set(found_sensor FALSE)
+math(EXPR last "${n_plugins} - 1")
+foreach(i RANGE ${last})
+  string(JSON name GET "${run_output}" plugins ${i} name)
+  string(JSON file GET "${run_output}" plugins ${i} file)
+  if(name STREQUAL "sensor")
+    set(found_sensor TRUE)
+    string(FIND "${file}" "${build}/plugins" at)
+    if(NOT at EQUAL 0)
+      message(FATAL_ERROR "sensor was loaded from ${file}, not from ${build}/plugins")
+    endif()
+  endif()
+endforeach()
+if(NOT found_sensor)
+  message(FATAL_ERROR "`adapt plugins list` does not show the sensor plugin:\n${run_output}")
+endif()
+
+run(NAME "adapt demo sensor" ENV ${env} COMMAND ${prefix}/bin/adapt --json demo sensor --out ${WORK_DIR}/runs)
+string(JSON accuracy GET "${run_output}" sensor.activity metrics valid accuracy)
+string(JSON baseline GET "${run_output}" sensor.activity baselines sensor.centroid valid accuracy)
+message(STATUS "sensor demo: valid accuracy ${accuracy} (centroid baseline ${baseline})")
+# Four balanced classes: chance is 0.25. The signal is strong, so a working pipeline clears 0.6.
+if(accuracy LESS 0.6)
+  message(FATAL_ERROR "sensor demo accuracy ${accuracy} is too low: the pipeline is broken\n${run_output}")
+endif()

@@ -1,0 +1,75 @@
+#pragma once
+// Shared by the tabular tests: a registry with the core components and the tabular plugin loaded
+// through the real plugin host from the build tree, and small helpers for records.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "adapt/plugin_host.h"
+#include "adapt/records.h"
+#include "adapt/registry.h"
+
+namespace adapt::tabular_test {
+
+inline Registry& registry() {
+  static Registry* registry = [] {
+    auto* r = new Registry();
+    register_core_components(*r);
+    PluginHostOptions options;
+    options.plugin_paths = {ADAPT_TEST_BINARY_DIR "/lib/adapt/plugins"};
+    options.use_environment = false;
+    options.use_install_dir = false;
+    options.use_build_dir = false;
+    static PluginHost host(*r, options);
+    const std::filesystem::path file = std::filesystem::path(ADAPT_TEST_BINARY_DIR) / "lib/adapt/plugins/libadapt_tabular.so";
+    if (!host.load(file)) {
+      std::string reasons;
+      for (const auto& f : host.failures()) reasons += f.file.string() + ": " + f.reason + "\n";
+      ADD_FAILURE() << "could not load the tabular plugin:\n" << reasons;
+    }
+    return r;
+  }();
+  return *registry;
+}
+
+// Records from columns given as {name, values}; origins "t.csv:<line>" (line = row + 2).
+inline Records make_records(const std::vector<std::pair<std::string, std::vector<std::string>>>& columns) {
+  std::vector<std::string> names;
+  for (const auto& c : columns) names.push_back(c.first);
+  Records records(names, "t.csv");
+  const size_t n = columns.empty() ? 0 : columns.front().second.size();
+  for (size_t r = 0; r < n; ++r) {
+    std::vector<std::string> fields;
+    for (const auto& c : columns) fields.push_back(c.second.at(r));
+    records.add_row(fields, "t.csv:" + std::to_string(r + 2));
+  }
+  return records;
+}
+
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("adapt_tabular_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+// Throws `Expected` and its message contains every one of `parts`.
+template <typename Expected, typename F>
+void expect_error(F&& f, const std::vector<std::string>& parts) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception thrown";
+  } catch (const Expected& e) {
+    const std::string what = e.what();
+    for (const auto& p : parts) EXPECT_NE(what.find(p), std::string::npos) << "'" << p << "' not in: " << what;
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "wrong exception type: " << e.what();
+  }
+}
+
+}  // namespace adapt::tabular_test

@@ -1,0 +1,51 @@
+#pragma once
+// Shared helpers of the text tests: a registry with the core and the REAL text plugin loaded.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "adapt/plugin_host.h"
+#include "adapt/registry.h"
+
+namespace adapt::text::testing {
+
+// The process-wide registry (core + every plugin in this build's plugin directory), so exports record
+// the plugin versions the global host knows.
+inline Registry& text_registry() {
+  static Registry* registry = [] {
+    PluginHostOptions options;
+    options.plugin_paths = {ADAPT_TEST_BINARY_DIR "/lib/adapt/plugins"};
+    configure_global_plugins(options);
+    Registry* r = &global_registry();
+    if (!global_plugin_host().find("text")) {
+      std::string why;
+      for (const auto& f : global_plugin_host().failures()) why += f.file.string() + ": " + f.reason + "\n";
+      ADD_FAILURE() << "the text plugin did not load:\n" << why;
+    }
+    return r;
+  }();
+  return *registry;
+}
+
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() /
+             ("adapt_text_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline void write_file(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+}
+
+// A message must mention every fragment.
+inline void expect_message(const std::string& message, std::initializer_list<const char*> fragments) {
+  for (const char* f : fragments) EXPECT_NE(message.find(f), std::string::npos) << "'" << f << "' not in: " << message;
+}
+
+}  // namespace adapt::text::testing

@@ -1,0 +1,21 @@
+// The text plugin: readers, tokenizer blocks, augmentations, models, baseline and demo for text.
+#include "adapt/plugin.h"
+
+#include "register.h"
+
+namespace {
+
+void register_text(adapt::Registry& registry) {
+  adapt::text::register_readers(registry);
+  adapt::text::register_blocks(registry);
+  adapt::text::register_transforms(registry);
+  adapt::text::register_models(registry);
+  adapt::text::register_baselines(registry);
+  adapt::text::register_demo(registry);
+}
+
+}  // namespace
+
+ADAPT_PLUGIN("text", "0.1.0", "MIT",
+             "Text: CSV/folder/corpus readers, SentencePiece tokens, AWD-LSTM/Transformer, ULMFiT, TF-IDF",
+             register_text)

@@ -1,0 +1,79 @@
+#include "tokens_block.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace adapt::text {
+
+OptionSchema TokensBlock::schema() {
+  auto schema = tokenizer_schema();
+  schema.push_back(OptionSpec("max_tokens", OptionType::integer, 512,
+                              "longer texts keep their first max_tokens tokens (bos included)")
+                       .min(2));
+  return schema;
+}
+
+std::vector<int64_t> TokensBlock::ids(const Records& records, size_t row) const {
+  auto ids = tokenizer_.encode_record(records, row);
+  if (static_cast<int64_t>(ids.size()) > max_tokens_) ids.resize(static_cast<size_t>(max_tokens_));
+  return ids;
+}
+
+TensorDict TokensBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
+  auto v = ids(records, row);
+  return {{"", torch::tensor(v, torch::kLong)}};
+}
+
+TensorDict pad_sequences(const std::vector<torch::Tensor>& sequences, int64_t pad_value) {
+  if (sequences.empty()) throw Error("text.tokens: collate got no items; a batch needs at least one");
+  int64_t longest = 1;
+  for (const auto& s : sequences) longest = std::max<int64_t>(longest, s.size(0));
+  const auto n = static_cast<int64_t>(sequences.size());
+  auto ids = torch::full({n, longest}, pad_value, torch::kLong);
+  auto mask = torch::zeros({n, longest}, torch::kBool);
+  auto lengths = torch::empty({n}, torch::kLong);
+  auto length_data = lengths.data_ptr<int64_t>();
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& s = sequences[static_cast<size_t>(i)];
+    const int64_t len = s.size(0);
+    ids[i].narrow(0, 0, len).copy_(s);
+    mask[i].narrow(0, 0, len).fill_(true);
+    length_data[i] = len;
+  }
+  return {{"", ids}, {"mask", mask}, {"lengths", lengths}};
+}
+
+TensorDict TokensBlock::collate(const std::vector<TensorDict>& items) const {
+  std::vector<torch::Tensor> sequences;
+  sequences.reserve(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    auto it = items[i].find("");
+    if (it == items[i].end())
+      throw Error(fmt::format("text.tokens: collate item {} has no token ids", i));
+    sequences.push_back(it->second);
+  }
+  return pad_sequences(sequences, SentencePieceModel::pad_id);
+}
+
+int64_t TokensBlock::length(const Records& records, size_t row) const {
+  return static_cast<int64_t>(ids(records, row).size());
+}
+
+json TokensBlock::dims() const {
+  auto d = tokenizer_.dims();
+  d["max_tokens"] = max_tokens_;
+  return d;
+}
+
+json TokensBlock::state() const { return tokenizer_.state(); }
+void TokensBlock::load_state(const json& state) { tokenizer_.load_state(state); }
+
+std::string TokensBlock::describe(const Records& records, size_t row) const {
+  std::string text;
+  for (const auto& c : columns()) text += (text.empty() ? "" : " | ") + records.at(row, c);
+  if (text.size() > 300) text = text.substr(0, 300) + "...";
+  return text;
+}
+
+}  // namespace adapt::text

@@ -1,0 +1,40 @@
+#pragma once
+// A small Transformer encoder classifier: token + learned position embeddings, post-norm encoder
+// layers with a key-padding mask, masked mean pooling, a linear head.
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/modules/transformer.h>
+#include <torch/nn/modules/transformerlayer.h>
+
+#include "adapt/model.h"
+
+namespace adapt::text {
+
+struct TransformerClassifierOptions {
+  int64_t vocab_size = 0;
+  int64_t pad_id = 3;
+  int64_t max_len = 512;
+  int64_t d_model = 128;
+  int64_t n_heads = 4;
+  int64_t n_layers = 2;
+  int64_t ff_size = 256;
+  double dropout = 0.1;
+};
+
+class TransformerClassifier : public Model {
+ public:
+  TransformerClassifier(const TransformerClassifierOptions& options, int64_t n_outputs, std::string key);
+  torch::Tensor forward(const Batch& batch) override;
+  std::vector<std::vector<torch::Tensor>> layer_groups() override;
+
+ private:
+  TransformerClassifierOptions options_;
+  std::string key_;
+  torch::nn::Embedding tokens_{nullptr}, positions_{nullptr};
+  std::vector<torch::nn::TransformerEncoderLayer> layers_;
+  torch::nn::LayerNorm norm_{nullptr};
+  torch::nn::Linear head_{nullptr};
+};
+
+}  // namespace adapt::text
