@@ -45,6 +45,8 @@ ClassBatch class_batch(const std::string& who, const torch::Tensor& output_in, c
                        int64_t ignore_index) {
   auto output = output_in.detach().to(torch::kCPU);
   auto target = target_in.detach().to(torch::kCPU);
+  // A [N,1] 0/1 target of a single-logit output [N,1] is a binary target, not multi-label.
+  if (target.dim() == 2 && target.size(1) == 1 && output.dim() == 2 && output.size(1) == 1) target = target.reshape({-1});
   if (target.is_floating_point() || target.scalar_type() == torch::kBool) {
     if (target.scalar_type() == torch::kBool || (target.dim() == 1 && output.dim() >= 1 &&
                                                  (output.dim() == 1 || output.size(-1) == 1)))
