@@ -25,9 +25,10 @@ std::vector<std::string> ImplicitTarget::columns() const {
 }
 
 TensorDict ImplicitTarget::encode(const Records& records, size_t row, const EncodeContext&) const {
-  float label = 1.0f;
-  if (!column_.empty()) label = parse_rating(records, row, column_, "recsys.implicit") >= threshold_ ? 1.0f : 0.0f;
-  return {{"", torch::tensor({label})}};
+  // int64 0/1: the core's binary metrics (accuracy, AUROC) take class targets; BCE accepts them too.
+  int64_t label = 1;
+  if (!column_.empty()) label = parse_rating(records, row, column_, "recsys.implicit") >= threshold_ ? 1 : 0;
+  return {{"", torch::tensor({label}, torch::kInt64)}};
 }
 
 void ImplicitTarget::load_state(const json& state) {

@@ -1,5 +1,5 @@
 #pragma once
-// recsys.implicit: implicit feedback as a binary target (float [1], BCE with logits). Every observed
+// recsys.implicit: implicit feedback as a binary target (int64 0/1 [1], BCE with logits). Every observed
 // interaction is a positive (or those rated at least `threshold`); negatives come from the
 // recsys.negative_sampling batch transform. Decodes to {"score": probability}.
 #include <adapt/block.h>

@@ -29,14 +29,16 @@ void latent(uint64_t seed, int64_t n, std::vector<double>& out) {
 
 OptionSchema SyntheticDemo::schema() {
   return {
-      OptionSpec("n_interactions", OptionType::integer, 1300000, "ratings drawn (duplicates dropped)").min(100),
-      OptionSpec("n_users", OptionType::integer, 20000, "users").min(2),
-      OptionSpec("item_universe", OptionType::integer, 4000000, "possible items; ~1M distinct are drawn by default")
-          .min(10),
-      OptionSpec("zipf", OptionType::number, 0.5, "popularity exponent: rank r is drawn ~ r^-zipf").min(0).max(0.95),
-      OptionSpec("n_factors", OptionType::integer, 8, "true latent dimension").min(1),
-      OptionSpec("epochs", OptionType::integer, 2, "training epochs of the recipe").min(1),
-      OptionSpec("item_buckets", OptionType::integer, 1 << 17, "hash buckets for item ids").min(16),
+      OptionSpec("n_interactions", OptionType::integer, 1600000, "ratings drawn (duplicates dropped)").min(100),
+      OptionSpec("n_users", OptionType::integer, 10000, "users").min(2),
+      OptionSpec("head_items", OptionType::integer, 20000, "catalogue items with Zipf popularity").min(10),
+      OptionSpec("tail_share", OptionType::number, 0.55, "share of interactions with long-tail ids (mostly unique)")
+          .min(0)
+          .max(0.95),
+      OptionSpec("zipf", OptionType::number, 0.7, "head popularity exponent: rank r is drawn ~ r^-zipf").min(0).max(0.95),
+      OptionSpec("n_factors", OptionType::integer, 4, "true latent dimension").min(1),
+      OptionSpec("epochs", OptionType::integer, 3, "training epochs of the recipe").min(1),
+      OptionSpec("item_buckets", OptionType::integer, 1 << 18, "hash buckets for item ids").min(16),
   };
 }
 
@@ -44,7 +46,8 @@ std::shared_ptr<SyntheticDemo> SyntheticDemo::create(const Options& options) {
   SyntheticDemoSettings s;
   s.n_interactions = options.integer("n_interactions");
   s.n_users = options.integer("n_users");
-  s.item_universe = options.integer("item_universe");
+  s.head_items = options.integer("head_items");
+  s.tail_share = options.number("tail_share");
   s.zipf = options.number("zipf");
   s.n_factors = options.integer("n_factors");
   s.epochs = options.integer("epochs");
@@ -53,8 +56,9 @@ std::shared_ptr<SyntheticDemo> SyntheticDemo::create(const Options& options) {
 }
 
 std::string SyntheticDemo::description() const {
-  return "synthetic ratings from latent factors, Zipf item popularity over " + std::to_string(s_.item_universe) +
-         " possible item ids (hashed into " + std::to_string(s_.item_buckets) + " buckets)";
+  return "synthetic ratings from latent factors: " + std::to_string(s_.head_items) +
+         " head items with Zipf popularity plus a long tail of unique ids, hashed into " +
+         std::to_string(s_.item_buckets) + " buckets";
 }
 
 void SyntheticDemo::generate(const std::filesystem::path& dir, uint64_t seed) const {
@@ -76,16 +80,19 @@ void SyntheticDemo::generate(const std::filesystem::path& dir, uint64_t seed) co
   for (int64_t n = 0; n < s_.n_interactions; ++n) {
     // Active users rate more: user = n_users * u^2.
     const auto user = std::min<int64_t>(s_.n_users - 1, static_cast<int64_t>(s_.n_users * std::pow(rng.uniform(), 2.0)));
-    const auto rank = std::min<int64_t>(s_.item_universe - 1,
-                                        static_cast<int64_t>(s_.item_universe * std::pow(rng.uniform(), exponent)));
-    if (!pairs.insert(static_cast<uint64_t>(user) * static_cast<uint64_t>(s_.item_universe) + rank).second) continue;
-    // Item factors come from the rank's own stream, so nothing of size item_universe is stored.
+    // Head ranks are 0..head_items-1; tail ranks come from a 2^39 universe (practically unique).
+    const int64_t rank =
+        rng.uniform() < s_.tail_share
+            ? s_.head_items + rng.integer(0, int64_t{1} << 39)
+            : std::min<int64_t>(s_.head_items - 1, static_cast<int64_t>(s_.head_items * std::pow(rng.uniform(), exponent)));
+    if (!pairs.insert(mix_seed(static_cast<uint64_t>(user), static_cast<uint64_t>(rank))).second) continue;
+    // Item factors come from the rank's own stream, so nothing per tail id is stored.
     const uint64_t item_seed = mix_seed(seed, static_cast<uint64_t>(rank));
     latent(item_seed, d, item_factors);
-    const double item_bias = Rng(item_seed ^ 0xB1A5ULL).normal(0.0, 0.4);
+    const double item_bias = Rng(item_seed ^ 0xB1A5ULL).normal(0.0, 0.5);
     double dot = 0;
     for (int64_t k = 0; k < d; ++k) dot += user_factors[static_cast<size_t>(user)][static_cast<size_t>(k)] * item_factors[static_cast<size_t>(k)];
-    double rating = 3.5 + user_bias[static_cast<size_t>(user)] + item_bias + std::sqrt(static_cast<double>(d)) * dot + rng.normal(0.0, 0.5);
+    double rating = 3.5 + user_bias[static_cast<size_t>(user)] + item_bias + std::sqrt(static_cast<double>(d)) * dot + rng.normal(0.0, 0.4);
     rating = std::clamp(std::round(rating * 2.0) / 2.0, 0.5, 5.0);
     char line[96];
     std::snprintf(line, sizeof line, "u%lld,%s,%.1f,%lld\n", static_cast<long long>(user), item_id(rank).c_str(),
@@ -108,7 +115,7 @@ json SyntheticDemo::recipe(const std::filesystem::path& data_dir) const {
       {"loader", {{"batch_size", 1024}, {"workers", 1}}},
       {"model", {{"name", "recsys.dot_bias"}, {"n_factors", 32}, {"y_range", {0.0, 5.5}}}},
       {"metrics", {"core.rmse", "core.mae"}},
-      {"train", {{"schedule", "one_cycle"}, {"epochs", s_.epochs}, {"lr", 1e-2}, {"wd", 0.05}}},
+      {"train", {{"schedule", "one_cycle"}, {"epochs", s_.epochs}, {"lr", 1e-2}, {"wd", 0.02}}},
       {"baselines", {{{"name", "recsys.biases"}}}},
       {"reports", {{{"name", "recsys.ranking"}, {"k", {10}}, {"max_users", 200}, {"show", 10}}}},
   };

@@ -28,8 +28,8 @@ TEST(RecsysPipeline, DISABLED_SmallDemoTrainsBeatsBiasesExportsAndPredictsColdSt
   adapt::set_num_threads(2);
   auto& registry = recsys_test::registry();
   auto dir = recsys_test::temp_dir("demo");
-  auto demo = registry.demo({{"name", "recsys.demo"}, {"n_interactions", 60000}, {"n_users", 1500},
-                             {"item_universe", 20000}, {"epochs", 4}, {"item_buckets", 8192}},
+  auto demo = registry.demo({{"name", "recsys.demo"}, {"n_interactions", 80000}, {"n_users", 600},
+                             {"head_items", 1000}, {"epochs", 4}, {"item_buckets", 16384}},
                             "demo");
   demo->generate(dir / "data", 7);
   demo->generate(dir / "again", 7);
@@ -70,7 +70,7 @@ TEST(RecsysPipeline, DISABLED_SmallDemoTrainsBeatsBiasesExportsAndPredictsColdSt
   std::filesystem::remove_all(dir);
 }
 
-// Disabled until verified: it failed on an AUROC target-shape bug (fixed in core metrics) and has not been rerun since.
+// Disabled: fails in the integration run (after the AUROC target-shape fix); to be diagnosed.
 TEST(RecsysPipeline, DISABLED_TwoTowerOnSampledNegativesBeatsMostPopular) {
   adapt::set_num_threads(2);
   // 8 taste groups of 40 items; each user clicks 20 items of their group, popular ones more often,
