@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <set>
 
+#include "edit_distance.h"
+
 namespace adapt {
 
 namespace {
@@ -51,21 +53,6 @@ const char* element_type_name(OptionType type) {
   }
 }
 
-// Levenshtein distance, for "did you mean" on unknown keys.
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 }  // namespace
 
@@ -233,7 +220,7 @@ Options::Options(const OptionSchema& schema, const json& given, std::string path
       size_t best = 3;  // suggest only close spellings
       for (const auto& k : known) {
         list += (list.empty() ? "" : ", ") + k;
-        size_t d = edit_distance(it.key(), k);
+        size_t d = detail::edit_distance(it.key(), k);
         if (d < best) best = d, closest = k;
       }
       if (!closest.empty()) message += " (did you mean \"" + closest + "\"?)";

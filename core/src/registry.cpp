@@ -6,6 +6,8 @@
 #include <cctype>
 #include <set>
 
+#include "edit_distance.h"
+
 namespace adapt {
 
 namespace {
@@ -33,20 +35,6 @@ bool valid_component_part(const std::string& part) {
   });
 }
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 template <typename Result, typename Call>
 std::shared_ptr<Result> create(Kind kind, const std::string& name, const std::string& path, Call&& call) {
@@ -167,7 +155,7 @@ const Registry::Entry& Registry::find(Kind kind, const json& spec, const std::st
     if (entry.info.plugin == plugin) plugin_present = true;
     if (key.first != kind) continue;
     available += (available.empty() ? "" : ", ") + key.second;
-    size_t d = edit_distance(wanted, key.second);
+    size_t d = detail::edit_distance(wanted, key.second);
     if (d < best) best = d, closest = key.second;
   }
   std::string message = name_path + ": unknown " + to_string(kind) + " \"" + wanted + "\"";
