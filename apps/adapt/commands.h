@@ -2,6 +2,7 @@
 // The subcommands of `adapt`. Each returns the process exit code (0 success); failures throw
 // adapt::Error, which main() turns into a message on stderr and exit code 1.
 #include <adapt/options.h>
+#include <adapt/records.h>
 
 #include <filesystem>
 #include <string>
@@ -13,10 +14,19 @@ struct Global {
   bool json_output = false;
 };
 
+// Warnings and failures of the plugin host, on stderr (before a command that needs plugins).
+void report_plugin_problems();
+
+// What names record i in output: its "id" column when the reader gives one (a FASTA file gives
+// many records), else the command-line input it came from.
+std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i);
+
 int plugins_list(const Global& global);
 int plugins_info(const Global& global, const std::string& name);
 int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir);
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir);
 int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
+int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
+          const std::filesystem::path& out_file);
 
 }  // namespace adapt::cli

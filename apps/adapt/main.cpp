@@ -73,6 +73,17 @@ int main(int argc, char** argv) {
   predict->add_option("INPUT", inputs, "Raw inputs as the recipe's reader takes them (paths, texts, CSV rows)")
       ->required();
 
+  // adapt embed MODEL.adapt INPUT... --out FILE.csv|FILE.npy
+  std::vector<std::string> embed_inputs;
+  std::string embed_model, embed_out;
+  CLI::App* embed = app.add_subcommand("embed", "Write one embedding vector per input (models that define one, "
+                                                "e.g. protein encoders) to CSV or .npy");
+  embed->add_option("MODEL", embed_model, "Exported model (.adapt)")->required();
+  embed->add_option("INPUT", embed_inputs, "Raw inputs as the recipe's reader takes them (e.g. FASTA files)")
+      ->required();
+  embed->add_option("--out", embed_out, "Output file: .csv (id column, then e0..eD-1) or .npy (float32 [N, D])")
+      ->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -103,6 +114,7 @@ int main(int argc, char** argv) {
       return adapt::cli::train(global, recipe_file, out);
     }
     if (*predict) return adapt::cli::predict(global, model_file, inputs);
+    if (*embed) return adapt::cli::embed(global, embed_model, embed_inputs, embed_out);
     std::cerr << app.help();
     return kUsageError;
   } catch (const adapt::Error& e) {

@@ -10,14 +10,14 @@
 
 namespace adapt::cli {
 
-namespace {
-
 // Plugin problems matter before a run (a recipe may need the plugin that failed): say so on stderr.
 void report_plugin_problems() {
   const PluginHost& host = global_plugin_host();
   for (const auto& w : host.warnings()) std::cerr << "adapt: warning: " << w << "\n";
   for (const auto& f : host.failures()) std::cerr << "adapt: warning: plugin not loaded: " << f.reason << "\n";
 }
+
+namespace {
 
 RunOptions run_options(const Global& global, const std::filesystem::path& out_dir) {
   RunOptions options;
@@ -91,17 +91,16 @@ int predict(const Global& global, const std::filesystem::path& model_file, const
   Registry& registry = global_registry();
   report_plugin_problems();
   Predictor predictor = Predictor::load(model_file, registry);
-  std::vector<json> predictions = predictor.predict_inputs(inputs);
+  Records records = predictor.read_inputs(inputs);
+  std::vector<json> predictions = predictor.predict(records);
   if (global.json_output) {
     json out = json::array();
-    for (size_t i = 0; i < predictions.size(); ++i) {
-      out.push_back({{"input", i < inputs.size() ? inputs[i] : std::string()}, {"prediction", predictions[i]}});
-    }
+    for (size_t i = 0; i < predictions.size(); ++i)
+      out.push_back({{"input", record_label(records, inputs, i)}, {"prediction", predictions[i]}});
     std::cout << out.dump(2) << "\n";
   } else {
-    for (size_t i = 0; i < predictions.size(); ++i) {
-      std::cout << (i < inputs.size() ? inputs[i] : std::string()) << "\t" << predictions[i].dump() << "\n";
-    }
+    for (size_t i = 0; i < predictions.size(); ++i)
+      std::cout << record_label(records, inputs, i) << "\t" << predictions[i].dump() << "\n";
   }
   return 0;
 }

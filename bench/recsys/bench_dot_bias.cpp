@@ -2,7 +2,7 @@
 // as peers/dot_bias_peer.py. Prints one JSON line: samples/s, mean step time and peak RSS.
 //   recsys_bench --batch 64 --users 610 --items 9724 --factors 50 --optimizer adamw --threads 2
 // --optimizer adamw: the core's AdamW (lazy sparse rows, per-element state);
-// --optimizer rowwise: the plugin's RowWiseAdam (one state value per row: bounded memory).
+// --optimizer rowwise: the core's row-wise AdamW ("rowwise_adamw": one state value per row: bounded memory).
 #include <adapt/data_blocks.h>
 #include <adapt/losses.h>
 #include <adapt/optimizer.h>
@@ -16,7 +16,6 @@
 
 #include "ids_block.h"
 #include "models.h"
-#include "row_wise_adam.h"
 
 using adapt::json;
 
@@ -56,12 +55,8 @@ int main(int argc, char** argv) {
   hp.lr = 5e-3;
   hp.wd = 0.1;
   std::vector<adapt::ParamGroup> groups = {{model->parameters(), hp, 0, true}};
-  std::unique_ptr<adapt::Optimizer> opt;
-  if (args["optimizer"] == "rowwise") {
-    opt = std::make_unique<adapt::recsys::RowWiseAdam>(groups);
-  } else {
-    opt = adapt::make_optimizer(args["optimizer"].get<std::string>(), groups);
-  }
+  const std::string optimizer = args["optimizer"] == "rowwise" ? "rowwise_adamw" : args["optimizer"].get<std::string>();
+  std::unique_ptr<adapt::Optimizer> opt = adapt::make_optimizer(optimizer, groups);
   adapt::MSELoss mse;
 
   // A pool of random batches, cycled (ids spread over the whole table: the cache-unfriendly case).

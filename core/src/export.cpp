@@ -158,7 +158,15 @@ std::vector<json> Predictor::predict(const Records& records) const {
   return decoded;
 }
 
+torch::Tensor Predictor::embeddings(const Records& records) const {
+  return predict_outputs(*model_, *blocks_, transforms_, records, kPredictBatchSize, ModelOutput::embedding);
+}
+
 std::vector<json> Predictor::predict_inputs(const std::vector<std::string>& inputs) const {
+  return predict(read_inputs(inputs));
+}
+
+Records Predictor::read_inputs(const std::vector<std::string>& inputs) const {
   if (inputs.empty()) throw OptionError("predict: give at least one input");
   auto columns = blocks_->input_columns();
   if (columns.empty()) throw Error("predict: the model's input blocks read no columns");
@@ -204,7 +212,7 @@ std::vector<json> Predictor::predict_inputs(const std::vector<std::string>& inpu
     }
     records = std::move(rows);
   }
-  return predict(records);
+  return records;
 }
 
 }  // namespace adapt

@@ -12,7 +12,7 @@ namespace adapt {
 
 torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                               const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
-                              int64_t batch_size) {
+                              int64_t batch_size, ModelOutput what) {
   if (records.empty()) throw DataError("predict: no records to predict (source " + records.source() + ")");
   if (batch_size < 1) throw OptionError("predict: batch_size must be >= 1, got " + std::to_string(batch_size));
   for (const auto& column : blocks.input_columns())
@@ -47,7 +47,7 @@ torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
     batch["row"] = torch::tensor(rows, torch::kInt64);
     for (const auto& t : transforms)
       if (t->on_valid() && t->level() == TransformLevel::batch) t->apply(batch, rng);
-    outputs.push_back(model.forward(batch));
+    outputs.push_back(what == ModelOutput::embedding ? model.embed(batch) : model.forward(batch));
   }
   model.train(was_training);
   return torch::cat(outputs);

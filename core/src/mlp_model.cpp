@@ -38,11 +38,15 @@ MlpModel::MlpModel(MlpOptions options) : options_(std::move(options)) {
   head_ = register_module("head", torch::nn::Linear(width, options_.out_features));
 }
 
-torch::Tensor MlpModel::forward(const Batch& batch) {
+torch::Tensor MlpModel::embed(const Batch& batch) {
   auto x = get(batch, options_.input);
   x = x.reshape({x.size(0), -1}).to(torch::kFloat);
   for (auto& block : hidden_) x = block->forward(x);
-  x = head_->forward(x);
+  return x;
+}
+
+torch::Tensor MlpModel::forward(const Batch& batch) {
+  auto x = head_->forward(embed(batch));
   if (options_.y_range.size() == 2) {
     double low = options_.y_range[0], high = options_.y_range[1];
     x = torch::sigmoid(x) * (high - low) + low;

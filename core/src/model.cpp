@@ -14,6 +14,11 @@ std::shared_ptr<torch::nn::Module> Model::part(const std::string& name) {
   return nullptr;
 }
 
+torch::Tensor Model::embed(const Batch&) {
+  throw Error("model " + name() + " produces no embeddings (it does not override Model::embed); "
+              "use a model that documents an embedding, such as a sequence encoder");
+}
+
 json ModelContext::input_dims(const std::string& key) const { return blocks.input(key).dims(); }
 
 }  // namespace adapt

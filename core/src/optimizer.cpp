@@ -113,6 +113,39 @@ void adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, torch::Tensor& 
   p.index_copy_(0, rows, p_rows);
 }
 
+// AdamWOptions::row_wise_sparse: one second-moment value per row ("row_sq"), no first moment.
+void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, TensorDict& buffers, const HyperParams& hp,
+                          double wd, int64_t step) {
+  if (p.scalar_type() != torch::kFloat || !p.is_contiguous() || p.dim() != 2)
+    throw Error("rowwise_adamw: sparse updates need a contiguous float32 [rows, width] table, got " +
+                std::string(c10::toString(p.scalar_type())) + " " + shape(p) + "; use optimizer \"adamw\"");
+  torch::Tensor grad = grad_in.coalesce();
+  torch::Tensor rows = grad._indices().select(0, 0).contiguous();
+  torch::Tensor values = grad._values().contiguous();
+  auto it = buffers.find("row_sq");
+  if (it == buffers.end()) it = buffers.emplace("row_sq", torch::zeros({p.size(0)}, p.options())).first;
+  const int64_t n = rows.numel(), width = p.size(1);
+  const int64_t* r = rows.data_ptr<int64_t>();
+  const float* g = values.data_ptr<float>();
+  float* w = p.data_ptr<float>();
+  float* vr = it->second.data_ptr<float>();
+  const float b2 = static_cast<float>(hp.sqr_mom), lr = static_cast<float>(hp.lr), eps = static_cast<float>(hp.eps);
+  const float decay = static_cast<float>(1.0 - hp.lr * wd);
+  const float debias2 = static_cast<float>(1.0 - std::pow(hp.sqr_mom, static_cast<double>(step)));
+  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      const float* gi = g + i * width;
+      float* wi = w + r[i] * width;  // rows are unique after coalesce
+      float sq = 0;
+      for (int64_t k = 0; k < width; ++k) sq += gi[k] * gi[k];
+      float& vi = vr[r[i]];
+      vi = b2 * vi + (1 - b2) * sq / static_cast<float>(width);
+      const float scale = lr / (std::sqrt(vi / debias2) + eps);
+      for (int64_t k = 0; k < width; ++k) wi[k] = wi[k] * decay - scale * gi[k];
+    }
+  });
+}
+
 torch::Tensor& buffer(TensorDict& buffers, const char* name, const torch::Tensor& like) {
   auto it = buffers.find(name);
   if (it == buffers.end()) it = buffers.emplace(name, torch::zeros_like(like, at::MemoryFormat::Contiguous)).first;
@@ -314,9 +347,13 @@ void AdamW::step() {
       const auto& grad = p.grad();
       if (!grad.defined()) continue;
       auto& st = state(i, j);
+      ++st.step;
+      if (grad.is_sparse() && options_.row_wise_sparse) {
+        row_wise_adam_sparse(p, grad, st.buffers, g.hp, g.decay ? g.hp.wd : 0.0, st.step);
+        continue;
+      }
       auto& m = buffer(st.buffers, "exp_avg", p);
       auto& v = buffer(st.buffers, "exp_avg_sq", p);
-      ++st.step;
       const auto s = adam_scalars(g.hp, g.decay, st.step);
       if (grad.is_sparse())
         adam_sparse(p, grad, m, v, s, g.hp, g.decay, st.step);
@@ -371,8 +408,9 @@ void SGD::step() {
 
 std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<ParamGroup> groups) {
   if (name == "adamw") return std::make_unique<AdamW>(std::move(groups));
+  if (name == "rowwise_adamw") return std::make_unique<AdamW>(std::move(groups), AdamWOptions{true});
   if (name == "sgd") return std::make_unique<SGD>(std::move(groups));
-  throw OptionError(fmt::format("optimizer: unknown optimizer '{}'; known: adamw, sgd", name));
+  throw OptionError(fmt::format("optimizer: unknown optimizer '{}'; known: adamw, rowwise_adamw, sgd", name));
 }
 
 }  // namespace adapt

@@ -39,7 +39,9 @@ OptionSchema checkpoint_schema() {
 
 OptionSchema train_schema() {
   OptionSchema s{
-      OptionSpec("optimizer", OptionType::string, "adamw", "adamw or sgd").choices({"adamw", "sgd"}),
+      OptionSpec("optimizer", OptionType::string, "adamw",
+                 "adamw, rowwise_adamw (one Adam state value per row of sparse embedding tables: bounded memory) or sgd")
+          .choices({"adamw", "rowwise_adamw", "sgd"}),
       OptionSpec("wd", OptionType::number, 0.01, "decoupled weight decay (never on biases and norms)").min(0),
       OptionSpec("grad_clip", OptionType::number, 0.0, "max global gradient norm (0: off)").min(0),
       OptionSpec("grad_accum", OptionType::integer, 1, "batches per optimizer step").min(1),

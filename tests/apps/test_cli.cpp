@@ -93,6 +93,57 @@ TEST(Cli, FailuresExitWith1AndAMessageWithoutBacktrace) {
   EXPECT_TRUE(contains(d.err, "no-such-plugin")) << d.err;
 }
 
+// train -> predict -> embed with core components only: a user's whole path through the CLI.
+TEST(Cli, TrainPredictAndEmbedToNpyAndCsv) {
+  const fs::path dir = scratch() / "embed";
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "points.csv");
+    csv << "a,b,label\n";
+    for (int i = 0; i < 120; ++i) {
+      double a = (i % 12) / 6.0 - 1.0, b = (i / 12) / 5.0 - 1.0;
+      csv << a << "," << b << "," << (a + b > 0 ? "up" : "down") << "\n";
+    }
+    std::ofstream recipe(dir / "recipe.json");
+    recipe << nlohmann::json{
+        {"seed", 1},
+        {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
+        {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}}},
+        {"inputs", {{{"name", "core.regression"}, {"columns", {"a", "b"}}}}},
+        {"target", {{"name", "core.category"}, {"column", "label"}}},
+        {"loader", {{"batch_size", 16}, {"workers", 0}}},
+        {"model", {{"name", "core.mlp"}, {"layers", {6}}}},
+        {"train", {{"epochs", 1}, {"lr", 1e-2}}}};
+  }
+  Result t = adapt_cli("train '" + (dir / "recipe.json").string() + "' --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(t.code, 0) << t.err;
+  const fs::path model = dir / "run" / "model.adapt";
+  ASSERT_TRUE(fs::exists(model)) << t.out;
+
+  Result p = adapt_cli("predict '" + model.string() + "' 0.5,0.5 a=-1,b=-1");
+  ASSERT_EQ(p.code, 0) << p.err;
+  EXPECT_TRUE(contains(p.out, "0.5,0.5\t")) << p.out;
+
+  Result npy = adapt_cli("embed '" + model.string() + "' 0.5,0.5 -1,-1 0,1 --out '" + (dir / "e.npy").string() + "'");
+  ASSERT_EQ(npy.code, 0) << npy.err;
+  std::string bytes = slurp(dir / "e.npy");
+  ASSERT_GE(bytes.size(), 10u);
+  EXPECT_EQ(bytes.substr(0, 6), "\x93NUMPY");
+  size_t header = static_cast<unsigned char>(bytes[8]) | (static_cast<unsigned char>(bytes[9]) << 8);
+  EXPECT_EQ((10 + header) % 64, 0u);
+  EXPECT_TRUE(contains(bytes.substr(10, header), "'shape': (3, 6)")) << bytes.substr(10, header);
+  EXPECT_EQ(bytes.size(), 10 + header + 3 * 6 * 4);
+
+  Result csv = adapt_cli("embed '" + model.string() + "' 0.5,0.5 --out '" + (dir / "e.csv").string() + "'");
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  std::string text = slurp(dir / "e.csv");
+  EXPECT_EQ(text.rfind("id,e0,e1,e2,e3,e4,e5\n\"0.5,0.5\",", 0), 0u) << text;
+
+  Result bad = adapt_cli("embed '" + model.string() + "' 0.5,0.5 --out '" + (dir / "e.txt").string() + "'");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(contains(bad.err, ".csv or .npy")) << bad.err;
+}
+
 TEST(Cli, InvalidRecipeNamesTheJsonPath) {
   fs::path recipe = scratch() / "bad.json";
   std::ofstream(recipe) << R"({"reader": {"name": "core.csv", "path": "x.csv", "bogus": 1},

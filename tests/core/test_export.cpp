@@ -56,6 +56,25 @@ TEST(Export, ReloadedModelPredictsBitForBit) {
   EXPECT_THROW(predictor.predict_inputs({"x1=1,x9=2"}), DataError);
 }
 
+TEST(Export, EmbeddingsAreTheLastHiddenLayerThatTheHeadReads) {
+  TempDir dir("export_embed");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 300, 1));
+  Predictor predictor = Predictor::load(run.model_file, registry);
+  Records records = predictor.read_inputs({"0.1,0.1,0,0", "0.9,-0.4,0.2,0", "x1=1,x2=0,x3=0,x4=0.5"});
+  ASSERT_EQ(records.size(), 3u);
+  torch::Tensor embeddings = predictor.embeddings(records);
+  ASSERT_EQ(embeddings.sizes(), (std::vector<int64_t>{3, 32}));  // layers {64, 32}
+  // Known answer: the output layer applied to the embedding gives the model's outputs.
+  std::shared_ptr<torch::nn::Module> head;
+  for (const auto& child : predictor.model()->named_children())
+    if (child.key() == "head") head = child.value();
+  ASSERT_NE(head, nullptr);
+  torch::NoGradGuard no_grad;
+  torch::Tensor via_head = head->as<torch::nn::Linear>()->forward(embeddings);
+  EXPECT_TRUE(torch::allclose(via_head, predictor.outputs(records), 1e-5, 1e-6));
+}
+
 TEST(Export, MissingPluginIsRefusedByName) {
   TempDir dir("export_plugin");
   Registry registry;

@@ -93,6 +93,30 @@ TEST(AdamWTest, SparseUpdatesOnlyBatchRowsAndEqualsDenseThere) {
   }
 }
 
+TEST(AdamWTest, RowWiseSparseKeepsOneValuePerRowAndStepsByHand) {
+  torch::nn::Embedding table(torch::nn::EmbeddingOptions(6, 2).sparse(true));
+  table->weight.set_data(torch::ones({6, 2}));
+  torch::nn::Linear dense(2, 1);
+  auto dense_before = dense->weight.detach().clone();
+  auto opt = adapt::make_optimizer("rowwise_adamw", {{{table->weight, dense->weight}, hp(0.1, 0.0)}});
+  EXPECT_EQ(opt->name(), "rowwise_adamw");
+  // Row 2 gets the gradient (3, 4): mean square 12.5; v = (1 - b2) 12.5; debiased sqrt(v / (1 - b2)) =
+  // sqrt(12.5), so p -= lr g / (sqrt(12.5) + eps).
+  (table(torch::tensor({2}, torch::kLong)) * torch::tensor({{3.0f, 4.0f}})).sum().backward();
+  dense->weight.mutable_grad() = torch::ones_like(dense->weight);
+  opt->step();
+  const double scale = 0.1 / (std::sqrt(12.5) + 1e-5);
+  EXPECT_NEAR(table->weight[2][0].item<double>(), 1 - scale * 3, 1e-6);
+  EXPECT_NEAR(table->weight[2][1].item<double>(), 1 - scale * 4, 1e-6);
+  EXPECT_TRUE(torch::equal(table->weight[0], torch::ones({2})));  // rows outside the batch stay
+  // The table's state is one float per row; the dense weight moved by plain AdamW (lr g / |g|).
+  adapt::TensorDict state = opt->state_dict();
+  ASSERT_TRUE(state.count("g0.p0.row_sq"));
+  EXPECT_EQ(state.at("g0.p0.row_sq").sizes(), (std::vector<int64_t>{6}));
+  EXPECT_FALSE(state.count("g0.p0.exp_avg"));
+  EXPECT_TRUE(torch::allclose(dense->weight, dense_before - 0.1, 1e-5, 1e-6));
+}
+
 TEST(SGDTest, MomentumByHand) {
   auto p = torch::tensor({1.0}, torch::kDouble).requires_grad_(true);
   adapt::HyperParams h = adapt::default_hyper_params("sgd");

@@ -23,8 +23,7 @@ std::string slurp(const std::filesystem::path& file) {
   return text.str();
 }
 
-// Disabled: the network does not yet beat the biases baseline on this small demo (RMSE 1.118 vs 1.057); see the session note.
-TEST(RecsysPipeline, DISABLED_SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
+TEST(RecsysPipeline, SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
   adapt::set_num_threads(2);
   auto& registry = recsys_test::registry();
   auto dir = recsys_test::temp_dir("demo");
@@ -70,8 +69,7 @@ TEST(RecsysPipeline, DISABLED_SmallDemoTrainsBeatsBiasesExportsAndPredictsColdSt
   std::filesystem::remove_all(dir);
 }
 
-// Disabled: fails in the integration run (after the AUROC target-shape fix); to be diagnosed.
-TEST(RecsysPipeline, DISABLED_TwoTowerOnSampledNegativesBeatsMostPopular) {
+TEST(RecsysPipeline, TwoTowerOnSampledNegativesBeatsMostPopular) {
   adapt::set_num_threads(2);
   // 8 taste groups of 40 items; each user clicks 20 items of their group, popular ones more often,
   // and a few random items elsewhere. Held out: each user's latest click.
@@ -100,8 +98,9 @@ TEST(RecsysPipeline, DISABLED_TwoTowerOnSampledNegativesBeatsMostPopular) {
       {"transforms", {{{"name", "recsys.negative_sampling"}, {"n_negatives", 4}, {"distribution", "popularity"}}}},
       {"loader", {{"batch_size", 256}}},
       {"model", {{"name", "recsys.two_tower"}, {"n_factors", 32}, {"layers", {64}}, {"out_dim", 32}}},
-      {"metrics", {"core.auroc"}},
-      {"train", {{"schedule", "one_cycle"}, {"epochs", 12}, {"lr", 1e-2}, {"wd", 0.0}}},
+      // No AUROC: the held-out rows are positives only (negatives are sampled on train), so ranking
+      // against the other items is the measure.
+      {"train", {{"schedule", "one_cycle"}, {"epochs", 20}, {"lr", 2e-2}, {"wd", 0.0}}},
       {"reports", {{{"name", "recsys.ranking"}, {"k", {10}}}}},
   };
   std::ostringstream log;
@@ -115,8 +114,9 @@ TEST(RecsysPipeline, DISABLED_TwoTowerOnSampledNegativesBeatsMostPopular) {
   std::cout << "two tower: HR@10 " << model_hr << " (most popular " << popular_hr << "), NDCG@10 "
             << r["model"]["ndcg@10"] << "\n";
   EXPECT_EQ(r["users"], 400);
-  EXPECT_GT(model_hr, 0.3) << log.str();
-  EXPECT_GT(model_hr, 2 * popular_hr) << log.str();
+  // A perfect taste-group model reaches about 0.45 here (measured 0.48 on a replica of this data).
+  EXPECT_GT(model_hr, 0.35) << log.str();
+  EXPECT_GT(model_hr, 4 * popular_hr) << log.str();
   std::filesystem::remove_all(dir);
 }
 

@@ -59,11 +59,11 @@ TEST(TabularAugment, SwapNoiseTakesValuesFromTheSameColumn) {
   EXPECT_LT(changed, 0.35);
 }
 
-// Disabled: builds a recipe without input blocks ("inputs: give at least one input block"); to be fixed.
-TEST(TabularAugment, DISABLED_MixupMakesSoftLabelsDominatedByTheRowsOwnClass) {
-  const Records records = tabular_test::make_records({{"label", {"a", "b", "c"}}});
+TEST(TabularAugment, MixupMakesSoftLabelsDominatedByTheRowsOwnClass) {
+  const Records records = tabular_test::make_records({{"v", {"1", "2", "3"}}, {"label", {"a", "b", "c"}}});
+  auto x = registry().block({{"name", "core.regression"}, {"columns", {"v"}}}, "inputs[0]");
   auto y = registry().block({{"name", "core.category"}, {"column", "label"}}, "target");
-  DataBlocks blocks({}, {"y", y});
+  DataBlocks blocks({{"x", x}}, {"y", y});
   blocks.setup(records);
   auto mixup = make({{"name", "tabular.mixup"}, {"alpha", 0.4}});
   mixup->setup(blocks);

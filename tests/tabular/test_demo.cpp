@@ -14,8 +14,7 @@ namespace {
 
 using tabular_test::registry;
 
-// Disabled: the generated positive rate is 0.386, above the 0.35 bound the demo promises; to be fixed.
-TEST(TabularDemo, DISABLED_DataIsDeterministicAndCensusLike) {
+TEST(TabularDemo, DataIsDeterministicAndCensusLike) {
   auto demo = registry().demo({{"name", "tabular.demo"}}, "demo");
   const auto a = tabular_test::temp_dir("demo_a"), b = tabular_test::temp_dir("demo_b");
   demo->generate(a, 42);
@@ -38,14 +37,13 @@ TEST(TabularDemo, DISABLED_DataIsDeterministicAndCensusLike) {
   }
   EXPECT_EQ(rows, 8000u);
   const double positive = static_cast<double>(rich) / rows;
-  EXPECT_GT(positive, 0.15);  // imbalanced, like the census
-  EXPECT_LT(positive, 0.35);
+  EXPECT_GT(positive, 0.20);  // imbalanced, like the census (24%)
+  EXPECT_LT(positive, 0.30);
   EXPECT_NE(text.find(",NA,"), std::string::npos);          // missing capital gain
   EXPECT_NE(text.find("Never-worked"), std::string::npos);  // a rare category
 }
 
-// Disabled: fails after ~2 minutes in the integration run (not yet diagnosed); see the session note.
-TEST(TabularDemo, DISABLED_RunsEndToEnd) {
+TEST(TabularDemo, RunsEndToEnd) {
   set_num_threads(2);
   const auto dir = tabular_test::temp_dir("demo_run");
   std::ostringstream out;
@@ -60,10 +58,11 @@ TEST(TabularDemo, DISABLED_RunsEndToEnd) {
   const double xgboost = result.run.baselines.at("tabular.xgboost").at("test").at("accuracy").get<double>();
   std::cout << "demo test accuracy: network " << network << ", logistic " << logistic << ", xgboost " << xgboost
             << "\n";
-  // The label is a noisy logistic function of the inputs: about 0.8 is the noise ceiling here.
-  EXPECT_GT(network, 0.78);
-  EXPECT_GT(logistic, 0.76);
-  EXPECT_GT(xgboost, 0.76);
+  // The label is a noisy logistic function of the inputs: about 0.88 is the noise ceiling here, and
+  // always predicting "<=50K" scores about 0.75.
+  EXPECT_GT(network, 0.83);
+  EXPECT_GT(logistic, 0.81);
+  EXPECT_GT(xgboost, 0.81);
   ASSERT_EQ(result.predictions.size(), 3u);
   for (const auto& p : result.predictions) EXPECT_TRUE(p.contains("label")) << p.dump();
   EXPECT_EQ(result.predictions[0].at("label"), ">50K");   // a rich profile

@@ -18,11 +18,14 @@ class ADAPT_API Predictor {
   // Throws Error naming a missing or incompatible plugin.
   static Predictor load(const std::filesystem::path& file, const Registry& registry);
 
-  // Raw inputs as on the command line (paths, texts, ...), read through the recipe's reader.
+  // Raw inputs as on the command line (paths, texts, CSV rows, ...) -> records, through the
+  // recipe's reader; one input may give several records (a FASTA file, say).
+  Records read_inputs(const std::vector<std::string>& inputs) const;
   std::vector<json> predict_inputs(const std::vector<std::string>& inputs) const;
   // Records with the columns the input blocks read.
   std::vector<json> predict(const Records& records) const;
   torch::Tensor outputs(const Records& records) const;  // raw model outputs, batched
+  torch::Tensor embeddings(const Records& records) const;  // Model::embed, [N, D]
 
   const json& recipe() const { return recipe_; }
   const json& manifest() const { return manifest_; }

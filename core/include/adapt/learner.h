@@ -225,11 +225,15 @@ class ADAPT_API Learner {
   double epoch_wait_start_ = 0.0;
 };
 
+// What predict_outputs asks of the model: forward() (predictions) or embed() (one vector per sample).
+enum class ModelOutput { forward, embedding };
+
 // Model outputs for records through the prediction path shared by Learner::predict and Predictor:
 // encode with Split::predict (no target), deterministic transforms (on_valid) only, eval mode, no grad,
 // in batches of `batch_size`. The same inputs and batch size give bit-identical outputs.
 ADAPT_API torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                                         const std::vector<std::shared_ptr<const Transform>>& transforms,
-                                        const Records& records, int64_t batch_size = 256);
+                                        const Records& records, int64_t batch_size = 256,
+                                        ModelOutput what = ModelOutput::forward);
 
 }  // namespace adapt

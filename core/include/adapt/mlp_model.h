@@ -30,6 +30,8 @@ class ADAPT_API MlpModel : public Model {
  public:
   explicit MlpModel(MlpOptions options);
   torch::Tensor forward(const Batch& batch) override;
+  // The last hidden layer's activations (the input itself when there are no hidden layers).
+  torch::Tensor embed(const Batch& batch) override;
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
   const MlpOptions& options() const { return options_; }
 

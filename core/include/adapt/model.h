@@ -23,6 +23,9 @@ class ADAPT_API Model : public torch::nn::Module {
   // Named submodule whose weights can move between models (e.g. "encoder" for ULMFiT fine-tuning);
   // nullptr when the model has none of that name.
   virtual std::shared_ptr<torch::nn::Module> part(const std::string& name);
+  // One fixed-width vector per sample ([N, D]), e.g. a mean-pooled encoder state, for
+  // `adapt embed`. The default throws: a model without an embedding says so.
+  virtual torch::Tensor embed(const Batch& batch);
 };
 
 // What a model factory sees: the fitted blocks (their dims()) and the target's output width.

@@ -98,11 +98,25 @@ class ADAPT_API Optimizer {
 // p -= lr / (1 - b1^t) * m / (sqrt(v / (1 - b2^t)) + eps). Sparse gradients: lazy, like
 // torch.optim.SparseAdam, on the rows present only (including their weight decay), with the
 // parameter's step count for bias correction. Float32 contiguous CPU tensors use a fused kernel.
+//
+// row_wise_sparse (recipe optimizer "rowwise_adamw"): for sparse-gradient tables, FBGEMM/DLRM's
+// row-wise variant instead: no first moment and ONE second-moment value per row (the mean squared
+// gradient of the row), so the state is rows x 4 bytes rather than 2 x rows x width x 4:
+//   v[r] = b2 v[r] + (1 - b2) mean(g[r]^2);  p[r] *= 1 - lr wd;  p[r] -= lr g[r] / (sqrt(v[r] / (1 - b2^t)) + eps)
+// Dense parameters keep plain AdamW.
+struct AdamWOptions {
+  bool row_wise_sparse = false;
+};
+
 class ADAPT_API AdamW : public Optimizer {
  public:
-  using Optimizer::Optimizer;
-  std::string name() const override { return "adamw"; }
+  explicit AdamW(std::vector<ParamGroup> groups, AdamWOptions options = {})
+      : Optimizer(std::move(groups)), options_(options) {}
+  std::string name() const override { return options_.row_wise_sparse ? "rowwise_adamw" : "adamw"; }
   void step() override;
+
+ private:
+  AdamWOptions options_;
 };
 
 // SGD with momentum (fastai/PyTorch form without dampening): p *= 1 - lr*wd; b = mom b + g;
@@ -114,7 +128,7 @@ class ADAPT_API SGD : public Optimizer {
   void step() override;
 };
 
-// "adamw" or "sgd"; unknown names are an OptionError listing the known ones.
+// "adamw", "rowwise_adamw" or "sgd"; unknown names are an OptionError listing the known ones.
 ADAPT_API std::unique_ptr<Optimizer> make_optimizer(const std::string& name, std::vector<ParamGroup> groups);
 
 }  // namespace adapt

@@ -1,0 +1,100 @@
+// `adapt embed`: one vector per input record from Model::embed, written to CSV (with the record's
+// label) or to NumPy's .npy (float32, [N, D]), atomically.
+#include <adapt/atomic_file.h>
+#include <adapt/export.h>
+#include <adapt/plugin_host.h>
+
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "commands.h"
+
+namespace adapt::cli {
+
+namespace {
+
+// .npy version 1.0: magic, header length, a Python dict literal padded so the data starts at a
+// multiple of 64 bytes, then the raw little-endian values (x86-64 and aarch64 are little-endian).
+void write_npy(const std::filesystem::path& file, const torch::Tensor& matrix) {
+  torch::Tensor values = matrix.to(torch::kFloat32).contiguous();
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(values.size(0)) +
+                       ", " + std::to_string(values.size(1)) + "), }";
+  const size_t preamble = 10;  // magic (6) + version (2) + header length (2)
+  header.append(64 - (preamble + header.size() + 1) % 64, ' ');
+  header += '\n';
+  write_atomically(file, [&](const std::filesystem::path& temp) {
+    std::ofstream out(temp, std::ios::binary);
+    out.write("\x93NUMPY\x01\x00", 8);
+    const uint16_t length = static_cast<uint16_t>(header.size());
+    out.put(static_cast<char>(length & 0xff));
+    out.put(static_cast<char>(length >> 8));
+    out << header;
+    out.write(static_cast<const char*>(values.data_ptr()), static_cast<std::streamsize>(values.numel() * 4));
+    if (!out) throw Error("embed: could not write " + file.string() + " (disk full or no permission?)");
+  });
+}
+
+void write_csv(const std::filesystem::path& file, const torch::Tensor& matrix, const Records& records,
+               const std::vector<std::string>& inputs) {
+  torch::Tensor values = matrix.to(torch::kFloat64).contiguous();
+  auto rows = values.accessor<double, 2>();
+  std::ostringstream out;
+  out.precision(9);
+  out << "id";
+  for (int64_t d = 0; d < values.size(1); ++d) out << ",e" << d;
+  out << "\n";
+  for (int64_t i = 0; i < values.size(0); ++i) {
+    std::string label = record_label(records, inputs, static_cast<size_t>(i));
+    // Quote labels that would break the row (commas, quotes): RFC 4180.
+    if (label.find_first_of(",\"\n") != std::string::npos) {
+      std::string quoted = "\"";
+      for (char c : label) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      label = quoted + "\"";
+    }
+    out << label;
+    for (int64_t d = 0; d < values.size(1); ++d) out << "," << rows[i][d];
+    out << "\n";
+  }
+  write_text_atomically(file, out.str());
+}
+
+}  // namespace
+
+std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i) {
+  if (records.has_column("id")) return records.at(i, "id");
+  if (records.size() == inputs.size()) return inputs[i];
+  return "record " + std::to_string(i + 1);
+}
+
+int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
+          const std::filesystem::path& out_file) {
+  std::string extension = out_file.extension().string();
+  if (extension != ".csv" && extension != ".npy")
+    throw OptionError("embed: --out " + out_file.string() + " must end in .csv or .npy");
+  Registry& registry = global_registry();
+  report_plugin_problems();
+  Predictor predictor = Predictor::load(model_file, registry);
+  Records records = predictor.read_inputs(inputs);
+  torch::Tensor embeddings = predictor.embeddings(records);
+  if (embeddings.dim() != 2 || embeddings.size(0) != static_cast<int64_t>(records.size()))
+    throw Error("embed: the model returned embeddings of shape " + std::to_string(embeddings.dim()) +
+                "-d for " + std::to_string(records.size()) + " records; Model::embed must return [N, D]");
+  if (!torch::isfinite(embeddings).all().item<bool>())
+    throw Error("embed: the model produced non-finite embeddings (NaN or inf); check the model file " +
+                model_file.string());
+  if (extension == ".npy")
+    write_npy(out_file, embeddings);
+  else
+    write_csv(out_file, embeddings, records, inputs);
+  if (global.json_output)
+    std::cout << json{{"file", out_file.string()}, {"records", records.size()}, {"dims", embeddings.size(1)}}.dump(2)
+              << "\n";
+  else
+    std::cout << "embed: " << records.size() << " x " << embeddings.size(1) << " written to " << out_file.string()
+              << "\n";
+  return 0;
+}
+
+}  // namespace adapt::cli
