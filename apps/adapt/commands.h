@@ -24,7 +24,10 @@ std::string record_label(const Records& records, const std::vector<std::string>&
 int plugins_list(const Global& global);
 int plugins_info(const Global& global, const std::string& name);
 int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir);
-int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir);
+// Joins a distributed run when the torchrun variables are set (docs/distributed.md); `resume`
+// continues from out_dir/checkpoint.pt.
+int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
+          bool resume = false);
 int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file);

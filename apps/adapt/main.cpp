@@ -4,11 +4,13 @@
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
+#include <adapt/distributed.h>
 #include <adapt/error.h>
 #include <adapt/plugin_host.h>
 #include <adapt/threads.h>
 #include <adapt/version.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include "commands.h"
@@ -16,6 +18,29 @@
 namespace {
 
 constexpr int kUsageError = 2;
+
+// Workers of a distributed run say which rank failed.
+std::string error_prefix() {
+  const char* rank = std::getenv("RANK");
+  const char* world = std::getenv("WORLD_SIZE");
+  if (rank && world && std::string(world) != "1") return std::string("adapt: error (rank ") + rank + "): ";
+  return "adapt: error: ";
+}
+
+// argv without --nproc N / --nproc=N: what each worker runs.
+std::vector<std::string> worker_arguments(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--nproc") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--nproc=", 0) == 0) continue;
+    args.push_back(a);
+  }
+  return args;
+}
 
 }  // namespace
 
@@ -61,9 +86,17 @@ int main(int argc, char** argv) {
 
   // adapt train RECIPE.json
   std::string recipe_file, train_out;
+  int64_t nproc = 1;
+  bool resume = false;
   CLI::App* train = app.add_subcommand("train", "Validate and run a recipe (docs/recipes.md)");
   train->add_option("RECIPE", recipe_file, "Recipe JSON file")->required();
   train->add_option("--out", train_out, "Run directory (default: runs/<recipe name>)");
+  train->add_option("--nproc", nproc,
+                    "Data-parallel worker processes on this machine (docs/distributed.md); loader.batch_size is "
+                    "the global batch. Several machines: start one process per rank with torchrun's variables")
+      ->check(CLI::Range(1, 1024));
+  train->add_flag("--resume", resume,
+                  "Continue from RUN_DIR/checkpoint.pt (train.checkpoint) if it exists, with any --nproc");
 
   // adapt predict MODEL.adapt INPUT...
   std::string model_file;
@@ -98,6 +131,14 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (*train && nproc > 1) {
+      if (std::getenv("RANK") || std::getenv("WORLD_SIZE"))
+        throw adapt::OptionError("--nproc: RANK/WORLD_SIZE are already set, so a launcher (torchrun, Slurm, ...) "
+                                 "started this process; drop --nproc and let the launcher start the ranks");
+      adapt::LaunchOptions launch;
+      launch.nproc = nproc;
+      return adapt::launch_local_workers("/proc/self/exe", worker_arguments(argc, argv), launch);
+    }
     adapt::set_num_threads(threads);
     adapt::PluginHostOptions host_options;
     for (const auto& p : plugin_paths) host_options.plugin_paths.emplace_back(p);
@@ -111,19 +152,19 @@ int main(int argc, char** argv) {
       std::filesystem::path out = train_out.empty()
                                       ? std::filesystem::path("runs") / std::filesystem::path(recipe_file).stem()
                                       : std::filesystem::path(train_out);
-      return adapt::cli::train(global, recipe_file, out);
+      return adapt::cli::train(global, recipe_file, out, resume);
     }
     if (*predict) return adapt::cli::predict(global, model_file, inputs);
     if (*embed) return adapt::cli::embed(global, embed_model, embed_inputs, embed_out);
     std::cerr << app.help();
     return kUsageError;
   } catch (const adapt::Error& e) {
-    std::cerr << "adapt: error: " << e.what() << "\n";
+    std::cerr << error_prefix() << e.what() << "\n";
   } catch (const c10::Error& e) {
     // LibTorch's own messages carry a C++ backtrace: the user needs only the message.
-    std::cerr << "adapt: error: " << e.what_without_backtrace() << "\n";
+    std::cerr << error_prefix() << e.what_without_backtrace() << "\n";
   } catch (const std::exception& e) {
-    std::cerr << "adapt: error: " << e.what() << "\n";
+    std::cerr << error_prefix() << e.what() << "\n";
   }
   return 1;
 }

@@ -1,5 +1,6 @@
 // `adapt demo`, `adapt train` and `adapt predict`: thin wrappers over run_demo, train_recipe and
 // Predictor. With --json, progress goes to stderr so stdout holds only the JSON result.
+#include <adapt/distributed.h>
 #include <adapt/export.h>
 #include <adapt/plugin_host.h>
 #include <adapt/recipe.h>
@@ -72,11 +73,16 @@ int demo(const Global& global, const std::string& name, const std::filesystem::p
   return failed ? 1 : 0;
 }
 
-int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir) {
+int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
+          bool resume) {
   json recipe = load_recipe(recipe_file);
   Registry& registry = global_registry();
-  report_plugin_problems();
-  RunResult result = train_recipe(recipe, run_options(global, out_dir), registry);
+  RunOptions options = run_options(global, out_dir);
+  options.resume = resume;
+  options.distributed = DistributedContext::from_env();  // one process unless RANK/WORLD_SIZE are set
+  if (options.distributed->is_main()) report_plugin_problems();
+  RunResult result = train_recipe(recipe, options, registry);
+  if (!options.distributed->is_main()) return 0;  // rank 0 reports for the group
   if (global.json_output) {
     std::cout << run_json(result).dump(2) << "\n";
   } else {

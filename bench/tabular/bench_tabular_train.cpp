@@ -10,6 +10,7 @@
 
 #include "adapt/data_blocks.h"
 #include "adapt/data_loader.h"
+#include "adapt/callbacks.h"
 #include "adapt/learner.h"
 #include "adapt/losses.h"
 #include "adapt/plugin_host.h"

@@ -164,13 +164,10 @@ void DataLoader::build_cache() {
 
 size_t DataLoader::num_batches() const {
   const size_t n = dataset_.size();  // every sampler draws one item per row and epoch
-  const size_t bs = static_cast<size_t>(options_.batch_size());
-  const size_t total = drop_last_ ? n / bs : (n + bs - 1) / bs;
-  const size_t world = static_cast<size_t>(options_.world_size());
-  const size_t rank = static_cast<size_t>(options_.rank());
-  if (world == 1) return total;
-  if (drop_last_) return total / world;  // every rank takes the same number of steps
-  return total > rank ? (total - rank + world - 1) / world : 0;
+  // Distributed: the group plans batches of batch_size x world_size and every rank takes a slice of
+  // each (shard_plan), so every rank takes the same number of steps.
+  const size_t bs = static_cast<size_t>(options_.batch_size()) * static_cast<size_t>(options_.world_size());
+  return drop_last_ ? n / bs : (n + bs - 1) / bs;
 }
 
 void DataLoader::set_epoch(int64_t epoch) {
@@ -180,14 +177,10 @@ void DataLoader::set_epoch(int64_t epoch) {
 
 BatchPlan DataLoader::plan_epoch() const {
   Rng rng = Rng(options_.seed()).derive(static_cast<uint64_t>(running_epoch_));
-  BatchPlan all = sampler_->batches(rng, static_cast<size_t>(options_.batch_size()), drop_last_);
   const size_t world = static_cast<size_t>(options_.world_size());
+  BatchPlan all = sampler_->batches(rng, static_cast<size_t>(options_.batch_size()) * world, drop_last_);
   if (world == 1) return all;
-  const size_t rank = static_cast<size_t>(options_.rank());
-  const size_t keep = num_batches();
-  BatchPlan mine;
-  for (size_t k = 0; k < keep; ++k) mine.push_back(std::move(all[rank + k * world]));
-  return mine;
+  return shard_plan(all, world, static_cast<size_t>(options_.rank()));
 }
 
 void DataLoader::start_epoch() {

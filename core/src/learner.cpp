@@ -16,6 +16,36 @@
 namespace adapt {
 namespace {
 
+// Per-token outputs and targets ([B, T, ...]) differ in T from batch to batch when the loader pads
+// each batch to its longest sequence: pad dim 1 to the longest before concatenating. Targets are
+// padded with the ignore index (-100) that losses and metrics skip.
+constexpr int64_t kIgnoreIndex = -100;
+
+torch::Tensor cat_padded(const std::vector<torch::Tensor>& parts, int64_t pad_value) {
+  int64_t longest = 0;
+  bool ragged = false;
+  for (const auto& t : parts) {
+    if (t.dim() < 2) return torch::cat(parts);
+    ragged = ragged || (longest != 0 && t.size(1) != longest);
+    longest = std::max(longest, t.size(1));
+  }
+  if (!ragged) return torch::cat(parts);
+  std::vector<torch::Tensor> padded;
+  padded.reserve(parts.size());
+  for (const auto& t : parts) {
+    if (t.size(1) == longest) {
+      padded.push_back(t);
+      continue;
+    }
+    std::vector<int64_t> shape = t.sizes().vec();
+    shape[1] = longest;
+    torch::Tensor out = torch::full(shape, pad_value, t.options());
+    out.narrow(1, 0, t.size(1)).copy_(t);
+    padded.push_back(out);
+  }
+  return torch::cat(padded);
+}
+
 // Sets lr and momentum from the fit's schedule before each batch.
 class ScheduleCallback : public Callback {
  public:
@@ -384,7 +414,7 @@ Predictions Learner::get_preds(Split split) {
   }
   model_->train(was_training);
   if (outputs.empty()) throw DataError(std::string("Learner::get_preds: the ") + to_string(split) + " split is empty");
-  return {torch::cat(outputs), torch::cat(targets), torch::cat(losses), torch::cat(rows)};
+  return {cat_padded(outputs, 0), cat_padded(targets, kIgnoreIndex), torch::cat(losses), torch::cat(rows)};
 }
 
 }  // namespace adapt

@@ -13,6 +13,7 @@
 #include "adapt/callbacks.h"
 #include "adapt/core_baselines.h"
 #include "adapt/data_loader.h"
+#include "adapt/distributed.h"
 #include "adapt/export.h"
 #include "adapt/interpretation.h"
 #include "adapt/learner.h"
@@ -113,7 +114,12 @@ void print_results(std::ostream& out, const json& metrics, const json& baselines
 
 RunResult train_recipe(const json& recipe_given, const RunOptions& options, const Registry& registry) {
   auto started = std::chrono::steady_clock::now();
-  std::ostream& out = options.out ? *options.out : std::cout;
+  // Distributed: every rank trains; only rank 0 prints, evaluates, writes files and exports.
+  const std::shared_ptr<DistributedContext>& dist = options.distributed;
+  const bool distributed = dist && dist->enabled();
+  const bool main_rank = !distributed || dist->is_main();
+  std::ostream discard(nullptr);
+  std::ostream& out = !main_rank ? discard : options.out ? *options.out : std::cout;
   validate_recipe(recipe_given, registry);
 
   json recipe = recipe_given;
@@ -132,6 +138,17 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   json loader_json = recipe.value("loader", json::object());
   DataLoaderOptions loader_options = DataLoaderOptions::from_json(loader_json, "loader");
   loader_options.seed(seed);
+  // loader.batch_size is the global batch, so results and checkpoints do not depend on the process count.
+  DataLoaderOptions train_loader_options = loader_options;
+  if (distributed) {
+    if (loader_options.batch_size() % dist->world_size() != 0)
+      throw OptionError("loader.batch_size: " + std::to_string(loader_options.batch_size()) +
+                        " is the global batch and must divide evenly over the " + std::to_string(dist->world_size()) +
+                        " processes; use a multiple of " + std::to_string(dist->world_size()));
+    train_loader_options.batch_size(loader_options.batch_size() / dist->world_size())
+        .rank(dist->rank())
+        .world_size(dist->world_size());
+  }
   int64_t valid_batch_size = loader_json.contains("valid_batch_size") && loader_json["valid_batch_size"].is_number()
                                  ? loader_json["valid_batch_size"].get<int64_t>()
                                  : 2 * loader_options.batch_size();
@@ -143,7 +160,8 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
                          {"confusion_matrix", interpret.confusion_matrix},
                          {"most_confused_min", interpret.most_confused_min}};
 
-  const fs::path dir = options.write_files ? options.out_dir : fs::path();
+  const fs::path dir = options.write_files && main_rank ? options.out_dir : fs::path();
+  const fs::path resume_dir = options.write_files ? options.out_dir : fs::path();  // every rank reads it
   if (!dir.empty()) fs::create_directories(dir);
   torch::manual_seed(seed);
 
@@ -191,7 +209,7 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   auto transforms = build_transforms(recipe, registry, *blocks, /*deterministic_only=*/false);
 
   DataLoaders loaders;
-  loaders.train = std::make_shared<DataLoader>(records, split.train, blocks, transforms, Split::train, loader_options);
+  loaders.train = std::make_shared<DataLoader>(records, split.train, blocks, transforms, Split::train, train_loader_options);
   DataLoaderOptions eval_options = loader_options;
   eval_options.batch_size(valid_batch_size).shuffle(false).drop_last(false);
   loaders.valid = std::make_shared<DataLoader>(records, split.valid, blocks, transforms, Split::valid, eval_options);
@@ -210,6 +228,7 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   learner_options.optimizer(plan.optimizer).wd(plan.wd).grad_clip(plan.grad_clip).grad_accum(plan.grad_accum);
   learner_options.seed(seed).out_dir(dir).out(&out).progress(options.progress);
   auto learner = std::make_shared<Learner>(model, blocks, loaders, loss, metrics, learner_options, transforms);
+  if (distributed) learner->add_callback(std::make_shared<DistributedCallback>(dist));
 
   fs::path best_file;
   if (!plan.early_stopping.is_null()) {
@@ -234,14 +253,14 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
 
   // --- training ------------------------------------------------------------------------------------
   size_t first_phase = 0;
-  if (options.resume && !dir.empty() && fs::exists(dir / "checkpoint.pt")) {
-    learner->load_checkpoint(dir / "checkpoint.pt");
+  if (options.resume && !resume_dir.empty() && fs::exists(resume_dir / "checkpoint.pt")) {
+    learner->load_checkpoint(resume_dir / "checkpoint.pt");
     first_phase = learner->checkpoint_extra().value("phase", size_t{0});
     if (first_phase < plan.phases.size() && learner->start_epoch() >= plan.phases[first_phase].epochs) {
       ++first_phase;
       learner->set_start_epoch(0);
     }
-    out << "resuming from " << (dir / "checkpoint.pt").string() << ": phase " << first_phase + 1 << ", epoch "
+    out << "resuming from " << (resume_dir / "checkpoint.pt").string() << ": phase " << first_phase + 1 << ", epoch "
         << learner->start_epoch() << "\n";
   }
   json found_lrs = learner->checkpoint_extra().value("found_lrs", json::object());
@@ -257,6 +276,8 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
       std::string key = std::to_string(i);
       if (!found_lrs.contains(key)) {
         LrFindResult found = learner->lr_find();
+        // Each rank swept its own shard: all use rank 0's suggestion.
+        if (distributed) found.suggestion = dist->broadcast(found.suggestion, "sharing lr_find's suggestion");
         found_lrs[key] = found.suggestion;
         if (!dir.empty() && found.lrs.size() >= 2) {
           LinePlotOptions o;
@@ -288,6 +309,11 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   }
   learner->unfreeze();
   if (!best_file.empty() && dir.empty()) fs::remove(best_file);
+  if (!main_rank) {  // the weights are rank 0's; it alone evaluates, reports and exports
+    RunResult result;
+    result.learner = learner;
+    return result;
+  }
 
   // --- evaluation ------------------------------------------------------------------------------------
   RunResult result;
@@ -430,6 +456,10 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
       {"stopped", learner->stop_reason()},
       {"seconds", seconds},
   };
+  if (distributed)
+    run["distributed"] = {{"world_size", dist->world_size()},
+                          {"batch_size_per_rank", train_loader_options.batch_size()},
+                          {"validation", "full validation split on every rank"}};
   if (!dir.empty()) {
     write_text_atomically(dir / "run.json", run.dump(2) + "\n");
     json metrics_file = {{"metrics", result.metrics}, {"baselines", result.baselines}, {"reports", result.reports},

@@ -137,4 +137,26 @@ std::vector<size_t> BucketSampler::order(Rng& rng) const {
   return out;
 }
 
+BatchPlan shard_plan(const BatchPlan& global, size_t world_size, size_t rank) {
+  if (world_size == 0 || rank >= world_size)
+    throw OptionError("loader.rank: must be in [0, world_size=" + std::to_string(world_size) + "), got " +
+                      std::to_string(rank));
+  std::vector<size_t> epoch_start;  // padding source: the epoch's first items, cycled
+  for (const auto& batch : global) {
+    epoch_start.insert(epoch_start.end(), batch.begin(), batch.end());
+    if (epoch_start.size() >= world_size) break;
+  }
+  BatchPlan mine;
+  mine.reserve(global.size());
+  for (const auto& batch : global) {
+    std::vector<size_t> items = batch;
+    for (size_t i = 0; items.size() % world_size != 0; ++i) items.push_back(epoch_start[i % epoch_start.size()]);
+    const size_t share = items.size() / world_size;
+    if (share == 0) continue;
+    mine.emplace_back(items.begin() + static_cast<std::ptrdiff_t>(rank * share),
+                      items.begin() + static_cast<std::ptrdiff_t>((rank + 1) * share));
+  }
+  return mine;
+}
+
 }  // namespace adapt

@@ -53,7 +53,8 @@ struct ADAPT_API DataLoaderOptions {
   // the others are sequential.
   ADAPT_LOADER_ARG(std::string, sampler)
   ADAPT_LOADER_ARG(uint64_t, seed)
-  // Distributed training: this process sees batches rank, rank + world_size, ... of each epoch.
+  // Distributed training: batch_size is per rank; the epoch is planned in batches of
+  // batch_size x world_size and this rank takes slice `rank` of each (sampler.h shard_plan).
   ADAPT_LOADER_ARG(int64_t, rank)
   ADAPT_LOADER_ARG(int64_t, world_size)
   // Largest cache for the fast path; bigger splits are encoded batch by batch.

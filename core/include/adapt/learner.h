@@ -159,6 +159,13 @@ class ADAPT_API Learner {
   const torch::Tensor& loss() const { return loss_value_; }
   // This epoch's training loss so far (mean over items) and the last validation result.
   double epoch_train_loss() const;
+  // Its parts, and a setter for them: the distributed callback replaces them with the sums over ranks.
+  double epoch_train_loss_sum() const { return train_loss_sum_; }
+  int64_t epoch_train_items() const { return train_items_; }
+  void set_epoch_train_loss(double loss_sum, int64_t items) {
+    train_loss_sum_ = loss_sum;
+    train_items_ = items;
+  }
   const json& last_validation() const { return last_validation_; }
   double epoch_seconds() const;
   double epoch_wait_seconds() const;  // time the loop waited for training batches

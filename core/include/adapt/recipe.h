@@ -15,6 +15,7 @@
 
 namespace adapt {
 
+class DistributedContext;
 class Learner;
 
 struct RunOptions {
@@ -25,6 +26,9 @@ struct RunOptions {
   // Continue from out_dir/checkpoint.pt when it exists (written by train.checkpoint), skipping the
   // phases and epochs it finished; the result equals an uninterrupted run.
   bool resume = false;
+  // Data-parallel training (docs/distributed.md); null or world size 1: one process. loader.batch_size
+  // stays the global batch (each rank takes batch_size / world_size); only rank 0 prints and writes.
+  std::shared_ptr<DistributedContext> distributed;
 };
 
 struct RunResult {

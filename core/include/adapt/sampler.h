@@ -74,4 +74,12 @@ class ADAPT_API BucketSampler : public Sampler {
 // Shuffles in place with `rng` (Fisher-Yates), identically on every platform.
 void shuffle(std::vector<size_t>& values, Rng& rng);
 
+// Distributed training: rank `rank`'s part of an epoch planned for the whole group. `global` holds the
+// group's batches (batch_size x world_size items each, planned from the same seed on every rank);
+// rank r takes the r-th of world_size equal slices of each, so the ranks' k-th batches together are
+// the one-process k-th batch of the same size. A last batch whose size is not a multiple of
+// world_size is padded with items from the start of the epoch (as PyTorch's DistributedSampler
+// does), so every rank takes the same number of equal-sized steps.
+ADAPT_API BatchPlan shard_plan(const BatchPlan& global, size_t world_size, size_t rank);
+
 }  // namespace adapt

@@ -1,0 +1,64 @@
+#pragma once
+// Shared helpers of the protein tests: the process-wide registry with the core and the REAL protein
+// plugin loaded from this build's plugin directory.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "adapt/plugin_host.h"
+#include "adapt/registry.h"
+#include "adapt/threads.h"
+
+namespace adapt::protein::testing {
+
+inline Registry& protein_registry() {
+  static Registry* registry = [] {
+    set_num_threads(2);
+    PluginHostOptions options;
+    options.plugin_paths = {ADAPT_TEST_BINARY_DIR "/lib/adapt/plugins"};
+    configure_global_plugins(options);
+    Registry* r = &global_registry();
+    if (!global_plugin_host().find("protein")) {
+      std::string why;
+      for (const auto& f : global_plugin_host().failures()) why += f.file.string() + ": " + f.reason + "\n";
+      ADD_FAILURE() << "the protein plugin did not load:\n" << why;
+    }
+    return r;
+  }();
+  return *registry;
+}
+
+inline std::filesystem::path temp_dir(const std::string& name) {
+  auto dir = std::filesystem::temp_directory_path() / ("adapt_protein_" + name + "_" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+inline std::string write_file(const std::filesystem::path& path, const std::string& content) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream out(path, std::ios::binary);
+  out << content;
+  return path.string();
+}
+
+// The message of the adapt::Error (or subclass E) that `f` throws; fails the test when none is thrown.
+template <typename E = Error, typename F>
+std::string error_of(F f) {
+  try {
+    f();
+  } catch (const E& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "expected an exception";
+  return {};
+}
+
+inline void expect_message(const std::string& message, std::initializer_list<const char*> fragments) {
+  for (const char* f : fragments) EXPECT_NE(message.find(f), std::string::npos) << "'" << f << "' not in: " << message;
+}
+
+}  // namespace adapt::protein::testing

@@ -1,0 +1,76 @@
+// AMP Scanner v2 (Veltri et al. 2018): antimicrobial peptides against decoys, with the official
+// train / validation ("eval") / test files. Settings were chosen on the validation split only; the
+// test split is scored once, after training. Skips without ADAPT_DATA_DIR.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "adapt/recipe.h"
+#include "protein_test_support.h"
+
+namespace adapt::protein {
+namespace {
+
+using testing::protein_registry;
+using testing::temp_dir;
+
+std::filesystem::path amp_dir() {
+  const char* root = std::getenv("ADAPT_DATA_DIR");
+  if (root == nullptr) return {};
+  auto dir = std::filesystem::path(root) / "protein" / "amp-scanner-v2";
+  return std::filesystem::exists(dir / "AMP.tr.fa") ? dir : std::filesystem::path();
+}
+
+json amp_recipe(const std::filesystem::path& dir) {
+  return {{"seed", 42},
+          {"reader",
+           {{"name", "protein.fasta"},
+            {"path", dir.string()},
+            {"file_pattern", "\\.fa$"},
+            {"label_from", "file"},
+            {"split_pattern", "\\.(tr|eval|te)\\.fa$"}}},
+          {"splitter",
+           {{"name", "core.by_column"},
+            {"column", "split"},
+            {"train_values", {"tr"}},
+            {"valid_values", {"eval"}},
+            {"test_values", {"te"}}}},
+          {"inputs", {{{"name", "protein.sequence"}, {"max_len", 200}}}},
+          {"target", {{"name", "core.category"}, {"column", "label"}}},
+          {"loader", {{"batch_size", 32}}},
+          {"model",
+           {{"name", "protein.cnn"},
+            {"emb_dim", 32},
+            {"channels", 64},
+            {"kernel_size", 9},
+            {"dilations", {1, 2, 4}},
+            {"dropout", 0.3}}},
+          {"metrics", {"core.accuracy", "core.mcc", "core.auroc"}},
+          {"train", {{"schedule", "one_cycle"}, {"epochs", 10}, {"lr", 2e-3}, {"wd", 0.05}}},
+          {"baselines", {{{"name", "protein.composition_logistic"}}}}};
+}
+
+TEST(ProteinRealData, AmpScannerV2) {
+  const auto data = amp_dir();
+  if (data.empty()) GTEST_SKIP() << "set ADAPT_DATA_DIR to the shared data folder to run the AMP Scanner v2 test";
+  auto dir = temp_dir("amp");
+  RunOptions options;
+  options.out_dir = dir;
+  options.out = &std::cout;
+  options.progress = false;
+  auto result = train_recipe(amp_recipe(data), options, protein_registry());
+  const auto& test = result.metrics["test"];
+  const auto& valid = result.metrics["valid"];
+  const auto& base = result.baselines["protein.composition_logistic"]["test"];
+  std::cout << "AMP Scanner v2: valid accuracy " << valid["accuracy"] << " mcc " << valid["mcc"] << "; TEST accuracy "
+            << test["accuracy"] << " mcc " << test["mcc"] << " auroc " << test["auroc"]
+            << "; composition baseline test accuracy " << base["accuracy"] << "\n";
+  EXPECT_GT(test["accuracy"].get<double>(), 0.88);
+  EXPECT_GT(test["mcc"].get<double>(), 0.76);
+  EXPECT_GT(test["accuracy"].get<double>(), base["accuracy"].get<double>());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace adapt::protein
