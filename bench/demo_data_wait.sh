@@ -5,6 +5,7 @@
 set -euo pipefail
 build="${1:-build}"
 out="${2:-$(mktemp -d)}"
+mkdir -p "$out"
 "$build/bin/adapt" demo all --out "$out" >"$out/demo.log" 2>&1 || { tail -20 "$out/demo.log"; exit 1; }
 printf '%-34s %8s %s\n' run epochs max_data_wait_pct
 find "$out" -name history.csv | sort | while read -r h; do

@@ -191,7 +191,12 @@ void DataLoader::start_epoch() {
   next_to_consume_ = 0;
   next_to_produce_ = 0;
   state_ = State::running;
-  const size_t n_threads = std::min<size_t>(static_cast<size_t>(options_.workers()), plan_.size());
+  // A cached split with no batch transforms is an index gather per batch (microseconds): handing it
+  // over from a worker thread would cost more than it saves, and the first batch would wait for the
+  // thread to start. Workers then stay off.
+  const bool gather_only = cached_ && batch_transforms_.empty();
+  const size_t n_threads =
+      gather_only ? 0 : std::min<size_t>(static_cast<size_t>(options_.workers()), plan_.size());
   for (size_t i = 0; i < n_threads; ++i) threads_.emplace_back([this] { worker_loop(); });
 }
 
