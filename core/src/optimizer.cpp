@@ -156,14 +156,14 @@ torch::Tensor& buffer(TensorDict& buffers, const char* name, const torch::Tensor
 
 HyperParams default_hyper_params(const std::string& optimizer) {
   HyperParams hp;
-  if (optimizer == "adamw") return hp;
+  if (optimizer == "adamw" || optimizer == "rowwise_adamw") return hp;
   if (optimizer == "sgd") {
     hp.lr = 1e-2;
     hp.mom = 0.9;
     hp.wd = 0.0;
     return hp;
   }
-  throw OptionError(fmt::format("optimizer: unknown optimizer '{}'; known: adamw, sgd", optimizer));
+  throw OptionError(fmt::format("optimizer: unknown optimizer '{}'; known: adamw, rowwise_adamw, sgd", optimizer));
 }
 
 std::vector<ParamGroup> split_no_decay(const std::vector<std::vector<torch::Tensor>>& layer_groups,

@@ -98,6 +98,10 @@ TEST(AdamWTest, RowWiseSparseKeepsOneValuePerRowAndStepsByHand) {
   table->weight.set_data(torch::ones({6, 2}));
   torch::nn::Linear dense(2, 1);
   auto dense_before = dense->weight.detach().clone();
+  // A recipe's "optimizer": "rowwise_adamw" goes through default_hyper_params first: AdamW's.
+  const adapt::HyperParams defaults = adapt::default_hyper_params("rowwise_adamw");
+  EXPECT_EQ(defaults.lr, adapt::default_hyper_params("adamw").lr);
+  EXPECT_EQ(defaults.sqr_mom, 0.99);
   auto opt = adapt::make_optimizer("rowwise_adamw", {{{table->weight, dense->weight}, hp(0.1, 0.0)}});
   EXPECT_EQ(opt->name(), "rowwise_adamw");
   // Row 2 gets the gradient (3, 4): mean square 12.5; v = (1 - b2) 12.5; debiased sqrt(v / (1 - b2)) =

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include "adapt/recipe.h"
 #include "learner_fixtures.h"
 
@@ -107,6 +109,23 @@ TEST(Recipe, TrainSectionDefaults) {
   EXPECT_EQ(*plan.phases[0].freeze_to, -1);
   EXPECT_EQ(plan.phases[1].schedule, "flat");
   EXPECT_THROW(parse_train_section({{"epochs", 1}, {"phases", {{{"epochs", 1}}}}}), OptionError);
+}
+
+// Every optimizer the train section accepts must also train (its defaults and its factory agree).
+TEST(Recipe, EveryOptimizerChoiceTrains) {
+  for (const char* optimizer : {"adamw", "rowwise_adamw", "sgd"}) {
+    TempDir dir(std::string("recipe_opt_") + optimizer);
+    json recipe = rings_recipe(dir.path, 200, 1);
+    recipe["train"]["optimizer"] = optimizer;
+    recipe.erase("baselines");
+    std::ostringstream out;
+    RunOptions options;
+    options.out = &out;
+    options.progress = false;
+    options.write_files = false;
+    RunResult run = train_recipe(recipe, options, core_test_registry());
+    EXPECT_TRUE(run.metrics["valid"].contains("accuracy")) << optimizer;
+  }
 }
 
 TEST(Recipe, LoadRecipeResolvesRelativePathsAndReportsJsonErrors) {
