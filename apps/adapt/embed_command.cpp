@@ -62,12 +62,6 @@ void write_csv(const std::filesystem::path& file, const torch::Tensor& matrix, c
 
 }  // namespace
 
-std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i) {
-  if (records.has_column("id")) return records.at(i, "id");
-  if (records.size() == inputs.size()) return inputs[i];
-  return "record " + std::to_string(i + 1);
-}
-
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file) {
   std::string extension = out_file.extension().string();

@@ -18,6 +18,12 @@ void report_plugin_problems() {
   for (const auto& f : host.failures()) std::cerr << "adapt: warning: plugin not loaded: " << f.reason << "\n";
 }
 
+std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i) {
+  if (records.has_column("id")) return records.at(i, "id");
+  if (records.size() == inputs.size()) return inputs[i];
+  return "record " + std::to_string(i + 1);
+}
+
 namespace {
 
 RunOptions run_options(const Global& global, const std::filesystem::path& out_dir) {

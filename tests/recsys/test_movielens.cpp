@@ -42,17 +42,22 @@ json recipe(const std::filesystem::path& file, const json& splitter) {
   };
 }
 
-TEST(MovieLensSmall, DotBiasBeatsTheBiasBaselineOnHeldOutRatings) {
-  const auto file = ratings_file();
-  if (file.empty() || !std::filesystem::exists(file)) GTEST_SKIP() << "ADAPT_DATA_DIR with recsys/movielens-latest-small not set";
+// Both tests: 2 threads, the run's log kept in `log` (printed on failure), no files written.
+adapt::RunResult train_quietly(const json& recipe, std::ostringstream& log) {
   adapt::set_num_threads(2);
-  std::ostringstream log;
   adapt::RunOptions options;
   options.out = &log;
   options.progress = false;
   options.write_files = false;
+  return adapt::train_recipe(recipe, options, recsys_test::registry());
+}
+
+TEST(MovieLensSmall, DotBiasBeatsTheBiasBaselineOnHeldOutRatings) {
+  const auto file = ratings_file();
+  if (file.empty() || !std::filesystem::exists(file)) GTEST_SKIP() << "ADAPT_DATA_DIR with recsys/movielens-latest-small not set";
+  std::ostringstream log;
   json r = recipe(file, {{"name", "core.random"}, {"valid_pct", 0.1}, {"test_pct", 0.2}, {"seed", 42}});
-  adapt::RunResult result = adapt::train_recipe(r, options, recsys_test::registry());
+  adapt::RunResult result = train_quietly(r, log);
   const double test_rmse = result.metrics["test"]["rmse"].get<double>();
   const double bias_rmse = result.baselines["recsys.biases"]["test"]["rmse"].get<double>();
   std::cout << "MovieLens latest-small, TEST RMSE: EmbeddingDotBias " << test_rmse << ", biases " << bias_rmse
@@ -67,16 +72,11 @@ TEST(MovieLensSmall, DotBiasBeatsTheBiasBaselineOnHeldOutRatings) {
 TEST(MovieLensSmall, LeaveLastOutRanking) {
   const auto file = ratings_file();
   if (file.empty() || !std::filesystem::exists(file)) GTEST_SKIP() << "ADAPT_DATA_DIR with recsys/movielens-latest-small not set";
-  adapt::set_num_threads(2);
   std::ostringstream log;
-  adapt::RunOptions options;
-  options.out = &log;
-  options.progress = false;
-  options.write_files = false;
   json r = recipe(file, {{"name", "recsys.leave_last_out"}, {"n_valid", 1}, {"n_test", 1}});
   r["baselines"] = json::array();
   r["reports"] = {{{"name", "recsys.ranking"}, {"k", {10}}}};
-  adapt::RunResult result = adapt::train_recipe(r, options, recsys_test::registry());
+  adapt::RunResult result = train_quietly(r, log);
   const json& ranking = result.reports["recsys.ranking"];
   std::cout << "MovieLens latest-small, leave-last-out TEST ranking over " << ranking["items"] << " items: "
             << ranking["model"].dump() << "; most popular " << ranking["most_popular"].dump() << "\n";
