@@ -4,6 +4,7 @@
 #include <torch/version.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -72,11 +73,14 @@ void print_results(std::ostream& out, const json& metrics, const json& baselines
                    const std::vector<std::shared_ptr<Metric>>& metric_list, json& verdicts) {
   std::vector<std::string> columns = {"loss"};
   for (const auto& m : metric_list) columns.push_back(m->name());
-  out << "\nresults\n  " << pad("model", 22) << pad("split", 7);
+  // The model column fits the longest baseline name, so names never run into the split.
+  size_t width = 22;
+  for (const auto& [name, result] : baselines.items()) width = std::max(width, name.size() + 2);
+  out << "\nresults\n  " << pad("model", width) << pad("split", 7);
   for (const auto& c : columns) out << lpad(c, 14);
   out << "\n";
   auto row = [&](const std::string& name, const std::string& split, const json& values) {
-    out << "  " << pad(name, 22) << pad(split, 7);
+    out << "  " << pad(name, width) << pad(split, 7);
     for (const auto& c : columns)
       out << lpad(values.contains(c) && values[c].is_number() ? fmt_value(values[c].get<double>()) : "-", 14);
     out << "\n";

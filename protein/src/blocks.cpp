@@ -175,7 +175,9 @@ json SequenceBlock::dims() const {
           {"mask_id", vocab_.mask_id()},
           {"kmer", vocab_.k},
           {"max_len", options_.max_len + (options_.add_cls ? 1 : 0) + (options_.add_eos ? 1 : 0)},
-          {"alphabet", vocab_.k == 1 ? "esm-1b" : "kmer"}};
+          {"alphabet", vocab_.k == 1 ? "esm-1b" : "kmer"},
+          // A masked-LM target asks for a prediction at every residue, as protein.residue_labels does.
+          {"per_residue", options_.role == "mlm_target"}};
 }
 
 json SequenceBlock::state() const {

@@ -1,7 +1,7 @@
 // protein.demo: deterministic synthetic peptides in three classes that differ in ORDER more than in
 // composition: amphipathic helices (hydrophobic residues every 3.6 positions, one face of the helix),
 // random coil (the same residue pools, positions shuffled) and a zinc-knuckle-like motif C-x2-C-x4-H-x2-H
-// in coil. generate() also writes an unlabelled pool and pretrains a small masked-LM Transformer on
+// in coil. generate() also writes an unlabelled pool and pretrains a small residue CNN as a masked LM on
 // it (data/pretrain/model.adapt); the recipe fine-tunes a classifier from that encoder and reports the
 // composition baseline beside it.
 #include <fmt/format.h>
@@ -54,7 +54,7 @@ class ProteinDemo : public Demo {
 
   std::string description() const override {
     return "synthetic peptides: amphipathic helix / random coil / zinc-knuckle motif; masked-LM pretraining, "
-           "fine-tuned Transformer vs composition logistic regression";
+           "fine-tuned residue CNN vs composition logistic regression";
   }
 
   void generate(const std::filesystem::path& dir, uint64_t seed) const override {
@@ -74,7 +74,7 @@ class ProteinDemo : public Demo {
       for (size_t p = 0; p < s.size(); p += 60) fasta += s.substr(p, 60) + "\n";
     }
     write_text_atomically(dir / "unlabelled.fasta", fasta);
-    std::cout << "pretraining a masked-LM Transformer on " << n_ * 4 / 3 << " unlabelled peptides ("
+    std::cout << "pretraining a residue CNN as a masked LM on " << n_ * 4 / 3 << " unlabelled peptides ("
               << pretrain_epochs_ << " epochs)\n";
     RunOptions options;
     options.out_dir = dir / "pretrain";
@@ -93,18 +93,22 @@ class ProteinDemo : public Demo {
             {"inputs", {mlm}},
             {"target", target},
             {"loader", {{"batch_size", 32}}},
-            {"model", encoder_options("protein.transformer_mlm")},
+            {"model", encoder_options()},
             {"metrics", {"core.accuracy"}},
             {"train", {{"schedule", "one_cycle"}, {"epochs", pretrain_epochs_}, {"lr", 2e-3}}},
             {"interpret", {{"top_losses", 0}, {"confusion_matrix", false}}}};
   }
 
-  static json encoder_options(const std::string& name) {
-    return {{"name", name}, {"d_model", 64}, {"n_heads", 4}, {"n_layers", 2}, {"ff_size", 128}, {"dropout", 0.1}};
+  // The CNN pretrains (a per-residue head predicting masked residues) and fine-tunes (a pooled
+  // head); only the encoder moves between them. A 2-layer Transformer of this size did not learn the
+  // helix's 3.6-residue period from 720 peptides (0.58, no better than composition); the CNN sees
+  // it in one kernel.
+  static json encoder_options() {
+    return {{"name", "protein.cnn"}, {"channels", 64}, {"emb_dim", 32}, {"kernel_size", 9}, {"dilations", {1, 2}}};
   }
 
   json recipe(const std::filesystem::path& dir) const override {
-    json model = encoder_options("protein.transformer");
+    json model = encoder_options();
     model["init_from"] = {{"file", (dir / "pretrain" / "model.adapt").string()}, {"part", "encoder"}};
     return {{"seed", 42},
             {"reader", {{"name", "protein.csv"}, {"path", (dir / "peptides.csv").string()}, {"id_column", "id"}}},
