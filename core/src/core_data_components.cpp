@@ -21,7 +21,8 @@ OptionSpec valid_pct_spec() {
 }
 OptionSpec test_pct_spec() {
   return OptionSpec("test_pct", OptionType::number, 0.0,
-                    "fraction of rows held out as a test part, evaluated once after training")
+                    "fraction of rows held out as a test part, evaluated once after training; drawn "
+                    "first, so its rows do not depend on valid_pct")
       .min(0)
       .max(1);
 }

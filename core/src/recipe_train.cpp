@@ -176,9 +176,14 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   auto splitter = registry.splitter(component_options(recipe["splitter"]), "splitter");
   SplitIndices split = splitter->split(*records);
   if (split.train.empty()) throw DataError("splitter: the training split is empty; check the splitter's options");
-  if (split.valid.empty())
-    throw DataError("splitter: the validation split is empty, so nothing can be scored; give the splitter a valid part "
-                    "(e.g. core.random valid_pct 0.2)");
+  // No validation part is a refit: settings chosen earlier with one, now trained on train+valid and
+  // scored on the test part alone (the splitters draw test rows first, so they are the same rows).
+  if (split.valid.empty() && split.test.empty())
+    throw DataError("splitter: the validation and test splits are both empty, so nothing can be scored; give the "
+                    "splitter a valid part (e.g. core.random valid_pct 0.2)");
+  if (split.valid.empty() && (!plan.early_stopping.is_null() || !plan.save_best.is_null()))
+    throw OptionError("train: early_stopping and save_best watch the validation split, which is empty; give the "
+                      "splitter a valid part or remove them");
   const std::string hash = data_hash(*records);
   out << "data: " << records->size() << " records from " << records->source() << " (" << hash << "); train "
       << split.train.size() << ", valid " << split.valid.size() << ", test " << split.test.size() << "\n";
@@ -216,7 +221,8 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   loaders.train = std::make_shared<DataLoader>(records, split.train, blocks, transforms, Split::train, train_loader_options);
   DataLoaderOptions eval_options = loader_options;
   eval_options.batch_size(valid_batch_size).shuffle(false).drop_last(false);
-  loaders.valid = std::make_shared<DataLoader>(records, split.valid, blocks, transforms, Split::valid, eval_options);
+  if (!split.valid.empty())
+    loaders.valid = std::make_shared<DataLoader>(records, split.valid, blocks, transforms, Split::valid, eval_options);
   if (!split.test.empty())
     loaders.test = std::make_shared<DataLoader>(records, split.test, blocks, transforms, Split::test, eval_options);
 
@@ -323,7 +329,7 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
   RunResult result;
   result.learner = learner;
   result.metrics = json::object();
-  result.metrics["valid"] = learner->validate(Split::valid);
+  if (loaders.valid) result.metrics["valid"] = learner->validate(Split::valid);
   if (loaders.test) result.metrics["test"] = learner->validate(Split::test);
 
   result.baselines = json::object();
@@ -368,10 +374,13 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
     }
   }
 
-  // --- interpretation (validation split) ------------------------------------------------------------
+  // --- interpretation (validation split; the test split in a refit without one) -----------------------
   json interpretation = json::object();
   {
-    Predictions preds = learner->get_preds(Split::valid);
+    const Split looked_at = loaders.valid ? Split::valid : Split::test;
+    const std::string part = std::string(" (") + to_string(looked_at) + ")";
+    interpretation["split"] = to_string(looked_at);
+    Predictions preds = learner->get_preds(looked_at);
     std::vector<size_t> rows;
     auto row_acc = preds.rows.contiguous();
     for (int64_t i = 0; i < row_acc.size(0); ++i) rows.push_back(static_cast<size_t>(row_acc[i].item<int64_t>()));
@@ -395,17 +404,17 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
         for (const auto& p : interp.most_confused(interpret.most_confused_min))
           confused.push_back({{"actual", p.actual}, {"predicted", p.predicted}, {"count", p.count}});
         interpretation["most_confused"] = confused;
-        if (classes.size() <= 20) out << "\nconfusion matrix (valid)\n" << interp.confusion_matrix_text();
-        out << "\nmost confused (valid)\n" << interp.most_confused_text(interpret.most_confused_min);
+        if (classes.size() <= 20) out << "\nconfusion matrix" << part << "\n" << interp.confusion_matrix_text();
+        out << "\nmost confused" << part << "\n" << interp.most_confused_text(interpret.most_confused_min);
         if (!dir.empty()) {
           interp.write_confusion_matrix_csv(dir / "confusion_matrix.csv");
           interp.write_most_confused_csv(dir / "most_confused.csv", interpret.most_confused_min);
-          write_confusion_matrix_plot(dir / "confusion_matrix.svg", counts, classes, "confusion matrix (valid)");
+          write_confusion_matrix_plot(dir / "confusion_matrix.svg", counts, classes, "confusion matrix" + part);
         }
       }
       if (interpret.top_losses > 0) {
         auto k = static_cast<size_t>(interpret.top_losses);
-        out << "\ntop losses (valid)\n" << interp.top_losses_text(k);
+        out << "\ntop losses" << part << "\n" << interp.top_losses_text(k);
         json top = json::array();
         for (const auto& t : interp.top_losses(k))
           top.push_back({{"row", t.row},

@@ -43,10 +43,12 @@ std::vector<size_t> iota(size_t n) {
   return v;
 }
 
-// First `n_valid` of `order` to valid, the next `n_test` to test, the rest to train.
+// First `n_test` of `order` to test, the next `n_valid` to valid, the rest to train. Test comes
+// first so that its rows depend only on the seed and test_pct: settings chosen with valid_pct 0.1
+// can be refitted with valid_pct 0 on train+valid and scored on the very same, untouched test rows.
 void deal(const std::vector<size_t>& order, size_t n_valid, size_t n_test, SplitIndices& out) {
   for (size_t i = 0; i < order.size(); ++i) {
-    (i < n_valid ? out.valid : i < n_valid + n_test ? out.test : out.train).push_back(order[i]);
+    (i < n_test ? out.test : i < n_test + n_valid ? out.valid : out.train).push_back(order[i]);
   }
 }
 
@@ -95,8 +97,8 @@ SplitIndices StratifiedSplitter::split(const Records& records) const {
   for (auto& [label, rows] : by_class) {
     shuffle(rows, rng);
     const double n = static_cast<double>(rows.size());
-    const size_t n_valid = static_cast<size_t>(std::llround(valid_pct_ * n));
-    const size_t n_test = std::min(rows.size() - n_valid, static_cast<size_t>(std::llround(test_pct_ * n)));
+    const size_t n_test = static_cast<size_t>(std::llround(test_pct_ * n));
+    const size_t n_valid = std::min(rows.size() - n_test, static_cast<size_t>(std::llround(valid_pct_ * n)));
     deal(rows, n_valid, n_test, out);
   }
   return finish(std::move(out), "core.stratified", records);

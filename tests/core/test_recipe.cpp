@@ -128,6 +128,43 @@ TEST(Recipe, EveryOptimizerChoiceTrains) {
   }
 }
 
+// Refit: settings chosen with a validation part, then trained on train+valid (valid_pct 0) and
+// scored on the same test rows alone.
+TEST(Recipe, RefitWithoutValidationScoresTheTestPartOnly) {
+  TempDir dir("recipe_refit");
+  json recipe = rings_recipe(dir.path, 300, 2);
+  recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}};
+  std::ostringstream out;
+  RunOptions options;
+  options.out = &out;
+  options.progress = false;
+  options.write_files = false;
+  RunResult run = train_recipe(recipe, options, core_test_registry());
+  EXPECT_FALSE(run.metrics.contains("valid"));
+  EXPECT_GT(run.metrics["test"]["accuracy"].get<double>(), 0.5) << out.str();
+  EXPECT_TRUE(run.baselines["core.logistic"].contains("test"));
+  EXPECT_FALSE(run.baselines["core.logistic"].contains("valid"));
+  EXPECT_NE(out.str().find("top losses (test)"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("train 240, valid 0, test 60"), std::string::npos) << out.str();
+
+  // Early stopping watches the validation loss: without a validation part it is an error.
+  recipe["train"]["early_stopping"] = {{"patience", 2}};
+  auto error_of = [&](const json& r) -> std::string {
+    try {
+      train_recipe(r, options, core_test_registry());
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(error_of(recipe).find("early_stopping and save_best watch the validation split, which is empty"),
+            std::string::npos);
+  // Nothing to score at all.
+  recipe["train"].erase("early_stopping");
+  recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.0}};
+  EXPECT_NE(error_of(recipe).find("validation and test splits are both empty"), std::string::npos);
+}
+
 TEST(Recipe, LoadRecipeResolvesRelativePathsAndReportsJsonErrors) {
   TempDir dir("recipe_load");
   write_file(dir.path / "r.json", base_recipe().dump());

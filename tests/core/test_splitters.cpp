@@ -63,6 +63,21 @@ TEST(StratifiedSplitter, KeepsClassProportions) {
   EXPECT_THROW_WITH(StratifiedSplitter("klass", 0.2, 3).split(r), DataError, "\"klass\"", "\"label\"");
 }
 
+// Tune with a validation part, then refit on train+valid: the test rows must not move.
+TEST(Splitters, TestRowsDoNotDependOnValidPct) {
+  Records r({"label"}, "labels");
+  for (int i = 0; i < 1000; ++i) r.add_row({i % 4 == 0 ? "b" : "a"});
+  SplitIndices tuned = RandomSplitter(0.1, 42, 0.2).split(r), refit = RandomSplitter(0.0, 42, 0.2).split(r);
+  EXPECT_EQ(tuned.test.size(), 200u);
+  EXPECT_EQ(tuned.valid.size(), 100u);
+  EXPECT_EQ(refit.test, tuned.test);
+  EXPECT_TRUE(refit.valid.empty());
+  SplitIndices stratified = StratifiedSplitter("label", 0.1, 7, 0.2).split(r);
+  expect_partition(stratified, 1000);
+  EXPECT_EQ(stratified.test.size(), 200u);
+  EXPECT_EQ(StratifiedSplitter("label", 0.3, 7, 0.2).split(r).test, stratified.test);
+}
+
 TEST(GroupedSplitter, NeverSplitsAGroup) {
   Records r = make_records(500);  // groups of 5 rows
   for (uint64_t seed : {1, 2, 3}) {

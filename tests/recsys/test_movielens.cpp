@@ -1,14 +1,18 @@
 // Real data: MovieLens latest-small (ADAPT_DATA_DIR/recsys/movielens-latest-small/ratings.csv).
-// Protocol: a seeded random 20% of the ratings is the TEST part, scored once after training; a
-// further 10% is validation, the only data used to choose the settings below (epochs, lr, wd,
-// factors); the model trains on the remaining 70%. The regularised-bias baseline is fitted on the
-// same 70% and scored on the same test rows. Then a leave-last-out split reports NDCG@10 and HR@10.
+// Protocol (the issue's seeded random 80/20 split): a seeded random 20% of the ratings is the TEST
+// part. Settings were chosen with a further 10% as validation (valid_pct 0.1, training on 70%); the
+// test below refits them on the whole 80% (valid_pct 0) and scores the test rows once. The splitters
+// draw test rows first, so both runs hold out the same test rows. The regularised-bias baseline is
+// fitted on the same 80% and scored on the same test rows. Then a leave-last-out split reports
+// NDCG@10 and HR@10.
 //
-// Settings chosen on validation (RMSE): n_factors 20 (0.857; 50 factors 0.860, 10: 0.866), wd 0.1
-// (0.3: 0.860, 1: 0.873, 0.01: 0.862), 5 epochs one-cycle at lr 5e-3 (3: 0.869, 10: 0.864), batch 64,
-// sparse gradients (dense: 0.858). Measured on TEST: 0.8507 against 0.8849 for the biases, so the
-// issue's targets (<= 0.840 and 0.04 below the biases; the PyTorch peer reached 0.847 training on 80%)
-// are NOT met: the asserts below hold what this protocol honestly reaches.
+// Validation RMSE (70% training), 20 factors, wd 0.1, one-cycle at lr 5e-3, batch 64, sparse
+// gradients: 5 epochs 0.8460, 6: 0.8410, 7: 0.8398 (chosen: within 0.0003 of the best, at the
+// default wd), 8: 0.8412, 9: 0.8440, 12: 0.8549; 8 epochs with wd 0.15 0.8395, wd 0.05 0.8441,
+// 30 factors 0.8562, 50 factors 0.8563, lr 1e-2 0.8719;
+// recsys.ncf 0.8555. Measured on TEST after the refit: 0.8474 against 0.8840 for the biases, so the
+// issue's targets (<= 0.840 and 0.04 below the biases; the PyTorch peer reached 0.847 on this
+// protocol) are NOT met: the asserts below hold what this protocol honestly reaches.
 #include <adapt/recipe.h>
 #include <adapt/threads.h>
 
@@ -37,7 +41,7 @@ json recipe(const std::filesystem::path& file, const json& splitter) {
       {"loader", {{"batch_size", 64}}},
       {"model", {{"name", "recsys.dot_bias"}, {"n_factors", 20}, {"y_range", {0.0, 5.5}}}},
       {"metrics", {"core.rmse", "core.mae"}},
-      {"train", {{"schedule", "one_cycle"}, {"epochs", 5}, {"lr", 5e-3}, {"wd", 0.1}}},
+      {"train", {{"schedule", "one_cycle"}, {"epochs", 7}, {"lr", 5e-3}, {"wd", 0.1}}},
       {"baselines", {{{"name", "recsys.biases"}}}},
   };
 }
@@ -56,16 +60,16 @@ TEST(MovieLensSmall, DotBiasBeatsTheBiasBaselineOnHeldOutRatings) {
   const auto file = ratings_file();
   if (file.empty() || !std::filesystem::exists(file)) GTEST_SKIP() << "ADAPT_DATA_DIR with recsys/movielens-latest-small not set";
   std::ostringstream log;
-  json r = recipe(file, {{"name", "core.random"}, {"valid_pct", 0.1}, {"test_pct", 0.2}, {"seed", 42}});
+  json r = recipe(file, {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}, {"seed", 42}});
   adapt::RunResult result = train_quietly(r, log);
   const double test_rmse = result.metrics["test"]["rmse"].get<double>();
   const double bias_rmse = result.baselines["recsys.biases"]["test"]["rmse"].get<double>();
   std::cout << "MovieLens latest-small, TEST RMSE: EmbeddingDotBias " << test_rmse << ", biases " << bias_rmse
-            << " (valid RMSE " << result.metrics["valid"]["rmse"] << ", test MAE " << result.metrics["test"]["mae"]
-            << ")\n";
+            << " (test MAE " << result.metrics["test"]["mae"] << ")\n";
   std::cout << "issue targets: RMSE <= 0.840 (gap " << test_rmse - 0.840 << "), 0.04 below the biases (gap "
             << test_rmse - (bias_rmse - 0.04) << ")\n";
-  EXPECT_LE(test_rmse, 0.855) << log.str();
+  EXPECT_FALSE(result.metrics.contains("valid"));  // the refit trains on all 80%
+  EXPECT_LE(test_rmse, 0.852) << log.str();
   EXPECT_LE(test_rmse, bias_rmse - 0.03) << log.str();
 }
 

@@ -1,7 +1,11 @@
 // Real data: the SMS Spam Collection (ADAPT_DATA_DIR/text/sms-spam-collection). Skips without it.
-// Protocol (issue 5): drop the 403 exact duplicate rows first, then a seeded stratified split:
-// 20% test (evaluated once, never used to choose anything), and validation carved from the other 80%
-// (10% of all rows). Settings were chosen on the validation split only.
+// Protocol (issue 5): drop the 403 exact duplicate rows first, then a seeded stratified 80/20 split.
+// Settings were chosen with 10% of all rows carved from the 80% as validation (valid_pct 0.1); this
+// test refits them on the whole 80% (valid_pct 0) and scores the 20% test part once. The splitters
+// draw test rows first, so both runs hold out the same test rows. Validation accuracy of these
+// settings on the current split: 0.9923 (TF-IDF 0.9961). They were first chosen when the splitter
+// drew validation rows first, on a validation part that now lies inside the test part; they have not
+// been changed since.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -28,7 +32,7 @@ json sms_recipe(const std::filesystem::path& file) {
       {"reader",
        {{"name", "text.csv"}, {"path", file.string()}, {"delimiter", "tab"}, {"header", false},
         {"column_names", {"label", "text"}}, {"quoting", false}, {"drop_duplicates", true}}},
-      {"splitter", {{"name", "core.stratified"}, {"column", "label"}, {"valid_pct", 0.1}, {"test_pct", 0.2}}},
+      {"splitter", {{"name", "core.stratified"}, {"column", "label"}, {"valid_pct", 0.0}, {"test_pct", 0.2}}},
       {"inputs", {{{"name", "text.tokens"}, {"vocab_size", 4000}, {"max_tokens", 200}}}},
       {"target", {{"name", "core.category"}, {"column", "label"}}},
       {"transforms", {{{"name", "text.token_dropout"}, {"rate", 0.05}}}},
@@ -57,9 +61,9 @@ TEST(TextRealData, SmsSpamCollection) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto& test = result.metrics["test"];
   const auto& baseline = result.baselines["text.tfidf_logistic"]["test"];
-  std::cout << "SMS spam (deduplicated, stratified 70/10/20): network test accuracy " << test["accuracy"]
-            << ", macro F1 " << test["f1"] << ", MCC " << test["mcc"] << "; valid accuracy "
-            << result.metrics["valid"]["accuracy"] << "; TF-IDF baseline test accuracy " << baseline["accuracy"]
+  std::cout << "SMS spam (deduplicated, stratified 80/20): network test accuracy " << test["accuracy"]
+            << ", macro F1 " << test["f1"] << ", MCC " << test["mcc"] << "; TF-IDF baseline test accuracy "
+            << baseline["accuracy"]
             << ", macro F1 " << baseline["f1"] << "; " << seconds << " s\n";
   EXPECT_GE(test["accuracy"].get<double>(), 0.988) << log.str();
   EXPECT_GE(test["f1"].get<double>(), 0.97) << log.str();
