@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Audio figures side by side in one run: adapt's bench_audio, then its peers (soundfile and
+# torchaudio features, the PyTorch CNN training pass), on the same 3,000 FSDD clips.
+#   bench/audio/run.sh BUILD_DIR [DATA_DIR] [REPEAT]   (DATA_DIR defaults to $ADAPT_DATA_DIR)
+set -euo pipefail
+build=${1:?usage: run.sh BUILD_DIR [DATA_DIR] [REPEAT]}
+export ADAPT_DATA_DIR=${2:-${ADAPT_DATA_DIR:?set ADAPT_DATA_DIR or pass DATA_DIR}}
+repeat=${3:-5}
+here=$(cd "$(dirname "$0")" && pwd)
+export ADAPT_PLUGIN_PATH="$build/lib/adapt/plugins"
+"$build/bin/bench_audio" --repeat "$repeat"
+/usr/bin/python3 "$here/peers/features_peer.py" --repeat "$repeat"
+OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/peers/features_peer.py" --repeat "$repeat"
+/usr/bin/python3 "$here/peers/train_peer.py"
+# The peer's fastest setting on small machines: OpenBLAS held to one thread, as adapt holds it.
+OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$here/peers/train_peer.py"
