@@ -9,34 +9,26 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <random>
 
-#include "adapt/data_loader.h"
 #include "adapt/learner.h"
 #include "adapt/losses.h"
 #include "adapt/optimizer.h"
-#include "adapt/registry.h"
-#include "adapt/threads.h"
+#include "bench_support.h"
 
 using namespace adapt;
+using bench::seconds_since;
 
 namespace {
 
 constexpr int64_t kFeatures = 32, kClasses = 10, kBatch = 64, kBatches = 200;
 
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
 Records synthetic() {
   std::mt19937_64 engine(1);
   std::normal_distribution<double> normal;
-  std::vector<std::string> names;
-  for (int64_t f = 0; f < kFeatures; ++f) names.push_back("f" + std::to_string(f));
-  names.push_back("label");
-  Records records(names, "synthetic");
+  Records records(bench::table_columns(kFeatures), "synthetic");
   for (int64_t r = 0; r < kBatch * kBatches; ++r) {
     std::vector<std::string> row;
     double sum = 0;
@@ -54,26 +46,15 @@ Records synthetic() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, epochs = 3, repeats = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
-  }
-  set_num_threads(threads);
+  // Plain names, not a structured binding: C++17 lambdas cannot capture those.
+  const bench::CoreFlags flags = bench::parse_core_flags(argc, argv);
+  const int threads = flags.threads, epochs = flags.epochs, repeats = flags.repeats;
   Registry registry;
   register_core_components(registry);
 
-  auto records = std::make_shared<const Records>(synthetic());
-  std::vector<size_t> rows(records->size());
-  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  std::vector<std::string> features(records->column_names().begin(), records->column_names().end() - 1);
-  auto blocks = std::make_shared<DataBlocks>(
-      std::vector<BoundBlock>{{"x", registry.block({{"name", "core.regression"}, {"columns", features}}, "x")}},
-      BoundBlock{"y", registry.block({{"name", "core.category"}, {"column", "label"}}, "y")});
-  blocks->setup(*records);
-  auto loader = std::make_shared<DataLoader>(records, rows, blocks, std::vector<std::shared_ptr<const Transform>>{},
-                                             Split::train, DataLoaderOptions().batch_size(kBatch).workers(1));
+  const bench::TableLoader table = bench::table_loader(registry, std::make_shared<const Records>(synthetic()), kBatch);
+  const auto& blocks = table.blocks;
+  const auto& loader = table.loader;
   ModelContext ctx{*blocks, kClasses};
   json model_spec = {{"name", "core.mlp"}, {"layers", {200, 100}}};
   auto make_model = [&] {

@@ -10,25 +10,19 @@
 #include <array>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <string>
 
-#include "adapt/data_loader.h"
 #include "adapt/learner.h"
 #include "adapt/losses.h"
 #include "adapt/optimizer.h"
-#include "adapt/registry.h"
-#include "adapt/threads.h"
+#include "bench_support.h"
 
 using namespace adapt;
+using bench::seconds_since;
 
 namespace {
 constexpr int64_t kFeatures = 32, kClasses = 10, kBatch = 64, kBatches = 200;
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
 
 std::string run_command(const std::string& command) {
   std::string output;
@@ -41,13 +35,9 @@ std::string run_command(const std::string& command) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int threads = 1, epochs = 3, repeats = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--epochs")) epochs = std::atoi(argv[i + 1]);
-    if (!std::strcmp(argv[i], "--repeats")) repeats = std::atoi(argv[i + 1]);
-  }
-  set_num_threads(threads);
+  // Plain names, not a structured binding: C++17 lambdas cannot capture those.
+  const bench::CoreFlags flags = bench::parse_core_flags(argc, argv);
+  const int threads = flags.threads, epochs = flags.epochs, repeats = flags.repeats;
   Registry registry;
   register_core_components(registry);
 
@@ -55,10 +45,7 @@ int main(int argc, char** argv) {
   auto gen = torch::make_generator<at::CPUGeneratorImpl>(2);
   auto x = torch::randn({kBatch * kBatches, kFeatures}, gen);
   auto y = torch::randint(0, kClasses, {kBatch * kBatches}, gen);
-  std::vector<std::string> names;
-  for (int64_t f = 0; f < kFeatures; ++f) names.push_back("f" + std::to_string(f));
-  names.push_back("label");
-  auto records = std::make_shared<Records>(names, "synthetic");
+  auto records = std::make_shared<Records>(bench::table_columns(kFeatures), "synthetic");
   auto xa = x.accessor<float, 2>();
   for (int64_t r = 0; r < x.size(0); ++r) {
     std::vector<std::string> row;
@@ -66,15 +53,9 @@ int main(int argc, char** argv) {
     row.push_back("c" + std::to_string(y[r].item<int64_t>()));
     records->add_row(row);
   }
-  std::vector<std::string> features(names.begin(), names.end() - 1);
-  auto blocks = std::make_shared<DataBlocks>(
-      std::vector<BoundBlock>{{"x", registry.block({{"name", "core.regression"}, {"columns", features}}, "x")}},
-      BoundBlock{"y", registry.block({{"name", "core.category"}, {"column", "label"}}, "y")});
-  blocks->setup(*records);
-  std::vector<size_t> rows(records->size());
-  for (size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  auto loader = std::make_shared<DataLoader>(records, rows, blocks, std::vector<std::shared_ptr<const Transform>>{},
-                                             Split::train, DataLoaderOptions().batch_size(kBatch).workers(1));
+  const bench::TableLoader table = bench::table_loader(registry, records, kBatch);
+  const auto& blocks = table.blocks;
+  const auto& loader = table.loader;
   ModelContext ctx{*blocks, kClasses};
   auto make_model = [&] {
     torch::manual_seed(0);

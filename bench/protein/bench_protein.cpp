@@ -9,15 +9,15 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <fstream>
 #include <numeric>
 #include <random>
 
 #include "adapt/data_blocks.h"
 #include "adapt/plugin_host.h"
-#include "adapt/threads.h"
+#include "bench_support.h"
 
 using namespace adapt;
+using bench::seconds_since;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -51,15 +51,10 @@ Batch make_batch(const DataBlocks& blocks, const Data& d, const std::vector<size
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    fmt::print(stderr, "usage: bench_protein AMP_DIR OUT_DIR [EPOCHS]\n");
-    return 2;
-  }
-  const std::string amp = argv[1];
-  const std::filesystem::path out_dir = argv[2];
-  const int epochs = argc > 3 ? std::stoi(argv[3]) : 3;
-  std::filesystem::create_directories(out_dir);
-  set_num_threads(0);
+  const auto args = bench::parse_plugin_args(argc, argv, "bench_protein AMP_DIR OUT_DIR [EPOCHS]", 3);
+  if (!args) return 2;
+  const std::string& amp = args->input;
+  const int epochs = args->epochs;
   auto& registry = global_registry();
   auto reader = registry.reader(json{{"name", "protein.fasta"}, {"path", amp}, {"file_pattern", "\\.tr\\.fa$"},
                                      {"label_from", "file"}},
@@ -75,16 +70,9 @@ int main(int argc, char** argv) {
         BoundBlock{"y", registry.block(json{{"name", "core.category"}, {"column", "label"}}, "y")});
     blocks->setup(records);
     const Data d = encode_all(*blocks, records, Split::valid, nullptr);
-    {
-      std::ofstream ids_file(out_dir / "ids.tsv");
-      ids_file << "vocab_size\t" << blocks->input("x").dims()["vocab_size"] << "\n";
-      for (size_t row = 0; row < records.size(); ++row) {
-        const auto& ids = d.x[row].at("");
-        ids_file << d.y[row].at("").item<int64_t>() << "\t";
-        for (int64_t i = 0; i < ids.size(0); ++i) ids_file << (i ? " " : "") << ids[i].item<int64_t>();
-        ids_file << "\n";
-      }
-    }
+    bench::write_peer_ids(args->out_dir / "ids.tsv", blocks->input("x").dims()["vocab_size"].get<int64_t>(),
+                          records.size(),
+                          [&](size_t row) { return std::make_pair(d.y[row].at("").item<int64_t>(), d.x[row].at("")); });
     torch::manual_seed(0);
     auto model = registry.model(json{{"name", "protein.cnn"}, {"emb_dim", 64}, {"channels", 128}, {"kernel_size", 9},
                                      {"dilations", {1, 2, 4}}, {"dropout", 0.3}},
@@ -108,7 +96,7 @@ int main(int argc, char** argv) {
         loss_sum += loss.item<double>();
         seen += batch_size;
       }
-      const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      const double seconds = seconds_since(t0);
       fmt::print("train adapt cnn  threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n", num_threads(), epoch + 1,
                  seen / seconds, loss_sum / (seen / batch_size));
     }
@@ -151,7 +139,7 @@ int main(int argc, char** argv) {
         seqs += batch_size;
         ++batches;
       }
-      const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+      const double seconds = seconds_since(t0);
       fmt::print("mlm   adapt transformer threads {} epoch {}: {:8.0f} tokens/s, {:6.1f} sequences/s (loss {:.4f})\n",
                  num_threads(), epoch + 1, tokens / seconds, seqs / seconds, loss_sum / batches);
     }

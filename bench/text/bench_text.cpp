@@ -8,28 +8,23 @@
 #include <torch/torch.h>
 
 #include <chrono>
-#include <fstream>
 #include <numeric>
 #include <random>
 #include <thread>
 
 #include "adapt/data_blocks.h"
 #include "adapt/plugin_host.h"
-#include "adapt/threads.h"
+#include "bench_support.h"
 
 using namespace adapt;
+using bench::seconds_since;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
-    fmt::print(stderr, "usage: bench_text SMS_FILE OUT_DIR [EPOCHS]\n");
-    return 2;
-  }
-  const std::string file = argv[1];
-  const std::filesystem::path out_dir = argv[2];
-  const int epochs = argc > 3 ? std::stoi(argv[3]) : 2;
-  std::filesystem::create_directories(out_dir);
-  set_num_threads(0);
+  const auto args = bench::parse_plugin_args(argc, argv, "bench_text SMS_FILE OUT_DIR [EPOCHS]", 2);
+  if (!args) return 2;
+  const std::string& file = args->input;
+  const int epochs = args->epochs;
   auto& registry = global_registry();
   auto reader = registry.reader(json{{"name", "text.csv"}, {"path", file}, {"delimiter", "tab"}, {"header", false},
                                      {"column_names", {"label", "text"}}, {"quoting", false}, {"drop_duplicates", true}},
@@ -40,7 +35,7 @@ int main(int argc, char** argv) {
       BoundBlock{"y", registry.block(json{{"name", "core.category"}, {"column", "label"}}, "target")});
   auto t0 = Clock::now();
   blocks->setup(records);
-  const double train_s = std::chrono::duration<double>(Clock::now() - t0).count();
+  const double train_s = seconds_since(t0);
   fmt::print("records {}, SentencePiece training {:.2f} s, vocab {}\n", records.size(), train_s,
              blocks->input("x").dims()["vocab_size"].get<int64_t>());
 
@@ -58,7 +53,7 @@ int main(int argc, char** argv) {
             block.encode(records, row, EncodeContext{Split::valid, nullptr});
       });
     for (auto& th : pool) th.join();
-    const double rate = repeats * records.size() / std::chrono::duration<double>(Clock::now() - t0).count();
+    const double rate = repeats * records.size() / seconds_since(t0);
     if (threads == 1) one_thread = rate;
     fmt::print("tokenize  threads {}: {:9.0f} texts/s  ({:.2f}x one thread)\n", threads, rate, rate / one_thread);
   }
@@ -66,18 +61,13 @@ int main(int argc, char** argv) {
   // 2. Token ids for the peer.
   std::vector<torch::Tensor> ids;
   std::vector<int64_t> labels;
-  {
-    std::ofstream ids_file(out_dir / "ids.tsv");
-    ids_file << "vocab_size\t" << block.dims()["vocab_size"] << "\n";
-    for (size_t row = 0; row < records.size(); ++row) {
-      auto sample = blocks->encode(records, row, EncodeContext{Split::valid, nullptr});
-      ids.push_back(sample.at("x"));
-      labels.push_back(sample.at("y").item<int64_t>());
-      ids_file << labels.back() << "\t";
-      for (int64_t i = 0; i < ids.back().size(0); ++i) ids_file << (i ? " " : "") << ids.back()[i].item<int64_t>();
-      ids_file << "\n";
-    }
+  for (size_t row = 0; row < records.size(); ++row) {
+    auto sample = blocks->encode(records, row, EncodeContext{Split::valid, nullptr});
+    ids.push_back(sample.at("x"));
+    labels.push_back(sample.at("y").item<int64_t>());
   }
+  bench::write_peer_ids(args->out_dir / "ids.tsv", block.dims()["vocab_size"].get<int64_t>(), records.size(),
+                        [&](size_t row) { return std::make_pair(labels[row], ids[row]); });
 
   // 3. Training throughput.
   torch::manual_seed(0);
@@ -112,7 +102,7 @@ int main(int argc, char** argv) {
       loss_sum += loss.item<double>();
       seen += batch_size;
     }
-    const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double seconds = seconds_since(t0);
     fmt::print("train adapt  threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n", num_threads(), epoch + 1,
                seen / seconds, loss_sum / (seen / batch_size));
   }

@@ -10,6 +10,7 @@
 
 #include "adapt/plugin_host.h"
 #include "adapt/registry.h"
+#include "support/temp_dir.h"
 
 namespace audio_test {
 
@@ -35,14 +36,9 @@ inline adapt::Registry& registry() {
   return *r;
 }
 
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& tag) {
-    path = fs::temp_directory_path() / ("adapt_audio_" + tag + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
+// TempDir dir("tag"); dir.path: <tmp>/adapt_audio_<tag>_XXXXXX, removed with the object.
+struct TempDir : adapt::test_support::TempDir {
+  explicit TempDir(const std::string& tag) : adapt::test_support::TempDir("audio_" + tag) {}
 };
 
 inline std::vector<float> tone(int64_t rate, double seconds, double freq, double amp = 0.5) {

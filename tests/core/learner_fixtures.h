@@ -2,8 +2,6 @@
 // Shared fixtures of the learner-side tests: small synthetic problems built from core components.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +14,7 @@
 #include "adapt/losses.h"
 #include "adapt/metrics.h"
 #include "adapt/registry.h"
+#include "support/temp_dir.h"
 
 namespace adapt::testing {
 
@@ -28,24 +27,7 @@ inline Registry& core_test_registry() {
   return *registry;
 }
 
-// A fresh temporary directory, removed at destruction.
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name) {
-    path = std::filesystem::temp_directory_path() /
-           ("adapt-test-" + name + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
-    std::filesystem::remove_all(path);
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  static int& counter() {
-    static int c = 0;
-    return c;
-  }
-};
+using test_support::TempDir;  // TempDir dir("name"); dir.path
 
 // Deterministic rows: a, b ~ N(0, 1); label "pos" when a + 0.5 b > 0 (linearly separable).
 inline Records linear_records(size_t n, uint64_t seed = 7) {

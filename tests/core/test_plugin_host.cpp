@@ -10,29 +10,15 @@
 #include <fstream>
 
 #include "adapt/plugin_host.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using adapt::PluginHost;
 using adapt::PluginHostOptions;
 using adapt::Registry;
+using adapt::test_support::TempDir;
 
 namespace {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "adapt_host_XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 class ScopedEnv {
  public:
@@ -101,11 +87,11 @@ TEST(PluginHost, MissingFileIsAFailureNotAnException) {
 }
 
 TEST(PluginHost, TextFileNamedSoIsNotASharedLibrary) {
-  TempDir dir;
-  write_file(dir.path() / "libfake.so", "this is not ELF\n");
+  TempDir dir("host");
+  write_file(dir.path / "libfake.so", "this is not ELF\n");
   Registry r;
   PluginHost host(r, only({}));
-  EXPECT_FALSE(host.load(dir.path() / "libfake.so"));
+  EXPECT_FALSE(host.load(dir.path / "libfake.so"));
   ASSERT_EQ(host.failures().size(), 1u);
   EXPECT_NE(host.failures()[0].reason.find("is not a shared library"), std::string::npos) << host.failures()[0].reason;
 }
@@ -122,13 +108,13 @@ TEST(PluginHost, ALibraryWithoutTheEntryPointIsNotAPlugin) {
 }
 
 TEST(PluginHost, LoadAllKeepsGoingAndIgnoresOtherFiles) {
-  TempDir dir;
-  write_file(dir.path() / "liba.so", "junk");
-  write_file(dir.path() / "libb.so", "junk");
-  write_file(dir.path() / "README.md", "not a candidate");
-  write_file(dir.path() / "notlib.so", "not a candidate either");
+  TempDir dir("host");
+  write_file(dir.path / "liba.so", "junk");
+  write_file(dir.path / "libb.so", "junk");
+  write_file(dir.path / "README.md", "not a candidate");
+  write_file(dir.path / "notlib.so", "not a candidate either");
   Registry r;
-  PluginHost host(r, only({dir.path()}));
+  PluginHost host(r, only({dir.path}));
   host.load_all();
   ASSERT_EQ(host.failures().size(), 2u);
   EXPECT_EQ(host.failures()[0].file.filename(), "liba.so");  // sorted, deterministic
@@ -145,24 +131,24 @@ TEST(PluginHost, MissingNamedPathIsAWarning) {
 }
 
 TEST(PluginHost, WorldWritableDirectoryIsRefusedUnlessAllowed) {
-  TempDir dir;
-  write_file(dir.path() / "libfake.so", "junk");
-  ASSERT_EQ(::chmod(dir.path().c_str(), 0777), 0);
+  TempDir dir("host");
+  write_file(dir.path / "libfake.so", "junk");
+  ASSERT_EQ(::chmod(dir.path.c_str(), 0777), 0);
   {
     Registry r;
-    PluginHost host(r, only({dir.path()}));
+    PluginHost host(r, only({dir.path}));
     host.load_all();
     ASSERT_EQ(host.failures().size(), 1u);
     const std::string& reason = host.failures()[0].reason;
     EXPECT_NE(reason.find("world-writable (mode 0777)"), std::string::npos) << reason;
     EXPECT_NE(reason.find("--allow-insecure-plugins"), std::string::npos) << reason;
     // Loading the file directly is refused too.
-    EXPECT_FALSE(host.load(dir.path() / "libfake.so"));
+    EXPECT_FALSE(host.load(dir.path / "libfake.so"));
     EXPECT_NE(host.failures()[1].reason.find("refusing to load plugin"), std::string::npos) << host.failures()[1].reason;
   }
   {
     Registry r;
-    PluginHostOptions o = only({dir.path()});
+    PluginHostOptions o = only({dir.path});
     o.allow_insecure = true;
     PluginHost host(r, o);
     host.load_all();
@@ -172,8 +158,8 @@ TEST(PluginHost, WorldWritableDirectoryIsRefusedUnlessAllowed) {
 }
 
 TEST(PluginHost, GroupWritableFileIsRefused) {
-  TempDir dir;
-  fs::path file = dir.path() / "libfake.so";
+  TempDir dir("host");
+  fs::path file = dir.path / "libfake.so";
   write_file(file, "junk");
   ASSERT_EQ(::chmod(file.c_str(), 0664), 0);
   Registry r;
@@ -184,8 +170,8 @@ TEST(PluginHost, GroupWritableFileIsRefused) {
 
 TEST(PluginHost, DirectoryOwnedByAnotherUserIsRefused) {
   if (::geteuid() != 0) GTEST_SKIP() << "needs root to chown a directory to another user";
-  TempDir dir;
-  fs::path sub = dir.path() / "theirs";
+  TempDir dir("host");
+  fs::path sub = dir.path / "theirs";
   fs::create_directory(sub);
   write_file(sub / "libfake.so", "junk");
   ASSERT_EQ(::chown(sub.c_str(), 65534, 65534), 0);

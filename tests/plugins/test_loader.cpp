@@ -6,12 +6,14 @@
 
 #include "adapt/plugin_host.h"
 #include "adapt/version.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using adapt::Kind;
 using adapt::PluginHost;
 using adapt::PluginHostOptions;
 using adapt::Registry;
+using adapt::test_support::TempDir;
 
 namespace {
 
@@ -19,28 +21,13 @@ const fs::path kPlugins = ADAPT_TEST_PLUGIN_DIR;
 
 fs::path plugin(const std::string& variant) { return kPlugins / ("libadapt_test_" + variant + ".so"); }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "adapt_loader_XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  // A copy of a test plugin in a directory of its own (a distinct file for the dynamic loader).
-  fs::path add(const std::string& variant, const std::string& sub) const {
-    fs::create_directories(path_ / sub);
-    fs::path to = path_ / sub / plugin(variant).filename();
-    fs::copy_file(plugin(variant), to, fs::copy_options::overwrite_existing);
-    return to;
-  }
-
- private:
-  fs::path path_;
-};
+// A copy of a test plugin in a directory of its own under `dir` (a distinct file for the dynamic loader).
+fs::path add_copy(const TempDir& dir, const std::string& variant, const std::string& sub) {
+  fs::create_directories(dir.path / sub);
+  fs::path to = dir.path / sub / plugin(variant).filename();
+  fs::copy_file(plugin(variant), to, fs::copy_options::overwrite_existing);
+  return to;
+}
 
 PluginHostOptions only(std::vector<fs::path> paths) {
   PluginHostOptions o;
@@ -162,11 +149,11 @@ TEST(Loader, TwoFilesProvidingTheSameComponentNameBothFiles) {
 
 TEST(Loader, DiscoveryTakesTheFirstOfAPluginNameWithAWarning) {
   // Both dup files in one directory: discovery order is by file name, the first wins.
-  TempDir dir;
-  dir.add("dup_first", "d");
-  dir.add("dup_second", "d");
+  TempDir dir("loader");
+  add_copy(dir, "dup_first", "d");
+  add_copy(dir, "dup_second", "d");
   Registry r;
-  PluginHost host(r, only({dir.path() / "d"}));
+  PluginHost host(r, only({dir.path / "d"}));
   host.load_all();
   EXPECT_TRUE(host.failures().empty()) << only_failure(host);
   ASSERT_EQ(host.plugins().size(), 1u);
@@ -177,13 +164,13 @@ TEST(Loader, DiscoveryTakesTheFirstOfAPluginNameWithAWarning) {
 }
 
 TEST(Loader, DiscoveryOrderFlagThenEnvironment) {
-  TempDir dir;
-  fs::path in_flag = dir.add("good", "flag");
-  fs::path in_env = dir.add("good", "env");
-  ::setenv("ADAPT_PLUGIN_PATH", (dir.path() / "env").c_str(), 1);
+  TempDir dir("loader");
+  fs::path in_flag = add_copy(dir, "good", "flag");
+  fs::path in_env = add_copy(dir, "good", "env");
+  ::setenv("ADAPT_PLUGIN_PATH", (dir.path / "env").c_str(), 1);
   {
     Registry r;
-    PluginHostOptions o = only({dir.path() / "flag"});
+    PluginHostOptions o = only({dir.path / "flag"});
     o.use_environment = true;
     PluginHost host(r, o);
     host.load_all();
@@ -207,10 +194,10 @@ TEST(Loader, DiscoveryOrderFlagThenEnvironment) {
 }
 
 TEST(Loader, ADirectoryNamedTwiceIsSearchedOnce) {
-  TempDir dir;
-  dir.add("good", "p");
+  TempDir dir("loader");
+  add_copy(dir, "good", "p");
   Registry r;
-  PluginHost host(r, only({dir.path() / "p", dir.path() / "p" / ".." / "p"}));
+  PluginHost host(r, only({dir.path / "p", dir.path / "p" / ".." / "p"}));
   host.load_all();
   EXPECT_EQ(host.plugins().size(), 1u);
   EXPECT_TRUE(host.warnings().empty());
@@ -226,12 +213,12 @@ TEST(Loader, PluginPathMayNameAFile) {
 }
 
 TEST(Loader, WorldWritableDirectoryIsRefusedAndTheOverrideLoads) {
-  TempDir dir;
-  dir.add("good", "open");
-  ASSERT_EQ(::chmod((dir.path() / "open").c_str(), 0777), 0);
+  TempDir dir("loader");
+  add_copy(dir, "good", "open");
+  ASSERT_EQ(::chmod((dir.path / "open").c_str(), 0777), 0);
   {
     Registry r;
-    PluginHost host(r, only({dir.path() / "open"}));
+    PluginHost host(r, only({dir.path / "open"}));
     host.load_all();
     EXPECT_TRUE(host.plugins().empty());
     EXPECT_TRUE(contains(only_failure(host), "world-writable")) << only_failure(host);
@@ -239,7 +226,7 @@ TEST(Loader, WorldWritableDirectoryIsRefusedAndTheOverrideLoads) {
   }
   {
     Registry r;
-    PluginHostOptions o = only({dir.path() / "open"});
+    PluginHostOptions o = only({dir.path / "open"});
     o.allow_insecure = true;
     PluginHost host(r, o);
     host.load_all();
@@ -250,10 +237,10 @@ TEST(Loader, WorldWritableDirectoryIsRefusedAndTheOverrideLoads) {
 }
 
 TEST(Loader, OneBadFileDoesNotStopTheOthers) {
-  TempDir dir;
-  for (const char* v : {"abi", "fingerprint", "good", "not_a_plugin", "throws"}) dir.add(v, "mixed");
+  TempDir dir("loader");
+  for (const char* v : {"abi", "fingerprint", "good", "not_a_plugin", "throws"}) add_copy(dir, v, "mixed");
   Registry r;
-  PluginHost host(r, only({dir.path() / "mixed"}));
+  PluginHost host(r, only({dir.path / "mixed"}));
   host.load_all();
   ASSERT_EQ(host.plugins().size(), 1u);
   EXPECT_EQ(host.plugins()[0].name, "good");

@@ -2,7 +2,6 @@
 // Shared helpers of the protein tests: the process-wide registry with the core and the REAL protein
 // plugin loaded from this build's plugin directory.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include "adapt/plugin_host.h"
 #include "adapt/registry.h"
 #include "adapt/threads.h"
+#include "support/temp_dir.h"
 
 namespace adapt::protein::testing {
 
@@ -32,10 +32,7 @@ inline Registry& protein_registry() {
 }
 
 inline std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("adapt_protein_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return test_support::fresh_temp_dir("adapt_protein_" + name);
 }
 
 inline std::string write_file(const std::filesystem::path& path, const std::string& content) {

@@ -5,11 +5,11 @@
 #include <adapt/registry.h>
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
+
+#include "support/temp_dir.h"
 
 namespace recsys_test {
 
@@ -36,10 +36,7 @@ inline adapt::Registry& registry() {
 
 // A fresh directory under the system temp dir, removed by the caller's TearDown if wanted.
 inline std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("adapt_recsys_test_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return adapt::test_support::fresh_temp_dir("adapt_recsys_test_" + name);
 }
 
 inline std::filesystem::path write_file(const std::filesystem::path& path, const std::string& text) {

@@ -3,8 +3,6 @@
 // through the real plugin host from the build tree, and small helpers for records.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -12,6 +10,7 @@
 #include "adapt/plugin_host.h"
 #include "adapt/records.h"
 #include "adapt/registry.h"
+#include "support/temp_dir.h"
 
 namespace adapt::tabular_test {
 
@@ -51,11 +50,7 @@ inline Records make_records(const std::vector<std::pair<std::string, std::vector
 }
 
 inline std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("adapt_tabular_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return test_support::fresh_temp_dir("adapt_tabular_" + name);
 }
 
 // Throws `Expected` and its message contains every one of `parts`.

@@ -8,6 +8,7 @@
 
 #include "adapt/plugin_host.h"
 #include "adapt/registry.h"
+#include "support/temp_dir.h"
 
 namespace adapt::text::testing {
 
@@ -30,11 +31,7 @@ inline Registry& text_registry() {
 }
 
 inline std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("adapt_text_" + name + "_" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return test_support::fresh_temp_dir("adapt_text_" + name);
 }
 
 inline void write_file(const std::filesystem::path& path, const std::string& content) {

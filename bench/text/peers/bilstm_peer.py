@@ -6,11 +6,14 @@ wd 0.01, batch 32, dropouts off. Usage: bilstm_peer.py OUT_DIR/ids.tsv [EPOCHS] 
 Run it with OPENBLAS_NUM_THREADS=1 to hold OpenBLAS to one thread, as adapt does.
 """
 import sys
-import time
+from pathlib import Path
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "peers"))  # bench/peers, wherever we run from
+import peer_support  # noqa: E402
 
 PAD = 3
 
@@ -36,41 +39,7 @@ class BiLstmClassifier(nn.Module):
 
 
 def main():
-    path = sys.argv[1]
-    epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
-    if len(sys.argv) > 3:
-        torch.set_num_threads(int(sys.argv[3]))
-    with open(path) as f:
-        vocab_size = int(f.readline().split("\t")[1])
-        rows = [line.rstrip("\n").split("\t") for line in f]
-    labels = [int(r[0]) for r in rows]
-    ids = [torch.tensor([int(t) for t in r[1].split()]) for r in rows]
-    torch.manual_seed(0)
-    model = BiLstmClassifier(vocab_size)
-    model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
-    g = torch.Generator().manual_seed(0)
-    for epoch in range(epochs):
-        order = torch.randperm(len(ids), generator=g).tolist()
-        start_time = time.perf_counter()
-        seen, loss_sum, batches = 0, 0.0, 0
-        for start in range(0, len(order) - 31, 32):
-            batch = order[start:start + 32]
-            seqs = [ids[i] for i in batch]
-            lengths = torch.tensor([len(s) for s in seqs])
-            padded = torch.full((32, int(lengths.max())), PAD, dtype=torch.long)
-            for k, s in enumerate(seqs):
-                padded[k, :len(s)] = s
-            loss = nn.functional.cross_entropy(model(padded, lengths), torch.tensor([labels[i] for i in batch]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item()
-            batches += 1
-            seen += 32
-        rate = seen / (time.perf_counter() - start_time)
-        print(f"train pytorch threads {torch.get_num_threads()} epoch {epoch + 1}: {rate:7.1f} samples/s "
-              f"(loss {loss_sum / batches:.4f})")
+    peer_support.run(BiLstmClassifier, lambda model, padded, lengths: model(padded, lengths), PAD, 2, "train pytorch")
 
 
 if __name__ == "__main__":
