@@ -169,7 +169,7 @@ json AudioDemo::recipe(const fs::path& data_dir) const {
                                {"n_mels", 64}}})},
       {"target", {{"name", "core.category"}, {"column", "label"}}},
       {"transforms", json::array({{{"name", "audio.gain"}}, {{"name", "audio.spec_augment"}}})},
-      {"loader", {{"batch_size", 32}}},
+      {"loader", {{"batch_size", 32}, {"prefetch", 16}}},
       {"model", {{"name", "audio.cnn"}, {"channels", {16, 32, 64}}}},
       {"metrics", json::array({"core.accuracy", {{"name", "core.f1"}, {"average", "macro"}}})},
       {"train", {{"schedule", "one_cycle"}, {"epochs", epochs_}, {"lr", 1e-2}}},
