@@ -121,6 +121,20 @@ TEST(ColumnSplitter, ValuesMapToPartsAndUnknownValuesAreErrors) {
   EXPECT_EQ(p.train, (std::vector<size_t>{0, 3}));
   EXPECT_EQ(p.valid, (std::vector<size_t>{1}));
   EXPECT_EQ(p.test, (std::vector<size_t>{2}));
+
+  // Refit: validation rows join train when valid_values is explicitly empty; a list that matches
+  // nothing stays an error.
+  auto refit = registry.splitter({{"name", "core.by_column"}, {"column", "split"}, {"train_values", {"train", "valid"}},
+                                  {"valid_values", json::array()}},
+                                 "splitter");
+  SplitIndices q = refit->split(parts);
+  EXPECT_EQ(q.train, (std::vector<size_t>{0, 1, 3}));
+  EXPECT_TRUE(q.valid.empty());
+  EXPECT_EQ(q.test, (std::vector<size_t>{2}));
+  auto typo = registry.splitter({{"name", "core.by_column"}, {"column", "split"}, {"valid_values", {"vaild"}},
+                                 {"train_values", {"train", "valid"}}},
+                                "splitter");
+  EXPECT_THROW_WITH(typo->split(parts), DataError, "\"vaild\"", "check valid_values");
 }
 
 TEST(ColumnSplitter, ByFolderUsesTheFolderReadersSplitColumn) {

@@ -1,6 +1,9 @@
 // AMP Scanner v2 (Veltri et al. 2018): antimicrobial peptides against decoys, with the official
-// train / validation ("eval") / test files. Settings were chosen on the validation split only; the
-// test split is scored once, after training. Skips without ADAPT_DATA_DIR.
+// train / validation ("eval") / test files. Settings were chosen training on "tr" and scoring "eval"
+// only (10 epochs, lr 2e-3, wd 0.05: valid accuracy 0.9237, MCC 0.848; protein/README.md). This test
+// refits those settings on "tr" + "eval" (an empty valid_values, docs/recipes.md) and scores the
+// official test split once: measured accuracy 0.9115, MCC 0.823, AUROC 0.965 (the published AMP
+// Scanner v2: 0.9101). Skips without ADAPT_DATA_DIR.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -33,8 +36,8 @@ json amp_recipe(const std::filesystem::path& dir) {
           {"splitter",
            {{"name", "core.by_column"},
             {"column", "split"},
-            {"train_values", {"tr"}},
-            {"valid_values", {"eval"}},
+            {"train_values", {"tr", "eval"}},
+            {"valid_values", json::array()},
             {"test_values", {"te"}}}},
           {"inputs", {{{"name", "protein.sequence"}, {"max_len", 200}}}},
           {"target", {{"name", "core.category"}, {"column", "label"}}},
@@ -61,13 +64,12 @@ TEST(ProteinRealData, AmpScannerV2) {
   options.progress = false;
   auto result = train_recipe(amp_recipe(data), options, protein_registry());
   const auto& test = result.metrics["test"];
-  const auto& valid = result.metrics["valid"];
   const auto& base = result.baselines["protein.composition_logistic"]["test"];
-  std::cout << "AMP Scanner v2: valid accuracy " << valid["accuracy"] << " mcc " << valid["mcc"] << "; TEST accuracy "
-            << test["accuracy"] << " mcc " << test["mcc"] << " auroc " << test["auroc"]
+  std::cout << "AMP Scanner v2, refit on train + validation: TEST accuracy " << test["accuracy"] << " mcc " << test["mcc"] << " auroc " << test["auroc"]
             << "; composition baseline test accuracy " << base["accuracy"] << "\n";
-  EXPECT_GT(test["accuracy"].get<double>(), 0.88);
-  EXPECT_GT(test["mcc"].get<double>(), 0.76);
+  EXPECT_FALSE(result.metrics.contains("valid"));
+  EXPECT_GE(test["accuracy"].get<double>(), 0.91);  // the targets
+  EXPECT_GE(test["mcc"].get<double>(), 0.82);
   EXPECT_GT(test["accuracy"].get<double>(), base["accuracy"].get<double>());
   std::filesystem::remove_all(dir);
 }
