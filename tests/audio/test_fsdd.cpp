@@ -145,17 +145,20 @@ TEST(AudioFsdd, OfficialSplit) {
   TempDir dir("fsdd_official");
   auto all = clips(recordings);
   ASSERT_EQ(all.size(), 3000u);
-  // Test: recordings 0-4 (upstream README). Valid: recordings 5-6, carved from train, for monitoring.
-  auto csv = write_split(dir.path, all, [](const Clip& c) {
-    return c.index <= 4 ? "test" : c.index <= 6 ? "valid" : "train";
-  });
+  // Test: recordings 0-4 (upstream README). Every other clip trains: the settings come from the
+  // tuning protocol below, so this run needs no validation part (a refit, docs/recipes.md).
+  auto csv = write_split(dir.path, all, [](const Clip& c) { return c.index <= 4 ? "test" : "train"; });
+  json recipe = fsdd_recipe(csv, epochs());
+  recipe["splitter"]["valid_values"] = json::array();
   std::ostringstream log;
-  auto result = train(dir.path, fsdd_recipe(csv, epochs()), log);
+  auto result = train(dir.path, recipe, log);
+  EXPECT_FALSE(result.metrics.contains("valid"));
   const double test = result.metrics["test"]["accuracy"];
   const double baseline = result.baselines["audio.band_stats"]["test"]["accuracy"];
   std::cout << "FSDD official split: CNN test accuracy " << test << ", band-stats baseline " << baseline << "\n";
-  // The target is 0.995 (at most 1 of 300 wrong). Measured 0.990 (3 wrong) with this recipe in
-  // 12 epochs; asserted is what is reached, the gap is recorded in audio/README.md.
+  // The target is 0.995 (at most 1 of 300 wrong). Measured in 12 epochs: 0.987 (4 wrong) with
+  // this refit, 0.990 (3 wrong) when recordings 5-6 were held out for monitoring; asserted is what is
+  // reached, the gap is recorded in audio/README.md.
   EXPECT_GE(test, 0.985);
   EXPECT_GT(test, baseline);
 }
