@@ -93,22 +93,22 @@ class ProteinDemo : public Demo {
             {"inputs", {mlm}},
             {"target", target},
             {"loader", {{"batch_size", 32}}},
-            {"model", encoder_options()},
+            {"model", model_spec()},
             {"metrics", {"core.accuracy"}},
             {"train", {{"schedule", "one_cycle"}, {"epochs", pretrain_epochs_}, {"lr", 2e-3}}},
             {"interpret", {{"top_losses", 0}, {"confusion_matrix", false}}}};
   }
 
-  // The CNN pretrains (a per-residue head predicting masked residues) and fine-tunes (a pooled
-  // head); only the encoder moves between them. A 2-layer Transformer of this size did not learn the
+  // One model spec for both runs: the CNN pretrains (a per-residue head predicting masked residues)
+  // and fine-tunes (a pooled head); only the encoder moves between them. A 2-layer Transformer of this size did not learn the
   // helix's 3.6-residue period from 720 peptides (0.58, no better than composition); the CNN sees
   // it in one kernel.
-  static json encoder_options() {
+  static json model_spec() {
     return {{"name", "protein.cnn"}, {"channels", 64}, {"emb_dim", 32}, {"kernel_size", 9}, {"dilations", {1, 2}}};
   }
 
   json recipe(const std::filesystem::path& dir) const override {
-    json model = encoder_options();
+    json model = model_spec();
     model["init_from"] = {{"file", (dir / "pretrain" / "model.adapt").string()}, {"part", "encoder"}};
     return {{"seed", 42},
             {"reader", {{"name", "protein.csv"}, {"path", (dir / "peptides.csv").string()}, {"id_column", "id"}}},

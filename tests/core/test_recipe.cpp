@@ -32,6 +32,15 @@ std::string validation_error(const json& recipe) {
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
+// A run that logs into `out` and writes no files.
+RunOptions quiet(std::ostream& out) {
+  RunOptions options;
+  options.out = &out;
+  options.progress = false;
+  options.write_files = false;
+  return options;
+}
+
 }  // namespace
 
 TEST(Recipe, ValidRecipeValidates) { EXPECT_EQ(validation_error(base_recipe()), ""); }
@@ -119,11 +128,7 @@ TEST(Recipe, EveryOptimizerChoiceTrains) {
     recipe["train"]["optimizer"] = optimizer;
     recipe.erase("baselines");
     std::ostringstream out;
-    RunOptions options;
-    options.out = &out;
-    options.progress = false;
-    options.write_files = false;
-    RunResult run = train_recipe(recipe, options, core_test_registry());
+    RunResult run = train_recipe(recipe, quiet(out), core_test_registry());
     EXPECT_TRUE(run.metrics["valid"].contains("accuracy")) << optimizer;
   }
 }
@@ -135,10 +140,7 @@ TEST(Recipe, RefitWithoutValidationScoresTheTestPartOnly) {
   json recipe = rings_recipe(dir.path, 300, 2);
   recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}};
   std::ostringstream out;
-  RunOptions options;
-  options.out = &out;
-  options.progress = false;
-  options.write_files = false;
+  const RunOptions options = quiet(out);
   RunResult run = train_recipe(recipe, options, core_test_registry());
   EXPECT_FALSE(run.metrics.contains("valid"));
   EXPECT_GT(run.metrics["test"]["accuracy"].get<double>(), 0.5) << out.str();

@@ -43,10 +43,9 @@ TEST(TextDemo, TrainsBeatsChanceExportsReloadsAndPredicts) {
   std::filesystem::remove_all(dir);
 }
 
-// Named parameters of a part of an exported model ("encoder." prefix kept).
-std::map<std::string, torch::Tensor> part_weights(const std::filesystem::path& file, const std::string& prefix) {
+// Named parameters of a part of a loaded model ("encoder." prefix kept).
+std::map<std::string, torch::Tensor> part_weights(const Predictor& predictor, const std::string& prefix) {
   std::map<std::string, torch::Tensor> out;
-  auto predictor = Predictor::load(file, text_registry());
   for (const auto& p : predictor.model()->named_parameters())
     if (p.key().rfind(prefix, 0) == 0) out[p.key()] = p.value().detach().clone();
   return out;
@@ -98,7 +97,8 @@ TEST(TextUlmfit, LanguageModelThenClassifierWithGradualUnfreezing) {
   // Measured 0.569 after 20 epochs; uniform guessing over the pieces gives under 0.004.
   EXPECT_GT(next_token_accuracy, 0.4) << log.str();
   ASSERT_TRUE(std::filesystem::exists(lm.model_file));
-  const auto lm_encoder = part_weights(lm.model_file, "encoder.");
+  auto lm_predictor = Predictor::load(lm.model_file, text_registry());
+  const auto lm_encoder = part_weights(lm_predictor, "encoder.");
   ASSERT_FALSE(lm_encoder.empty());
 
   json classifier_model = encoder;
@@ -121,7 +121,7 @@ TEST(TextUlmfit, LanguageModelThenClassifierWithGradualUnfreezing) {
   // Only the head trains while the encoder is frozen: it must still be the language model's.
   options.out_dir = dir / "frozen";
   auto frozen = train_recipe(classifier_recipe, options, text_registry());
-  EXPECT_TRUE(same_weights(part_weights(frozen.model_file, "encoder."), lm_encoder))
+  EXPECT_TRUE(same_weights(part_weights(Predictor::load(frozen.model_file, text_registry()), "encoder."), lm_encoder))
       << "init_from did not copy the encoder, or freeze_to -1 let it train";
 
   // Gradual unfreezing with discriminative learning rates (ULMFiT's schedule).
@@ -134,12 +134,11 @@ TEST(TextUlmfit, LanguageModelThenClassifierWithGradualUnfreezing) {
   const double accuracy = classifier.metrics["valid"]["accuracy"];
   std::cout << "ULMFiT classifier: valid accuracy " << accuracy << "\n";
   EXPECT_GT(accuracy, 0.5) << log.str();  // three classes: chance is 1/3; measured 0.605
-  EXPECT_FALSE(same_weights(part_weights(classifier.model_file, "encoder."), lm_encoder))
+  auto classifier_predictor = Predictor::load(classifier.model_file, text_registry());
+  EXPECT_FALSE(same_weights(part_weights(classifier_predictor, "encoder."), lm_encoder))
       << "the unfrozen phases did not train the encoder";
 
   // The classifier kept the language model's tokenizer instead of training its own.
-  auto lm_predictor = Predictor::load(lm.model_file, text_registry());
-  auto classifier_predictor = Predictor::load(classifier.model_file, text_registry());
   EXPECT_EQ(lm_predictor.blocks()->input("x").state()["sentencepiece"],
             classifier_predictor.blocks()->input("x").state()["sentencepiece"]);
   std::filesystem::remove_all(dir);
