@@ -8,12 +8,6 @@
 
 namespace adapt::protein {
 
-torch::Tensor channel_norm(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-  auto mean = x.mean(1, true);
-  auto var = (x - mean).pow(2).mean(1, true);
-  return (x - mean) * torch::rsqrt(var + 1e-5) * w.view({1, -1, 1}) + b.view({1, -1, 1});
-}
-
 torch::Tensor residue_mask(const torch::Tensor& ids, const TokenIds& t) {
   return ids.ne(t.pad_id).logical_and(ids.ne(t.cls_id)).logical_and(ids.ne(t.eos_id));
 }

@@ -16,6 +16,7 @@
 #include <torch/nn/modules/normalization.h>
 
 #include "adapt/model.h"
+#include "channel_norm.h"
 
 namespace adapt::protein {
 
@@ -23,9 +24,6 @@ struct TokenIds {
   int64_t vocab_size = 33, pad_id = 1, cls_id = 0, eos_id = 2, max_len = 1024;
 };
 
-// LayerNorm over the channels of x [B,C,T] at every position (padding never enters statistics,
-// unlike BatchNorm over padded batches); w, b [C].
-torch::Tensor channel_norm(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b);
 // True on residues: real tokens that are not <cls>/<eos>.
 torch::Tensor residue_mask(const torch::Tensor& ids, const TokenIds& t);
 // Mean of x [B,T,D] over the positions where mask [B,T] is true.

@@ -5,6 +5,7 @@
 
 #include "adapt/data_blocks.h"
 #include "alphabet.h"
+#include "channel_norm.h"
 #include "protein_test_support.h"
 
 namespace adapt::protein {
@@ -298,6 +299,16 @@ TEST(ProteinTransforms, OnlyResiduesChangeAsDocumented) {
     auto it = std::search(original.begin(), original.end(), crop.begin() + 1, crop.end() - 1);
     EXPECT_NE(it, original.end());
   }
+}
+
+TEST(ProteinModels, ChannelNormNormalisesEachPositionOverChannels) {
+  // [batch 1, channels 2, positions 2]: position 0 holds (1, -1), position 1 holds (3, 5); each has
+  // variance 1 over the channels, so the norm gives (1, -1) and (-1, 1) before the affine part.
+  auto x = torch::tensor({1.0f, 3.0f, -1.0f, 5.0f}).view({1, 2, 2});
+  auto out = channel_norm(x, torch::tensor({2.0f, 1.0f}), torch::tensor({0.0f, 0.5f}));
+  auto expected = torch::tensor({2.0f, -2.0f, -0.5f, 1.5f}).view({1, 2, 2});
+  EXPECT_EQ(out.sizes(), x.sizes());
+  EXPECT_TRUE(torch::allclose(out, expected, 1e-4, 1e-4)) << out;
 }
 
 TEST(ProteinModels, ShapesEmbeddingsAndPaddingInvariance) {
