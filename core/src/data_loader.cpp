@@ -188,10 +188,27 @@ BatchPlan DataLoader::plan_epoch() const {
   return shard_plan(all, world, static_cast<size_t>(options_.rank()));
 }
 
+void DataLoader::prepare_epoch(int64_t epoch) {
+  set_epoch(epoch);
+  start_epoch();
+  prepared_ = true;
+}
+
 void DataLoader::start_epoch() {
+  const bool keep = prepared_ && state_ == State::running && running_epoch_ == epoch_ && next_to_consume_ == 0;
+  prepared_ = false;
+  if (keep) return;
   stop_workers();
   running_epoch_ = epoch_;
   plan_ = plan_epoch();
+  // The cached path's index tensors are made here, ahead of the loop (and, prepared, while the
+  // previous epoch validates), so a batch is only the gathers.
+  plan_index_.clear();
+  if (cached_) {
+    for (const auto& positions : plan_) {
+      plan_index_.push_back(torch::tensor(std::vector<int64_t>(positions.begin(), positions.end()), torch::kInt64));
+    }
+  }
   wait_seconds_ = 0.0;
   next_to_consume_ = 0;
   next_to_produce_ = 0;
@@ -212,9 +229,7 @@ Batch DataLoader::produce(size_t k) const {
   const std::vector<size_t>& positions = plan_[k];
   Batch batch;
   if (cached_) {
-    std::vector<int64_t> index(positions.begin(), positions.end());
-    const torch::Tensor idx = torch::tensor(index, torch::kInt64);
-    for (const auto& [key, tensor] : cache_) batch[key] = tensor.index_select(0, idx);
+    for (const auto& [key, tensor] : cache_) batch[key] = tensor.index_select(0, plan_index_[k]);
   } else {
     std::vector<Sample> items;
     items.reserve(positions.size());
@@ -263,6 +278,7 @@ void DataLoader::worker_loop() {
 
 std::optional<Batch> DataLoader::next() {
   if (state_ == State::idle) start_epoch();
+  prepared_ = false;
   if (state_ == State::finished) return std::nullopt;
   const size_t k = next_to_consume_;
   if (k >= plan_.size()) {

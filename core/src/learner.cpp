@@ -177,7 +177,10 @@ double Learner::epoch_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
 }
 
-double Learner::epoch_wait_seconds() const { return loaders_.train ? loaders_.train->wait_seconds() : 0.0; }
+double Learner::epoch_wait_seconds() const {
+  if (epoch_wait_) return *epoch_wait_;
+  return loaders_.train ? loaders_.train->wait_seconds() : 0.0;
+}
 
 std::vector<double> Learner::lrs() const {
   std::vector<double> out(layer_groups_.size(), 0.0);
@@ -284,6 +287,7 @@ void Learner::fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFac
   train_step_ = start_epoch_ * n_iterations_;
   bool failed = false;
   try {
+    loaders_.train->prepare_epoch(start_epoch_);  // batches are produced while the callbacks set up
     run([&](Callback& cb) { cb.before_fit(*this); });
     for (epoch_ = start_epoch_; epoch_ < epochs && !stop_; ++epoch_) one_epoch();
   } catch (...) {
@@ -307,6 +311,7 @@ void Learner::fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFac
 
 void Learner::one_epoch() {
   epoch_start_ = std::chrono::steady_clock::now();
+  epoch_wait_.reset();
   train_loss_sum_ = 0.0;
   train_items_ = 0;
   last_validation_ = json();
@@ -326,9 +331,12 @@ void Learner::one_epoch() {
     if (stop_) break;
   }
   training_ = false;
+  epoch_wait_ = train.wait_seconds();
   // Leftover accumulated gradients of a stopped epoch must not leak into the next fit.
   optimizer_->zero_grad();
   if (failed_) return;
+  // The workers produce the next epoch's first batches while this one validates.
+  if (!stop_ && epoch_ + 1 < n_epochs_) train.prepare_epoch(epoch_ + 1);
   if (loaders_.valid) {
     run([&](Callback& cb) { cb.before_validate(*this); });
     last_validation_ = validate(Split::valid);

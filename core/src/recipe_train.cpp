@@ -219,6 +219,9 @@ RunResult train_recipe(const json& recipe_given, const RunOptions& options, cons
 
   DataLoaders loaders;
   loaders.train = std::make_shared<DataLoader>(records, split.train, blocks, transforms, Split::train, train_loader_options);
+  // The first batches are produced while the evaluation loaders cache their splits and the model is
+  // built.
+  loaders.train->prepare_epoch(0);
   DataLoaderOptions eval_options = loader_options;
   eval_options.batch_size(valid_batch_size).shuffle(false).drop_last(false);
   if (!split.valid.empty())

@@ -1,10 +1,12 @@
 // DataLoader: order and seeding, worker-count independence, drop_last, rows, samplers, sharding,
-// the encode-once fast path and error propagation.
+// the encode-once fast path, prepared epochs and error propagation.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <numeric>
 #include <set>
+#include <thread>
 
 #include "adapt/category_block.h"
 #include "adapt/data_loader.h"
@@ -139,6 +141,35 @@ TEST(DataLoader, StoppingMidEpochAndRestarting) {
   auto full = epoch(dl, 0);  // start_epoch stops the running one cleanly
   EXPECT_EQ(full.size(), 25u);
   EXPECT_FALSE(dl.next());  // finished until the next start_epoch
+}
+
+// Counts the items it sees, to tell kept batches from recomputed ones.
+struct CountingTransform : Transform {
+  mutable std::atomic<int64_t> applied{0};
+  TransformLevel level() const override { return TransformLevel::item; }
+  void apply(TensorDict&, Rng&) const override { ++applied; }
+};
+
+TEST(DataLoader, PreparedEpochKeepsItsBatches) {
+  auto records = std::make_shared<Records>(adapt::testing::make_records(203));
+  auto blocks = numeric_blocks(*records);
+  auto counter = std::make_shared<CountingTransform>();
+  std::vector<std::shared_ptr<const Transform>> transforms = {std::make_shared<GaussianNoise>("x", 0.5, 0.5), counter};
+  DataLoader dl(records, iota(203), blocks, transforms, Split::train,
+                DataLoaderOptions().batch_size(10).workers(1).prefetch(3).seed(11));
+  const auto fresh = epoch(dl, 1);
+  ASSERT_EQ(fresh.size(), 20u);
+
+  // Prepared, the workers fill the queue before anyone asks; start_epoch for that epoch keeps it.
+  counter->applied = 0;
+  dl.prepare_epoch(1);
+  while (counter->applied < 30) std::this_thread::yield();
+  expect_same_batches(fresh, epoch(dl, 1));
+  EXPECT_EQ(counter->applied, 200);  // every item produced once
+
+  // A prepared epoch that training does not ask for is dropped, not served.
+  dl.prepare_epoch(2);
+  expect_same_batches(fresh, epoch(dl, 1));
 }
 
 TEST(DataLoader, WorkerErrorsSurfaceInOrder) {

@@ -94,8 +94,12 @@ class ADAPT_API DataLoader {
 
   void set_epoch(int64_t epoch);
   int64_t epoch() const { return epoch_; }
-  // Plans the epoch's batches and starts the workers; stops an epoch still running.
+  // Plans the epoch's batches and starts the workers; stops an epoch still running, unless it is
+  // the same epoch, prepared and not yet consumed: then its batches are kept.
   void start_epoch();
+  // set_epoch(epoch) and start the workers now, so the first batches are ready when training asks
+  // for them: the Learner prepares the next epoch while it validates.
+  void prepare_epoch(int64_t epoch);
   // The next batch in order, or nullopt at the end of the epoch. Rethrows a worker's error.
   std::optional<Batch> next();
 
@@ -132,8 +136,10 @@ class ADAPT_API DataLoader {
   // Current epoch (running_epoch_ is what the workers use, so set_epoch cannot race them).
   int64_t running_epoch_ = 0;
   BatchPlan plan_;
+  std::vector<torch::Tensor> plan_index_;  // the cached path: plan_ as index tensors
   double wait_seconds_ = 0.0;
   size_t next_to_consume_ = 0;
+  bool prepared_ = false;  // started by prepare_epoch and untouched since
   enum class State { idle, running, finished } state_ = State::idle;
 
   // Worker state, guarded by mutex_.

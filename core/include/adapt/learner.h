@@ -168,7 +168,7 @@ class ADAPT_API Learner {
   }
   const json& last_validation() const { return last_validation_; }
   double epoch_seconds() const;
-  double epoch_wait_seconds() const;  // time the loop waited for training batches
+  double epoch_wait_seconds() const;  // time this epoch's loop waited for training batches
 
   // Current learning rate and momentum per layer group (from the optimizer).
   std::vector<double> lrs() const;
@@ -229,6 +229,7 @@ class ADAPT_API Learner {
   int64_t train_items_ = 0;
   json last_validation_;
   std::chrono::steady_clock::time_point epoch_start_;
+  std::optional<double> epoch_wait_;  // set when the training loop ends (the loader moves on)
   double epoch_wait_start_ = 0.0;
 };
 
