@@ -351,7 +351,7 @@ void Learner::one_batch(Batch batch, bool last_in_epoch) {
   run([&](Callback& cb) { cb.before_batch(*this); });
   output_ = model_->forward(batch_);
   run([&](Callback& cb) { cb.after_pred(*this); });
-  loss_value_ = (*loss_)(output_, get(batch_, blocks_->target().key));
+  loss_value_ = training_loss(output_, get(batch_, blocks_->target().key));
   run([&](Callback& cb) { cb.after_loss(*this); });
   if (failed_) return;
   int64_t items = batch_items(batch_);
@@ -364,6 +364,17 @@ void Learner::one_batch(Batch batch, bool last_in_epoch) {
   run([&](Callback& cb) { cb.after_backward(*this); });
   if ((iteration_ + 1) % accum == 0 || last_in_epoch) optimizer_step();
   run([&](Callback& cb) { cb.after_batch(*this); });
+}
+
+torch::Tensor Learner::training_loss(const torch::Tensor& output, const torch::Tensor& target) const {
+  const int64_t k = model_->members();
+  if (k == 1) return (*loss_)(output, target);
+  if (output.dim() == 0 || output.size(0) != k)
+    throw Error("Learner: the model has " + std::to_string(k) + " members but its training output's first dimension is " +
+                (output.dim() == 0 ? std::string("missing") : std::to_string(output.size(0))));
+  torch::Tensor sum = (*loss_)(output[0], target);
+  for (int64_t m = 1; m < k; ++m) sum = sum + (*loss_)(output[m], target);
+  return sum / static_cast<double>(k);
 }
 
 void Learner::optimizer_step() {

@@ -54,7 +54,7 @@ LrFindResult Learner::lr_find(double start_lr, double end_lr, int64_t iterations
         double lr = schedule.lr(static_cast<int64_t>(recorder.lrs().size()));
         optimizer_->set_lr(lr);
         auto out = model_->forward(*batch);
-        auto loss = (*loss_)(out, get(*batch, key));
+        auto loss = training_loss(out, get(*batch, key));
         double value = loss.item<double>();
         if (recorder.add(lr, value)) {
           done = true;

@@ -201,7 +201,9 @@ std::shared_ptr<Model> Registry::model(const json& spec, const std::string& path
   const Entry& entry = find(Kind::model, spec, path, &name);
   Options options = this->options(Kind::model, spec, path);
   const auto& factory = *std::static_pointer_cast<ModelFactory>(entry.factory);
-  return create<Model>(Kind::model, name, path, [&] { return factory(options, ctx); });
+  ModelContext with_registry = ctx;
+  with_registry.registry = this;
+  return create<Model>(Kind::model, name, path, [&] { return factory(options, with_registry); });
 }
 
 bool Registry::has(Kind kind, const std::string& name) const { return entries_.count({kind, name}) > 0; }

@@ -9,10 +9,13 @@
 // Validation RMSE (70% training), 20 factors, wd 0.1, one-cycle at lr 5e-3, batch 64, sparse
 // gradients: 5 epochs 0.8460, 6: 0.8410, 7: 0.8398 (chosen: within 0.0003 of the best, at the
 // default wd), 8: 0.8412, 9: 0.8440, 12: 0.8549; 8 epochs with wd 0.15 0.8395, wd 0.05 0.8441,
-// 30 factors 0.8562, 50 factors 0.8563, lr 1e-2 0.8719;
-// recsys.ncf 0.8555. Measured on TEST after the refit: 0.8474 against 0.8840 for the biases, so the
-// issue's targets (<= 0.840 and 0.04 below the biases; the PyTorch peer reached 0.847 on this
-// protocol) are NOT met: the asserts below hold what this protocol honestly reaches.
+// 30 factors 0.8562, 50 factors 0.8563, lr 1e-2 0.8719; recsys.ncf 0.8555. The single model's TEST
+// RMSE after the refit was 0.8474 (biases 0.8840): the issue's target missed.
+// Averaging independently trained models (core.ensemble), same settings, validation RMSE: 3 x
+// dot_bias 0.8376, 5 x 0.8370 (5 x with 50 factors 0.8367, wd 0.05 0.8367, 9 epochs 0.8360);
+// dot_bias + ncf 0.8360; 3 x dot_bias + 2 x ncf 0.8340 (chosen); 3 + 3 0.8359; 5 + 5 0.8354.
+// Its refit scores TEST RMSE 0.8390 against 0.8840 for the biases (targets: <= 0.840 and 0.04 below
+// the biases; the PyTorch peer's single EmbeddingDotBias reached 0.847), deterministic on a machine.
 #include <adapt/recipe.h>
 #include <adapt/threads.h>
 
@@ -31,7 +34,9 @@ std::filesystem::path ratings_file() {
   return std::filesystem::path(dir) / "recsys" / "movielens-latest-small" / "ratings.csv";
 }
 
-json recipe(const std::filesystem::path& file, const json& splitter) {
+const json dot_bias = {{"name", "recsys.dot_bias"}, {"n_factors", 20}, {"y_range", {0.0, 5.5}}};
+
+json recipe(const std::filesystem::path& file, const json& splitter, const json& model = dot_bias) {
   return {
       {"seed", 42},
       {"reader", {{"name", "recsys.interactions"}, {"path", file.string()}, {"rating_min", 0.5}, {"rating_max", 5.0}}},
@@ -39,7 +44,7 @@ json recipe(const std::filesystem::path& file, const json& splitter) {
       {"inputs", {{{"name", "recsys.ids"}}}},
       {"target", {{"name", "recsys.rating"}, {"min", 0.5}, {"max", 5.0}}},
       {"loader", {{"batch_size", 64}}},
-      {"model", {{"name", "recsys.dot_bias"}, {"n_factors", 20}, {"y_range", {0.0, 5.5}}}},
+      {"model", model},
       {"metrics", {"core.rmse", "core.mae"}},
       {"train", {{"schedule", "one_cycle"}, {"epochs", 7}, {"lr", 5e-3}, {"wd", 0.1}}},
       {"baselines", {{{"name", "recsys.biases"}}}},
@@ -56,21 +61,21 @@ adapt::RunResult train_quietly(const json& recipe, std::ostringstream& log) {
   return adapt::train_recipe(recipe, options, recsys_test::registry());
 }
 
-TEST(MovieLensSmall, DotBiasBeatsTheBiasBaselineOnHeldOutRatings) {
+TEST(MovieLensSmall, EnsembleMeetsTheRmseTargetsOnHeldOutRatings) {
   const auto file = ratings_file();
   if (file.empty() || !std::filesystem::exists(file)) GTEST_SKIP() << "ADAPT_DATA_DIR with recsys/movielens-latest-small not set";
   std::ostringstream log;
-  json r = recipe(file, {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}, {"seed", 42}});
+  const json ncf = {{"name", "recsys.ncf"}, {"y_range", {0.0, 5.5}}};
+  const json ensemble = {{"name", "core.ensemble"}, {"models", {dot_bias, dot_bias, dot_bias, ncf, ncf}}};
+  json r = recipe(file, {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}, {"seed", 42}}, ensemble);
   adapt::RunResult result = train_quietly(r, log);
   const double test_rmse = result.metrics["test"]["rmse"].get<double>();
   const double bias_rmse = result.baselines["recsys.biases"]["test"]["rmse"].get<double>();
-  std::cout << "MovieLens latest-small, TEST RMSE: EmbeddingDotBias " << test_rmse << ", biases " << bias_rmse
-            << " (test MAE " << result.metrics["test"]["mae"] << ")\n";
-  std::cout << "issue targets: RMSE <= 0.840 (gap " << test_rmse - 0.840 << "), 0.04 below the biases (gap "
-            << test_rmse - (bias_rmse - 0.04) << ")\n";
+  std::cout << "MovieLens latest-small, TEST RMSE: 3 x EmbeddingDotBias + 2 x NCF " << test_rmse << ", biases "
+            << bias_rmse << " (test MAE " << result.metrics["test"]["mae"] << ")\n";
   EXPECT_FALSE(result.metrics.contains("valid"));  // the refit trains on all 80%
-  EXPECT_LE(test_rmse, 0.852) << log.str();
-  EXPECT_LE(test_rmse, bias_rmse - 0.03) << log.str();
+  EXPECT_LE(test_rmse, 0.840) << log.str();            // the issue's targets
+  EXPECT_LE(test_rmse, bias_rmse - 0.04) << log.str();
 }
 
 TEST(MovieLensSmall, LeaveLastOutRanking) {

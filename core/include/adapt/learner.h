@@ -200,6 +200,9 @@ class ADAPT_API Learner {
   void fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFactory& make_schedule);
   void one_epoch();
   void one_batch(Batch batch, bool last_in_epoch);
+  // The loss of a training-mode output: an ensemble's members (Model::members) each score their own
+  // output, and their losses are averaged.
+  torch::Tensor training_loss(const torch::Tensor& output, const torch::Tensor& target) const;
   void optimizer_step();
   std::vector<torch::Tensor> trainable_parameters() const;
   template <typename Hook>

@@ -26,12 +26,19 @@ class ADAPT_API Model : public torch::nn::Module {
   // One fixed-width vector per sample ([N, D]), e.g. a mean-pooled encoder state, for
   // `adapt embed`. The default throws: a model without an embedding says so.
   virtual torch::Tensor embed(const Batch& batch);
+  // Independently trained members (core.ensemble): in training mode forward() returns their
+  // outputs stacked on a new first dimension [members, ...], and the Learner averages the members'
+  // losses, so each learns from its own errors; in eval mode forward() returns their mean.
+  virtual int64_t members() const { return 1; }
 };
 
 // What a model factory sees: the fitted blocks (their dims()) and the target's output width.
+class Registry;
+
 struct ModelContext {
   const DataBlocks& blocks;
   int64_t n_outputs;
+  const Registry* registry = nullptr;  // set by Registry::model: models made of models build them
   json input_dims(const std::string& key = "x") const;
 };
 
