@@ -168,14 +168,21 @@ void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out, i
     }
   }
 
+  // Frames that start past the last non-zero sample (the zeros a padded batch adds) hold only zeros:
+  // their spectrum is exactly zero, so they are written as zeros without an FFT. Bit-identical.
+  int64_t last_nonzero = padded_len - 1;
+  while (last_nonzero >= 0 && padded[last_nonzero] == 0.0f) --last_nonzero;
+  const int64_t n_frames_signal = std::min(n_frames_total, last_nonzero < 0 ? 0 : last_nonzero / hop + 1);
+  std::fill(out + n_frames_signal * n_rows_out, out + n_frames_total * n_rows_out, 0.0f);
+
   FftBuffers& buffers = fft_buffers(n_fft, kFramesPerChunk);
   float* in = buffers.real;
   fftwf_complex* spectrum = buffers.complex;
   const bool magnitude = options_.power == 1.0;
   thread_local std::vector<float> power;
   power.resize(n_freqs_);
-  for (int64_t start = 0; start < n_frames_total; start += kFramesPerChunk) {
-    const int64_t k = std::min(kFramesPerChunk, n_frames_total - start);
+  for (int64_t start = 0; start < n_frames_signal; start += kFramesPerChunk) {
+    const int64_t k = std::min(kFramesPerChunk, n_frames_signal - start);
     for (int64_t j = 0; j < k; ++j) {
       const float* frame = padded.data() + (start + j) * hop;
       float* dst = in + j * n_fft;

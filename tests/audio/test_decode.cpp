@@ -12,6 +12,7 @@
 #include "audio_file.h"
 #include "feature_block.h"
 #include "readers.h"
+#include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
 using namespace adapt::audio;
@@ -19,15 +20,7 @@ using adapt::json;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("adapt_audio_decode_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<uintptr_t>(this)));
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
+using adapt::test_support::TempDir;
 
 std::vector<float> sine(int64_t rate, double seconds, double freq, double amp = 0.5) {
   std::vector<float> x(static_cast<size_t>(rate * seconds));

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -62,6 +63,16 @@ FeatureKind kind_of(const std::string& k) {
   return k == "spectrogram" ? FeatureKind::spectrogram : k == "mel" ? FeatureKind::mel : FeatureKind::mfcc;
 }
 
+// The FSDD benchmark's settings: 8 kHz, n_fft 256, hop 80, 64 mels.
+FeatureOptions fsdd_mel_options() {
+  FeatureOptions o;
+  o.sample_rate = 8000;
+  o.n_fft = 256;
+  o.hop_length = 80;
+  o.n_mels = 64;
+  return o;
+}
+
 }  // namespace
 
 TEST(AudioFeatures, MatchTorchaudioOnSyntheticSignal) {
@@ -95,11 +106,7 @@ TEST(AudioFeatures, MelFilterbankKnownValues) {
 }
 
 TEST(AudioFeatures, FramesAndBinsFollowSettings) {
-  FeatureOptions o;
-  o.sample_rate = 8000;
-  o.n_fft = 256;
-  o.hop_length = 80;
-  o.n_mels = 64;
+  FeatureOptions o = fsdd_mel_options();
   FeatureExtractor mel(FeatureKind::mel, o);
   EXPECT_EQ(mel.n_bins(), 64);
   EXPECT_EQ(mel.n_frames(8000), 101);  // 1 + 8000 / 80 with centred frames
@@ -112,6 +119,30 @@ TEST(AudioFeatures, FramesAndBinsFollowSettings) {
   auto tiny = mel.compute(torch::ones({10}));
   EXPECT_EQ(tiny.size(1), 1);
   EXPECT_TRUE(torch::isfinite(tiny).all().item<bool>());
+}
+
+TEST(AudioFeatures, TrailingZerosSkipTheFftAndGiveTheSameFrames) {
+  FeatureOptions o = fsdd_mel_options();
+  o.log = LogMode::none;
+  FeatureExtractor mel(FeatureKind::mel, o);
+  // Half a second of tone, then half a second of zeros, as a padded batch holds it.
+  auto padded = torch::zeros({8000});
+  padded.narrow(0, 0, 4000).copy_(torch::sin(torch::arange(4000, torch::kFloat32) * (2 * M_PI * 440 / 8000)));
+  auto out = mel.compute(padded);
+  // The last sample (4127 in the centred signal) is in frames up to 4127 / 80 = 51; later frames are
+  // pure zeros and skip the FFT.
+  EXPECT_GT(out.select(1, 51).abs().max().item<float>(), 0.0f);
+  EXPECT_EQ(out.slice(1, 52).abs().max().item<float>(), 0.0f);
+  // The same clip with one tiny sample at its very end takes the FFT for every frame: every frame
+  // that does not reach that sample is bit-identical.
+  auto nudged = padded.clone();
+  nudged[7999] = 1e-30f;
+  auto full = mel.compute(nudged);
+  EXPECT_TRUE(torch::equal(out.slice(1, 0, 97), full.slice(1, 0, 97)));
+  // And a lone click at the very end is seen, not skipped.
+  auto click = torch::zeros({8000});
+  click[7999] = 1.0f;
+  EXPECT_GT(mel.compute(click).select(1, 100).abs().max().item<float>(), 0.0f);
 }
 
 TEST(AudioFeatures, InconsistentSettingsAreOptionErrors) {
@@ -131,11 +162,7 @@ TEST(AudioFeatures, InconsistentSettingsAreOptionErrors) {
 }
 
 TEST(AudioFeatures, ConcurrentCallsAgree) {
-  FeatureOptions o;
-  o.sample_rate = 8000;
-  o.n_fft = 256;
-  o.hop_length = 80;
-  o.n_mels = 64;
+  FeatureOptions o = fsdd_mel_options();
   FeatureExtractor mel(FeatureKind::mel, o);
   auto wave = torch::randn({12345}, torch::TensorOptions().dtype(torch::kFloat32)) * 0.1;
   auto expected = mel.compute(wave);

@@ -13,33 +13,11 @@
 
 #include "adapt/block.h"
 #include "adapt/records.h"
+#include "support/temp_dir.h"
 
 namespace adapt::testing {
 
-// A fresh folder under the system temp dir, removed with the object.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("adapt_test_" + std::to_string(rd()) + "_" + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string write(const std::string& relative, const std::string& text) const {
-    const auto p = path_ / relative;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;  // TempDir dir; dir.path, dir.write("a/b.csv", text)
 
 // Expects `statement` to throw E whose message contains every one of `parts`.
 #define EXPECT_THROW_WITH(statement, E, ...)                                                    \

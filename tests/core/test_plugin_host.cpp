@@ -39,14 +39,6 @@ class ScopedEnv {
 
 void write_file(const fs::path& file, const std::string& text) { std::ofstream(file) << text; }
 
-PluginHostOptions only(std::vector<fs::path> paths) {
-  PluginHostOptions o;
-  o.plugin_paths = std::move(paths);
-  o.use_environment = false;
-  o.use_install_dir = false;
-  o.use_build_dir = false;
-  return o;
-}
 
 fs::path core_library() {
   Dl_info info{};
@@ -78,7 +70,7 @@ TEST(PluginHost, InstallDirIsRelativeToTheCoreLibrary) {
 
 TEST(PluginHost, MissingFileIsAFailureNotAnException) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load("/nonexistent/libnothing.so"));
   ASSERT_EQ(host.failures().size(), 1u);
   EXPECT_EQ(host.failures()[0].file, "/nonexistent/libnothing.so");
@@ -90,7 +82,7 @@ TEST(PluginHost, TextFileNamedSoIsNotASharedLibrary) {
   TempDir dir("host");
   write_file(dir.path / "libfake.so", "this is not ELF\n");
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(dir.path / "libfake.so"));
   ASSERT_EQ(host.failures().size(), 1u);
   EXPECT_NE(host.failures()[0].reason.find("is not a shared library"), std::string::npos) << host.failures()[0].reason;
@@ -98,7 +90,7 @@ TEST(PluginHost, TextFileNamedSoIsNotASharedLibrary) {
 
 TEST(PluginHost, ALibraryWithoutTheEntryPointIsNotAPlugin) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   fs::path core = core_library();
   EXPECT_FALSE(host.load(core));
   ASSERT_EQ(host.failures().size(), 1u);
@@ -114,7 +106,7 @@ TEST(PluginHost, LoadAllKeepsGoingAndIgnoresOtherFiles) {
   write_file(dir.path / "README.md", "not a candidate");
   write_file(dir.path / "notlib.so", "not a candidate either");
   Registry r;
-  PluginHost host(r, only({dir.path}));
+  PluginHost host(r, PluginHostOptions::only({dir.path}));
   host.load_all();
   ASSERT_EQ(host.failures().size(), 2u);
   EXPECT_EQ(host.failures()[0].file.filename(), "liba.so");  // sorted, deterministic
@@ -123,7 +115,7 @@ TEST(PluginHost, LoadAllKeepsGoingAndIgnoresOtherFiles) {
 
 TEST(PluginHost, MissingNamedPathIsAWarning) {
   Registry r;
-  PluginHost host(r, only({"/nonexistent/plugins"}));
+  PluginHost host(r, PluginHostOptions::only({"/nonexistent/plugins"}));
   host.load_all();
   ASSERT_EQ(host.warnings().size(), 1u);
   EXPECT_NE(host.warnings()[0].find("/nonexistent/plugins"), std::string::npos);
@@ -136,7 +128,7 @@ TEST(PluginHost, WorldWritableDirectoryIsRefusedUnlessAllowed) {
   ASSERT_EQ(::chmod(dir.path.c_str(), 0777), 0);
   {
     Registry r;
-    PluginHost host(r, only({dir.path}));
+    PluginHost host(r, PluginHostOptions::only({dir.path}));
     host.load_all();
     ASSERT_EQ(host.failures().size(), 1u);
     const std::string& reason = host.failures()[0].reason;
@@ -148,7 +140,7 @@ TEST(PluginHost, WorldWritableDirectoryIsRefusedUnlessAllowed) {
   }
   {
     Registry r;
-    PluginHostOptions o = only({dir.path});
+    PluginHostOptions o = PluginHostOptions::only({dir.path});
     o.allow_insecure = true;
     PluginHost host(r, o);
     host.load_all();
@@ -163,7 +155,7 @@ TEST(PluginHost, GroupWritableFileIsRefused) {
   write_file(file, "junk");
   ASSERT_EQ(::chmod(file.c_str(), 0664), 0);
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(file));
   EXPECT_NE(host.failures()[0].reason.find("group-writable (mode 0664)"), std::string::npos) << host.failures()[0].reason;
 }
@@ -176,7 +168,7 @@ TEST(PluginHost, DirectoryOwnedByAnotherUserIsRefused) {
   write_file(sub / "libfake.so", "junk");
   ASSERT_EQ(::chown(sub.c_str(), 65534, 65534), 0);
   Registry r;
-  PluginHost host(r, only({sub}));
+  PluginHost host(r, PluginHostOptions::only({sub}));
   host.load_all();
   ASSERT_EQ(host.failures().size(), 1u);
   EXPECT_NE(host.failures()[0].reason.find("neither you nor root"), std::string::npos) << host.failures()[0].reason;

@@ -25,13 +25,13 @@ TEST(FolderReader, LabelsAreParentFoldersSortedByPath) {
   dir.write("dog/notes.txt", "x");
   dir.write("cat/.hidden.wav", "x");
   dir.write("cat/deeper/c.wav", "x");  // label is the immediate parent folder
-  FolderReader reader(FolderReaderOptions(dir.path().string()).extensions({"wav"}));
+  FolderReader reader(FolderReaderOptions(dir.path.string()).extensions({"wav"}));
   Records r = reader.read();
   EXPECT_EQ(r.column_names(), (std::vector<std::string>{"path", "label"}));
   ASSERT_EQ(r.size(), 4u);
-  EXPECT_EQ(r.at(0, "path"), (dir.path() / "cat/a.WAV").string());
+  EXPECT_EQ(r.at(0, "path"), (dir.path / "cat/a.WAV").string());
   EXPECT_EQ(r.column("label"), (std::vector<std::string>{"cat", "deeper", "dog", "dog"}));
-  EXPECT_EQ(r.origin(3), (dir.path() / "dog/b.wav").string());
+  EXPECT_EQ(r.origin(3), (dir.path / "dog/b.wav").string());
 }
 
 TEST(FolderReader, SplitLayoutWritesSplitColumn) {
@@ -41,7 +41,7 @@ TEST(FolderReader, SplitLayoutWritesSplitColumn) {
   dir.write("valid/yes/3.txt", "x");
   dir.write("test/no/4.txt", "x");
   dir.write("models/old/5.txt", "x");  // not a split folder: ignored in the split layout
-  Records r = FolderReader(FolderReaderOptions(dir.path().string())).read();
+  Records r = FolderReader(FolderReaderOptions(dir.path.string())).read();
   EXPECT_EQ(r.column_names(), (std::vector<std::string>{"path", "label", "split"}));
   EXPECT_EQ(r.column("split"), (std::vector<std::string>{"train", "train", "valid", "test"}));
   EXPECT_EQ(r.column("label"), (std::vector<std::string>{"no", "yes", "yes", "no"}));
@@ -49,13 +49,13 @@ TEST(FolderReader, SplitLayoutWritesSplitColumn) {
 
 TEST(FolderReader, ClearErrors) {
   TempDir dir;
-  EXPECT_THROW_WITH(FolderReader(FolderReaderOptions((dir.path() / "missing").string())).read(), DataError,
+  EXPECT_THROW_WITH(FolderReader(FolderReaderOptions((dir.path / "missing").string())).read(), DataError,
                     "missing", "not a folder");
   dir.write("a/x.png", "x");
-  EXPECT_THROW_WITH(FolderReader(FolderReaderOptions(dir.path().string()).extensions({".wav"})).read(), DataError,
+  EXPECT_THROW_WITH(FolderReader(FolderReaderOptions(dir.path.string()).extensions({".wav"})).read(), DataError,
                     "no files", ".wav");
   dir.write("loose.png", "x");
-  EXPECT_THROW_WITH(FolderReader(FolderReaderOptions(dir.path().string())).read(), DataError, "loose.png",
+  EXPECT_THROW_WITH(FolderReader(FolderReaderOptions(dir.path.string())).read(), DataError, "loose.png",
                     "class folder");
 }
 

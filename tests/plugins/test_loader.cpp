@@ -29,14 +29,6 @@ fs::path add_copy(const TempDir& dir, const std::string& variant, const std::str
   return to;
 }
 
-PluginHostOptions only(std::vector<fs::path> paths) {
-  PluginHostOptions o;
-  o.plugin_paths = std::move(paths);
-  o.use_environment = false;
-  o.use_install_dir = false;
-  o.use_build_dir = false;
-  return o;
-}
 
 const std::string& only_failure(const PluginHost& host) {
   EXPECT_EQ(host.failures().size(), 1u);
@@ -50,7 +42,7 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 TEST(Loader, GoodPluginRegistersAndWorks) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   ASSERT_TRUE(host.load(plugin("good"))) << only_failure(host);
   ASSERT_EQ(host.plugins().size(), 1u);
   const auto& p = host.plugins()[0];
@@ -83,7 +75,7 @@ TEST(Loader, GoodPluginRegistersAndWorks) {
 
 TEST(Loader, SharedLibraryWithoutEntryPoint) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(plugin("not_a_plugin")));
   const std::string& reason = only_failure(host);
   EXPECT_TRUE(contains(reason, "is a shared library but not an adapt plugin")) << reason;
@@ -92,7 +84,7 @@ TEST(Loader, SharedLibraryWithoutEntryPoint) {
 
 TEST(Loader, DifferentAbiNumberIsRefusedNamingBoth) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(plugin("abi")));
   const std::string& reason = only_failure(host);
   const std::string ours = std::to_string(ADAPT_PLUGIN_ABI_VERSION), theirs = std::to_string(ADAPT_PLUGIN_ABI_VERSION + 1);
@@ -104,7 +96,7 @@ TEST(Loader, DifferentAbiNumberIsRefusedNamingBoth) {
 
 TEST(Loader, FingerprintMismatchIsRefusedBeforeRegistering) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(plugin("fingerprint")));
   const std::string& reason = only_failure(host);
   EXPECT_TRUE(contains(reason, "torch 1.12.1")) << reason;               // theirs
@@ -117,7 +109,7 @@ TEST(Loader, FingerprintMismatchIsRefusedBeforeRegistering) {
 
 TEST(Loader, RegistrationThatThrowsIsRolledBackAndTheHostGoesOn) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(plugin("throws")));
   const std::string& reason = only_failure(host);
   EXPECT_TRUE(contains(reason, "threw while registering its components: cannot find my model files")) << reason;
@@ -128,7 +120,7 @@ TEST(Loader, RegistrationThatThrowsIsRolledBackAndTheHostGoesOn) {
 
 TEST(Loader, ComponentRegisteredTwiceIsAHardError) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(plugin("twice")));
   const std::string& reason = only_failure(host);
   EXPECT_TRUE(contains(reason, "reader \"twice.echo\" is registered twice")) << reason;
@@ -138,7 +130,7 @@ TEST(Loader, ComponentRegisteredTwiceIsAHardError) {
 
 TEST(Loader, TwoFilesProvidingTheSameComponentNameBothFiles) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   ASSERT_TRUE(host.load(plugin("dup_first")));
   EXPECT_FALSE(host.load(plugin("dup_second")));
   const std::string& reason = only_failure(host);
@@ -153,7 +145,7 @@ TEST(Loader, DiscoveryTakesTheFirstOfAPluginNameWithAWarning) {
   add_copy(dir, "dup_first", "d");
   add_copy(dir, "dup_second", "d");
   Registry r;
-  PluginHost host(r, only({dir.path / "d"}));
+  PluginHost host(r, PluginHostOptions::only({dir.path / "d"}));
   host.load_all();
   EXPECT_TRUE(host.failures().empty()) << only_failure(host);
   ASSERT_EQ(host.plugins().size(), 1u);
@@ -170,7 +162,7 @@ TEST(Loader, DiscoveryOrderFlagThenEnvironment) {
   ::setenv("ADAPT_PLUGIN_PATH", (dir.path / "env").c_str(), 1);
   {
     Registry r;
-    PluginHostOptions o = only({dir.path / "flag"});
+    PluginHostOptions o = PluginHostOptions::only({dir.path / "flag"});
     o.use_environment = true;
     PluginHost host(r, o);
     host.load_all();
@@ -182,7 +174,7 @@ TEST(Loader, DiscoveryOrderFlagThenEnvironment) {
   }
   {
     Registry r;
-    PluginHostOptions o = only({});
+    PluginHostOptions o = PluginHostOptions::only({});
     o.use_environment = true;
     PluginHost host(r, o);
     host.load_all();
@@ -197,7 +189,7 @@ TEST(Loader, ADirectoryNamedTwiceIsSearchedOnce) {
   TempDir dir("loader");
   add_copy(dir, "good", "p");
   Registry r;
-  PluginHost host(r, only({dir.path / "p", dir.path / "p" / ".." / "p"}));
+  PluginHost host(r, PluginHostOptions::only({dir.path / "p", dir.path / "p" / ".." / "p"}));
   host.load_all();
   EXPECT_EQ(host.plugins().size(), 1u);
   EXPECT_TRUE(host.warnings().empty());
@@ -206,7 +198,7 @@ TEST(Loader, ADirectoryNamedTwiceIsSearchedOnce) {
 
 TEST(Loader, PluginPathMayNameAFile) {
   Registry r;
-  PluginHost host(r, only({plugin("good")}));
+  PluginHost host(r, PluginHostOptions::only({plugin("good")}));
   host.load_all();
   ASSERT_EQ(host.plugins().size(), 1u);
   EXPECT_EQ(host.plugins()[0].name, "good");
@@ -218,7 +210,7 @@ TEST(Loader, WorldWritableDirectoryIsRefusedAndTheOverrideLoads) {
   ASSERT_EQ(::chmod((dir.path / "open").c_str(), 0777), 0);
   {
     Registry r;
-    PluginHost host(r, only({dir.path / "open"}));
+    PluginHost host(r, PluginHostOptions::only({dir.path / "open"}));
     host.load_all();
     EXPECT_TRUE(host.plugins().empty());
     EXPECT_TRUE(contains(only_failure(host), "world-writable")) << only_failure(host);
@@ -226,7 +218,7 @@ TEST(Loader, WorldWritableDirectoryIsRefusedAndTheOverrideLoads) {
   }
   {
     Registry r;
-    PluginHostOptions o = only({dir.path / "open"});
+    PluginHostOptions o = PluginHostOptions::only({dir.path / "open"});
     o.allow_insecure = true;
     PluginHost host(r, o);
     host.load_all();
@@ -240,7 +232,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
   TempDir dir("loader");
   for (const char* v : {"abi", "fingerprint", "good", "not_a_plugin", "throws"}) add_copy(dir, v, "mixed");
   Registry r;
-  PluginHost host(r, only({dir.path / "mixed"}));
+  PluginHost host(r, PluginHostOptions::only({dir.path / "mixed"}));
   host.load_all();
   ASSERT_EQ(host.plugins().size(), 1u);
   EXPECT_EQ(host.plugins()[0].name, "good");
@@ -249,7 +241,7 @@ TEST(Loader, OneBadFileDoesNotStopTheOthers) {
 
 TEST(Loader, TheTemplatePluginWorks) {
   Registry r;
-  PluginHost host(r, only({}));
+  PluginHost host(r, PluginHostOptions::only({}));
   ASSERT_TRUE(host.load(kPlugins / "libmytemplate.so")) << only_failure(host);
   auto block = r.block({{"name", "mytemplate.scale"}, {"column", "v"}}, "inputs[0]");
   adapt::Records train({"v"}, "train.csv");

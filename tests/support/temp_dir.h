@@ -1,12 +1,12 @@
 #pragma once
 // Temporary directories for every test suite: a fresh one by name, or one that removes itself.
-// Its own namespace, not adapt::testing: tests/core/data_fixtures.h has an adapt::testing::TempDir of
-// another shape in the same executable, and one name with two definitions breaks the one-definition rule.
+// Its own namespace: suites bring it into theirs with a using-declaration.
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -32,6 +32,13 @@ struct TempDir {
       throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
     }
     path = pattern;
+  }
+  // Writes `text` to path/relative (creating folders) and returns the file's path.
+  std::string write(const std::string& relative, const std::string& text) const {
+    const auto file = path / relative;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::binary) << text;
+    return file.string();
   }
   ~TempDir() {
     std::error_code ec;  // a destructor must not throw; a leftover directory is harmless

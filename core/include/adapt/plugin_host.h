@@ -19,6 +19,15 @@ struct PluginHostOptions {
   // Loads files and directories that other users can write to (anyone who can write there can run
   // code as you). Off by default, like sshd's StrictModes.
   bool allow_insecure = false;
+
+  // Exactly these files and directories, no discovery: for hosts (and tests) that must not pick up
+  // whatever plugins the environment or the install tree happen to hold.
+  static PluginHostOptions only(std::vector<std::filesystem::path> paths) {
+    PluginHostOptions o;
+    o.plugin_paths = std::move(paths);
+    o.use_environment = o.use_install_dir = o.use_build_dir = false;
+    return o;
+  }
 };
 
 struct LoadedPlugin {
