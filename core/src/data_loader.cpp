@@ -191,13 +191,12 @@ BatchPlan DataLoader::plan_epoch() const {
 void DataLoader::prepare_epoch(int64_t epoch) {
   set_epoch(epoch);
   start_epoch();
-  prepared_ = true;
 }
 
 void DataLoader::start_epoch() {
-  const bool keep = prepared_ && state_ == State::running && running_epoch_ == epoch_ && next_to_consume_ == 0;
-  prepared_ = false;
-  if (keep) return;
+  // The same epoch, not yet consumed: its batches (already produced or in production) are the ones
+  // a fresh start would make.
+  if (state_ == State::running && running_epoch_ == epoch_ && next_to_consume_ == 0) return;
   stop_workers();
   running_epoch_ = epoch_;
   plan_ = plan_epoch();
@@ -209,7 +208,6 @@ void DataLoader::start_epoch() {
       plan_index_.push_back(torch::tensor(std::vector<int64_t>(positions.begin(), positions.end()), torch::kInt64));
     }
   }
-  wait_seconds_ = 0.0;
   next_to_consume_ = 0;
   next_to_produce_ = 0;
   state_ = State::running;
@@ -278,9 +276,9 @@ void DataLoader::worker_loop() {
 
 std::optional<Batch> DataLoader::next() {
   if (state_ == State::idle) start_epoch();
-  prepared_ = false;
   if (state_ == State::finished) return std::nullopt;
   const size_t k = next_to_consume_;
+  if (k == 0) wait_seconds_ = 0.0;
   if (k >= plan_.size()) {
     stop_workers();
     state_ = State::finished;

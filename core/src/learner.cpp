@@ -177,10 +177,7 @@ double Learner::epoch_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
 }
 
-double Learner::epoch_wait_seconds() const {
-  if (epoch_wait_) return *epoch_wait_;
-  return loaders_.train ? loaders_.train->wait_seconds() : 0.0;
-}
+double Learner::epoch_wait_seconds() const { return loaders_.train ? loaders_.train->wait_seconds() : 0.0; }
 
 std::vector<double> Learner::lrs() const {
   std::vector<double> out(layer_groups_.size(), 0.0);
@@ -311,7 +308,6 @@ void Learner::fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFac
 
 void Learner::one_epoch() {
   epoch_start_ = std::chrono::steady_clock::now();
-  epoch_wait_.reset();
   train_loss_sum_ = 0.0;
   train_items_ = 0;
   last_validation_ = json();
@@ -331,7 +327,6 @@ void Learner::one_epoch() {
     if (stop_) break;
   }
   training_ = false;
-  epoch_wait_ = train.wait_seconds();
   // Leftover accumulated gradients of a stopped epoch must not leak into the next fit.
   optimizer_->zero_grad();
   if (failed_) return;

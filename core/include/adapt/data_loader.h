@@ -95,7 +95,7 @@ class ADAPT_API DataLoader {
   void set_epoch(int64_t epoch);
   int64_t epoch() const { return epoch_; }
   // Plans the epoch's batches and starts the workers; stops an epoch still running, unless it is
-  // the same epoch, prepared and not yet consumed: then its batches are kept.
+  // the same epoch and none of its batches has been taken: then its batches are kept.
   void start_epoch();
   // set_epoch(epoch) and start the workers now, so the first batches are ready when training asks
   // for them: the Learner prepares the next epoch while it validates.
@@ -112,8 +112,9 @@ class ADAPT_API DataLoader {
   bool shuffle() const { return shuffle_; }
   bool drop_last() const { return drop_last_; }
   bool cached() const { return cached_; }  // the fast path is in use
-  // Seconds the consumer spent blocked in next() during the current epoch (with 0 workers: the
-  // time spent producing batches).
+  // Seconds the consumer spent blocked in next() during the epoch being consumed (with 0 workers:
+  // the time spent producing batches). Reset by the epoch's first batch, so preparing the next
+  // epoch leaves the last one's figure readable.
   double wait_seconds() const { return wait_seconds_; }
 
  private:
@@ -139,7 +140,6 @@ class ADAPT_API DataLoader {
   std::vector<torch::Tensor> plan_index_;  // the cached path: plan_ as index tensors
   double wait_seconds_ = 0.0;
   size_t next_to_consume_ = 0;
-  bool prepared_ = false;  // started by prepare_epoch and untouched since
   enum class State { idle, running, finished } state_ = State::idle;
 
   // Worker state, guarded by mutex_.

@@ -232,8 +232,6 @@ class ADAPT_API Learner {
   int64_t train_items_ = 0;
   json last_validation_;
   std::chrono::steady_clock::time_point epoch_start_;
-  std::optional<double> epoch_wait_;  // set when the training loop ends (the loader moves on)
-  double epoch_wait_start_ = 0.0;
 };
 
 // What predict_outputs asks of the model: forward() (predictions) or embed() (one vector per sample).
