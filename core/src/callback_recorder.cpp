@@ -14,6 +14,15 @@ void Recorder::before_fit(Learner&) {
   losses_.clear();
 }
 
+void Recorder::before_epoch(Learner&) {
+  epoch_start_ = std::chrono::steady_clock::now();
+  train_seconds_ = -1;
+}
+
+void Recorder::before_validate(Learner&) {
+  train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
+}
+
 void Recorder::after_batch(Learner& learner) {
   if (!learner.training()) return;
   lrs_.push_back(learner.lrs().back());
@@ -30,6 +39,8 @@ void Recorder::after_epoch(Learner& learner) {
     for (const auto& [key, value] : valid.items()) row[key == "loss" ? "valid_loss" : key] = value;
   double seconds = learner.epoch_seconds();
   row["time"] = seconds;
+  row["train_time"] = train_seconds_ >= 0 ? train_seconds_
+                                          : std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
   row["data_wait_pct"] = seconds > 0 ? 100.0 * learner.epoch_wait_seconds() / seconds : 0.0;
   history_.push_back(std::move(row));
   write_files();
@@ -58,9 +69,10 @@ void Recorder::write_files() const {
   for (const char* first : {"epoch", "train_loss", "valid_loss"})
     if (std::find(columns.begin(), columns.end(), first) != columns.end()) ordered.push_back(first);
   for (const auto& c : columns)
-    if (c != "epoch" && c != "train_loss" && c != "valid_loss" && c != "time" && c != "data_wait_pct") ordered.push_back(c);
-  ordered.push_back("time");
-  ordered.push_back("data_wait_pct");
+    if (c != "epoch" && c != "train_loss" && c != "valid_loss" && c != "time" && c != "train_time" && c != "data_wait_pct")
+      ordered.push_back(c);
+  for (const char* last : {"time", "train_time", "data_wait_pct"})
+    if (std::find(columns.begin(), columns.end(), last) != columns.end()) ordered.push_back(last);
   std::ostringstream csv;
   csv.precision(10);
   for (size_t i = 0; i < ordered.size(); ++i) csv << (i ? "," : "") << ordered[i];

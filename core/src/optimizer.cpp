@@ -19,6 +19,17 @@ bool fusable(const torch::Tensor& p, const torch::Tensor& other) {
          other.scalar_type() == torch::kFloat;
 }
 
+// The fused dense kernel walks raw memory, so any dense layout works (channels-last convolution
+// weights included) as long as the gradient and both moments share the parameter's strides.
+bool fusable_dense(const torch::Tensor& p, const torch::Tensor& grad, const torch::Tensor& m, const torch::Tensor& v) {
+  if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat || grad.scalar_type() != torch::kFloat ||
+      !p.is_non_overlapping_and_dense())
+    return false;
+  for (const auto* t : {&grad, &m, &v})
+    if (t->sizes() != p.sizes() || t->strides() != p.strides()) return false;
+  return true;
+}
+
 struct AdamScalars {
   float decay, b1, b2, one_minus_b1, one_minus_b2, step_size, inv_sqrt_debias2, eps;
 };
@@ -50,7 +61,7 @@ __attribute__((optimize("no-math-errno"))) void adam_kernel(float* __restrict p,
 
 void adam_dense(torch::Tensor& p, const torch::Tensor& grad, torch::Tensor& m, torch::Tensor& v,
                 const AdamScalars& s, const HyperParams& hp, bool decay, int64_t step) {
-  if (fusable(p, grad) && grad.is_contiguous() && m.is_contiguous() && v.is_contiguous()) {
+  if (fusable_dense(p, grad, m, v)) {
     float* pp = p.data_ptr<float>();
     const float* gp = grad.data_ptr<float>();
     float* mp = m.data_ptr<float>();
@@ -148,7 +159,9 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
 
 torch::Tensor& buffer(TensorDict& buffers, const char* name, const torch::Tensor& like) {
   auto it = buffers.find(name);
-  if (it == buffers.end()) it = buffers.emplace(name, torch::zeros_like(like, at::MemoryFormat::Contiguous)).first;
+  // The parameter's own layout when it is dense (see fusable_dense), row-major otherwise.
+  const auto layout = like.is_non_overlapping_and_dense() ? at::MemoryFormat::Preserve : at::MemoryFormat::Contiguous;
+  if (it == buffers.end()) it = buffers.emplace(name, torch::zeros_like(like, layout)).first;
   return it->second;
 }
 

@@ -261,6 +261,10 @@ TEST(AudioPlugin, ModelsAreSizedFromTheBlockAndTrain) {
     auto out = model->forward(batch);
     EXPECT_EQ(out.sizes(), (std::vector<int64_t>{6, 3}));
     EXPECT_EQ(model->layer_groups().size(), 2u);
+    // Convolution weights are channels-last, so oneDNN keeps activations NHWC (bench/audio).
+    for (const auto& p : model->named_parameters())
+      if (p.value().dim() == 4)
+        EXPECT_EQ(p.value().suggest_memory_format(), torch::MemoryFormat::ChannelsLast) << p.key();
     // A few steps on six items drive the loss down.
     torch::optim::Adam opt(model->parameters(), 1e-2);
     double first = 0, last = 0;

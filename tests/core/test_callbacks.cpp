@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "adapt/callbacks.h"
 #include "learner_fixtures.h"
@@ -125,7 +126,7 @@ TEST(Callbacks, RecorderWritesHistoryCsvAndJson) {
   std::ifstream csv(dir.path / "history.csv");
   std::string header, line;
   std::getline(csv, header);
-  EXPECT_EQ(header, "epoch,train_loss,valid_loss,accuracy,time,data_wait_pct");
+  EXPECT_EQ(header, "epoch,train_loss,valid_loss,accuracy,time,train_time,data_wait_pct");
   int rows = 0;
   while (std::getline(csv, line)) ++rows;
   EXPECT_EQ(rows, 2);
@@ -136,6 +137,21 @@ TEST(Callbacks, RecorderWritesHistoryCsvAndJson) {
   EXPECT_GE(history[1]["data_wait_pct"].get<double>(), 0.0);
   // Per-batch records: one per training batch.
   EXPECT_EQ(learner->recorder().losses().size(), static_cast<size_t>(learner->total_steps()));
+}
+
+TEST(Callbacks, RecorderTrainTimeLeavesValidationOut) {
+  auto p = tiny_problem(200, 50);
+  auto learner = tiny_learner(p, tiny_mlp(p), tiny_loaders(p));
+  // After validation, before the recorder (50) writes the row: part of the epoch, not of its loop.
+  auto pause = std::make_shared<LambdaCallback>("pause", 40);
+  pause->on_after_epoch([](Learner&) { std::this_thread::sleep_for(std::chrono::milliseconds(200)); });
+  learner->add_callback(pause);
+  learner->fit(2, 1e-3);
+  for (const auto& row : learner->recorder().history()) {
+    const double time = row["time"], train_time = row["train_time"];
+    EXPECT_GT(train_time, 0.0);
+    EXPECT_GE(time - train_time, 0.2) << "the 200 ms after the loop must count in time only";
+  }
 }
 
 TEST(Callbacks, ProgressPrintsThePerEpochTable) {

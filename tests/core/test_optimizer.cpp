@@ -47,6 +47,27 @@ TEST(AdamWTest, MatchesTorchAdamWOverSeveralSteps) {
   }
 }
 
+TEST(AdamWTest, ChannelsLastParameterStepsAsItsContiguousCopy) {
+  // Convolution weights in channels-last layout (audio.cnn) take the fused kernel over raw memory;
+  // their moments must keep that layout and the values must equal the row-major parameter's.
+  torch::manual_seed(2);
+  auto init = torch::randn({8, 4, 3, 3});
+  auto a = init.contiguous(torch::MemoryFormat::ChannelsLast).requires_grad_(true);
+  auto b = init.clone().requires_grad_(true);
+  ASSERT_FALSE(a.is_contiguous());
+  adapt::AdamW channels_last({{{a}, hp(3e-2, 0.1)}});
+  adapt::AdamW row_major({{{b}, hp(3e-2, 0.1)}});
+  for (int step = 0; step < 4; ++step) {
+    auto g = torch::randn({8, 4, 3, 3});
+    a.mutable_grad() = g.contiguous(torch::MemoryFormat::ChannelsLast);
+    b.mutable_grad() = g.clone();
+    channels_last.step();
+    row_major.step();
+  }
+  EXPECT_TRUE(a.is_contiguous(torch::MemoryFormat::ChannelsLast));
+  EXPECT_TRUE(torch::equal(a, b)) << (a - b).abs().max().item<double>();
+}
+
 TEST(AdamWTest, NoDecayOnBiasesAndNorms) {
   torch::nn::Linear lin(3, 2);
   torch::nn::LayerNorm norm(torch::nn::LayerNormOptions({2}));

@@ -4,10 +4,14 @@ conv3x3-BN-ReLU(-maxpool) with 32/64/128/256 channels, average+max pooling, drop
 AdamW, batch 64, on 64x101 log-mels of the 2,700 FSDD training clips (recordings 5-49), features
 precomputed with torchaudio (the C++ side computes them in its loader). Reports training samples
 per second for one epoch (best of 3 epochs), with 1 thread and with all threads.
-Usage: ADAPT_DATA_DIR=... /usr/bin/python3 bench/audio/peers/train_peer.py"""
+--channels-last puts the weights and inputs in channels-last layout (what audio.cnn does), to show
+what a PyTorch user gains from the same change. --threads N measures N threads only (run.sh gives
+each setting its own process: oneDNN keeps the thread count its cached kernels were made with).
+Usage: ADAPT_DATA_DIR=... /usr/bin/python3 bench/audio/peers/train_peer.py [--channels-last] [--threads N]"""
 import glob
 import json
 import os
+import sys
 import time
 
 import numpy as np
@@ -53,11 +57,19 @@ def make_model():
     return Net()
 
 
-results = {"train_clips": len(paths)}
-for threads in (1, os.cpu_count()):
+channels_last = "--channels-last" in sys.argv
+if channels_last:
+    x = x.contiguous(memory_format=torch.channels_last)
+results = {"train_clips": len(paths), "channels_last": channels_last}
+thread_counts = (1, os.cpu_count())
+if "--threads" in sys.argv:
+    thread_counts = (int(sys.argv[sys.argv.index("--threads") + 1]),)
+for threads in thread_counts:
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = make_model()
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
     best = 1e30
     for epoch in range(3):

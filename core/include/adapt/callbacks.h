@@ -12,15 +12,18 @@
 namespace adapt {
 
 // Per-batch lr/mom/loss and one row per epoch: {"epoch", "train_loss", "valid_loss", metrics...,
-// "time", "data_wait_pct"}. Writes history.csv and history.json into `dir` after every epoch when
-// `dir` is not empty.
+// "time", "train_time", "data_wait_pct"}: "time" is the whole epoch in seconds, "train_time" its
+// training loop alone (without validation), "data_wait_pct" the share of "time" the loop waited for
+// batches. Writes history.csv and history.json into `dir` after every epoch when `dir` is not empty.
 class ADAPT_API Recorder : public Callback {
  public:
   explicit Recorder(std::filesystem::path dir = {}) : dir_(std::move(dir)) {}
   std::string name() const override { return "recorder"; }
   int order() const override { return callback_order::recorder; }
   void before_fit(Learner& learner) override;
+  void before_epoch(Learner& learner) override;
   void after_batch(Learner& learner) override;
+  void before_validate(Learner& learner) override;
   void after_epoch(Learner& learner) override;
   json state() const override { return {{"history", history_}}; }
   void load_state(const json& state) override;
@@ -39,6 +42,8 @@ class ADAPT_API Recorder : public Callback {
   std::filesystem::path dir_;
   json history_ = json::array();
   std::vector<double> lrs_, moms_, losses_;
+  std::chrono::steady_clock::time_point epoch_start_;
+  double train_seconds_ = -1;  // set when validation starts; -1: the epoch had none
 };
 
 // A live bar with ETA on a terminal; plain lines otherwise. Always the per-epoch table.
