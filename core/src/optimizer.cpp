@@ -25,8 +25,11 @@ bool fusable_dense(const torch::Tensor& p, const torch::Tensor& grad, const torc
   if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat || grad.scalar_type() != torch::kFloat ||
       !p.is_non_overlapping_and_dense())
     return false;
-  for (const auto* t : {&grad, &m, &v})
-    if (t->sizes() != p.sizes() || t->strides() != p.strides()) return false;
+  for (const auto* t : {&grad, &m, &v}) {
+    if (t->sizes() != p.sizes()) return false;
+    for (int64_t d = 0; d < p.dim(); ++d)  // a size-1 dimension's stride never moves an address
+      if (p.size(d) > 1 && t->stride(d) != p.stride(d)) return false;
+  }
   return true;
 }
 
