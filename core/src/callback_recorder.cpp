@@ -14,14 +14,7 @@ void Recorder::before_fit(Learner&) {
   losses_.clear();
 }
 
-void Recorder::before_epoch(Learner&) {
-  epoch_start_ = std::chrono::steady_clock::now();
-  train_seconds_ = -1;
-}
-
-void Recorder::before_validate(Learner&) {
-  train_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
-}
+void Recorder::before_validate(Learner& learner) { train_seconds_ = learner.epoch_seconds(); }
 
 void Recorder::after_batch(Learner& learner) {
   if (!learner.training()) return;
@@ -39,8 +32,8 @@ void Recorder::after_epoch(Learner& learner) {
     for (const auto& [key, value] : valid.items()) row[key == "loss" ? "valid_loss" : key] = value;
   double seconds = learner.epoch_seconds();
   row["time"] = seconds;
-  row["train_time"] = train_seconds_ >= 0 ? train_seconds_
-                                          : std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start_).count();
+  row["train_time"] = train_seconds_.value_or(seconds);
+  train_seconds_.reset();
   row["data_wait_pct"] = seconds > 0 ? 100.0 * learner.epoch_wait_seconds() / seconds : 0.0;
   history_.push_back(std::move(row));
   write_files();
@@ -65,14 +58,18 @@ void Recorder::write_files() const {
     for (const auto& item : row.items())
       if (std::find(columns.begin(), columns.end(), item.key()) == columns.end()) columns.push_back(item.key());
   // json objects iterate sorted; put the natural order first.
+  static const std::vector<std::string> first{"epoch", "train_loss", "valid_loss"};
+  static const std::vector<std::string> last{"time", "train_time", "data_wait_pct"};
+  auto listed = [](const std::vector<std::string>& names, const std::string& c) {
+    return std::find(names.begin(), names.end(), c) != names.end();
+  };
   std::vector<std::string> ordered;
-  for (const char* first : {"epoch", "train_loss", "valid_loss"})
-    if (std::find(columns.begin(), columns.end(), first) != columns.end()) ordered.push_back(first);
+  for (const auto& c : first)
+    if (listed(columns, c)) ordered.push_back(c);
   for (const auto& c : columns)
-    if (c != "epoch" && c != "train_loss" && c != "valid_loss" && c != "time" && c != "train_time" && c != "data_wait_pct")
-      ordered.push_back(c);
-  for (const char* last : {"time", "train_time", "data_wait_pct"})
-    if (std::find(columns.begin(), columns.end(), last) != columns.end()) ordered.push_back(last);
+    if (!listed(first, c) && !listed(last, c)) ordered.push_back(c);
+  for (const auto& c : last)
+    if (listed(columns, c)) ordered.push_back(c);
   std::ostringstream csv;
   csv.precision(10);
   for (size_t i = 0; i < ordered.size(); ++i) csv << (i ? "," : "") << ordered[i];

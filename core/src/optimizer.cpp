@@ -162,9 +162,11 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
 
 torch::Tensor& buffer(TensorDict& buffers, const char* name, const torch::Tensor& like) {
   auto it = buffers.find(name);
-  // The parameter's own layout when it is dense (see fusable_dense), row-major otherwise.
-  const auto layout = like.is_non_overlapping_and_dense() ? at::MemoryFormat::Preserve : at::MemoryFormat::Contiguous;
-  if (it == buffers.end()) it = buffers.emplace(name, torch::zeros_like(like, layout)).first;
+  if (it == buffers.end()) {
+    // The parameter's own layout when it is dense (see fusable_dense), row-major otherwise.
+    const auto layout = like.is_non_overlapping_and_dense() ? at::MemoryFormat::Preserve : at::MemoryFormat::Contiguous;
+    it = buffers.emplace(name, torch::zeros_like(like, layout)).first;
+  }
   return it->second;
 }
 

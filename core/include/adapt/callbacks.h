@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,7 +22,6 @@ class ADAPT_API Recorder : public Callback {
   std::string name() const override { return "recorder"; }
   int order() const override { return callback_order::recorder; }
   void before_fit(Learner& learner) override;
-  void before_epoch(Learner& learner) override;
   void after_batch(Learner& learner) override;
   void before_validate(Learner& learner) override;
   void after_epoch(Learner& learner) override;
@@ -42,8 +42,7 @@ class ADAPT_API Recorder : public Callback {
   std::filesystem::path dir_;
   json history_ = json::array();
   std::vector<double> lrs_, moms_, losses_;
-  std::chrono::steady_clock::time_point epoch_start_;
-  double train_seconds_ = -1;  // set when validation starts; -1: the epoch had none
+  std::optional<double> train_seconds_;  // the epoch's time when validation started; none: no validation
 };
 
 // A live bar with ETA on a terminal; plain lines otherwise. Always the per-epoch table.
