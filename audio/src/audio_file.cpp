@@ -94,8 +94,13 @@ ResampleQuality parse_resample_quality(const std::string& name) {
 
 std::vector<float> resample(const std::vector<float>& samples, int64_t from_rate, int64_t to_rate,
                             ResampleQuality quality, const std::string& path) {
-  if (from_rate == to_rate || samples.empty()) return samples;
-  const double ratio = static_cast<double>(to_rate) / static_cast<double>(from_rate);
+  if (from_rate == to_rate) return samples;
+  return resample_by(samples, static_cast<double>(to_rate) / static_cast<double>(from_rate), quality, path);
+}
+
+std::vector<float> resample_by(const std::vector<float>& samples, double ratio, ResampleQuality quality,
+                               const std::string& path) {
+  if (ratio == 1.0 || samples.empty()) return samples;
   std::vector<float> out(static_cast<size_t>(std::ceil(samples.size() * ratio)) + 16);
   SRC_DATA data{};
   data.data_in = samples.data();
@@ -108,8 +113,7 @@ std::vector<float> resample(const std::vector<float>& samples, int64_t from_rate
                         : quality == ResampleQuality::medium ? SRC_SINC_MEDIUM_QUALITY
                                                              : SRC_SINC_FASTEST;
   if (int err = src_simple(&data, converter, 1))
-    fail(path, "resampling from " + std::to_string(from_rate) + " to " + std::to_string(to_rate) +
-                   " Hz failed: " + src_strerror(err));
+    fail(path, "resampling by a ratio of " + std::to_string(ratio) + " failed: " + src_strerror(err));
   out.resize(static_cast<size_t>(data.output_frames_gen));
   return out;
 }

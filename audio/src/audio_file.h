@@ -26,6 +26,9 @@ ResampleQuality parse_resample_quality(const std::string& name);  // "best" | "m
 // `path` only names the source in errors.
 std::vector<float> resample(const std::vector<float>& samples, int64_t from_rate, int64_t to_rate,
                             ResampleQuality quality, const std::string& path);
+// The same by any ratio (output rate / input rate, e.g. 1/1.1 plays a clip 10% faster).
+std::vector<float> resample_by(const std::vector<float>& samples, double ratio, ResampleQuality quality,
+                               const std::string& path);
 
 // Writes mono 16-bit PCM WAV atomically (temporary file + rename).
 void write_wav(const std::filesystem::path& path, const std::vector<float>& samples, int64_t sample_rate);

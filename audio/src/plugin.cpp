@@ -39,6 +39,8 @@ void register_audio(Registry& r) {
                   [](const Options& o) { return std::make_shared<NoiseTransform>(o); });
   r.add_transform("audio.time_shift", "random time shift or roll of the waveform (train only)",
                   ShiftTransform::schema(), [](const Options& o) { return std::make_shared<ShiftTransform>(o); });
+  r.add_transform("audio.speed", "speed perturbation: the waveform played faster or slower (train only)",
+                  SpeedTransform::schema(), [](const Options& o) { return std::make_shared<SpeedTransform>(o); });
   r.add_transform("audio.spec_augment", "SpecAugment frequency and time masks on the image (train only)",
                   SpecAugment::schema(), [](const Options& o) { return std::make_shared<SpecAugment>(o); });
   r.add_transform("audio.random_resized_crop", "fastai RandomResizedCrop on the time-frequency image (train only)",

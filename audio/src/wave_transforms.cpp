@@ -1,8 +1,10 @@
 #include "wave_transforms.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "adapt/data_blocks.h"
+#include "audio_file.h"
 
 namespace adapt::audio {
 
@@ -105,6 +107,39 @@ void ShiftTransform::augment(torch::Tensor& wave, Rng& rng) const {
       rolled.slice(0, n + shift, n).zero_();
   }
   wave = rolled;
+}
+
+// --- speed ----------------------------------------------------------------------------------------
+
+OptionSchema SpeedTransform::schema() {
+  auto s = base_schema(0.5);
+  s.push_back(OptionSpec("min_rate", OptionType::number, 0.9, "slowest playback rate (0.9 = 10% slower)").min(0.25).max(4));
+  s.push_back(OptionSpec("max_rate", OptionType::number, 1.1, "fastest playback rate (1.1 = 10% faster)").min(0.25).max(4));
+  return s;
+}
+
+SpeedTransform::SpeedTransform(const Options& options)
+    : WaveTransform(options), min_rate_(options.number("min_rate")), max_rate_(options.number("max_rate")) {
+  if (min_rate_ > max_rate_)
+    throw options.error("min_rate", "must be <= max_rate (" + std::to_string(max_rate_) + "), got " +
+                                        std::to_string(min_rate_));
+}
+
+void SpeedTransform::augment(torch::Tensor& wave, Rng& rng) const {
+  const double rate = rng.uniform(min_rate_, max_rate_);
+  const int64_t n = wave.size(0);
+  const float* in = wave.data_ptr<float>();
+  // libsamplerate's cheapest sinc converter: it keeps 80% of the band, plenty for an augmentation
+  // that runs on every training item.
+  const auto played = resample_by(std::vector<float>(in, in + n), 1.0 / rate, ResampleQuality::fastest, "audio.speed");
+  const int64_t m = static_cast<int64_t>(played.size());
+  auto out = torch::zeros({n}, torch::kFloat32);
+  float* o = out.data_ptr<float>();
+  if (m >= n)
+    std::copy_n(played.begin() + (m - n) / 2, n, o);
+  else
+    std::copy(played.begin(), played.end(), o + (n - m) / 2);
+  wave = out;
 }
 
 }  // namespace adapt::audio

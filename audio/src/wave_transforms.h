@@ -1,6 +1,6 @@
 #pragma once
 // Waveform augmentations (item level, training only): random gain, additive white noise at a random
-// SNR, and time shift/roll. They work on the cropped waveform that the audio block emits on the
+// SNR, time shift/roll, and speed perturbation. They work on the cropped waveform that the audio block emits on the
 // training split ("x.wave") and recompute the block's image "x" from it, so they must come before
 // image transforms (SpecAugment, random resized crop) in the recipe's transform list.
 #include <memory>
@@ -69,6 +69,22 @@ class ShiftTransform : public WaveTransform {
  private:
   double max_fraction_;
   bool roll_;
+};
+
+// Speed perturbation (Ko et al. 2015; Kaldi's speed perturb): plays the clip at a rate uniform in
+// [min_rate, max_rate] (1.1 = 10% faster and a little higher) by band-limited resampling, around the
+// clip's centre, at the clip's length (cropped or zero-padded equally at both ends). Speakers say
+// the same word faster or slower from one take to the next; resized crops only ever stretch.
+class SpeedTransform : public WaveTransform {
+ public:
+  explicit SpeedTransform(const Options& options);
+  static OptionSchema schema();
+
+ protected:
+  void augment(torch::Tensor& wave, Rng& rng) const override;
+
+ private:
+  double min_rate_, max_rate_;
 };
 
 }  // namespace adapt::audio

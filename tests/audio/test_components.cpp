@@ -59,7 +59,8 @@ TEST(AudioPlugin, RegistersEveryComponentWithOptions) {
   const std::vector<std::pair<K, std::string>> expected = {
       {K::reader, "audio.folder"},        {K::reader, "audio.csv"},          {K::block, "audio.spectrogram"},
       {K::block, "audio.mel"},            {K::block, "audio.mfcc"},          {K::transform, "audio.gain"},
-      {K::transform, "audio.noise"},      {K::transform, "audio.time_shift"}, {K::transform, "audio.spec_augment"},
+      {K::transform, "audio.noise"},      {K::transform, "audio.time_shift"}, {K::transform, "audio.speed"},
+      {K::transform, "audio.spec_augment"},
       {K::transform, "audio.random_resized_crop"}, {K::transform, "audio.mixup"}, {K::model, "audio.cnn"},
       {K::model, "audio.resnet"},         {K::baseline, "audio.band_stats"}, {K::demo, "audio.demo"}};
   for (const auto& [kind, name] : expected) {
@@ -186,6 +187,50 @@ TEST(AudioPlugin, WaveTransformsHaveKnownEffects) {
   const int64_t max_shift = 2000;
   const int64_t k = s_replay.integer(-max_shift, max_shift + 1);
   EXPECT_TRUE(torch::equal(item.at("x.wave"), torch::roll(unshifted, {k}, {0})));
+}
+
+// Where |wave| exceeds half its peak: [first, last] sample.
+std::pair<int64_t, int64_t> loud_extent(const torch::Tensor& wave) {
+  auto loud = torch::nonzero(wave.abs() > 0.5 * wave.abs().max().item<double>()).flatten();
+  return {loud.min().item<int64_t>(), loud.max().item<int64_t>()};
+}
+
+// The frequency (Hz) of the largest DFT bin of a clip sampled at `rate`.
+double peak_frequency(const torch::Tensor& wave, int64_t rate) {
+  auto spectrum = torch::fft::rfft(wave.to(torch::kFloat64)).abs();
+  return static_cast<double>(spectrum.argmax().item<int64_t>()) * rate / static_cast<double>(wave.size(0));
+}
+
+TEST(AudioPlugin, SpeedPlaysTheClipFasterOrSlowerAroundItsCentre) {
+  TempDir dir("speed");
+  // A 400 Hz burst of 0.2 s in the middle of a 0.5 s clip.
+  std::vector<float> clip(4000, 0.0f);
+  const auto burst = tone(8000, 0.2, 400.0);
+  std::copy(burst.begin(), burst.end(), clip.begin() + 1200);
+  adapt::audio::write_wav(dir.path / "burst.wav", clip, 8000);
+  adapt::Records records({"path", "label"}, "test");
+  records.add_row({(dir.path / "burst.wav").string(), "a"});
+  auto blocks = make_blocks(mel_spec("none"), records);
+  for (double rate : {1.25, 0.8}) {
+    SCOPED_TRACE(rate);
+    auto speed = registry().transform(json{{"name", "audio.speed"}, {"min_rate", rate}, {"max_rate", rate}, {"p", 1.0}},
+                                      "transforms[0]");
+    speed->setup(*blocks);
+    adapt::Rng crop(0), rng(1);
+    auto item = blocks->encode(records, 0, context(adapt::Split::train, &crop));
+    const auto image_before = item.at("x").clone();
+    speed->apply(item, rng);
+    const auto& wave = item.at("x.wave");
+    ASSERT_EQ(wave.size(0), 4000);
+    // The burst lasts 1/rate as long, stays centred, and its pitch rises by the rate.
+    const auto [first, last] = loud_extent(wave);
+    EXPECT_NEAR(static_cast<double>(last - first + 1), 1600.0 / rate, 12.0);
+    EXPECT_NEAR((first + last) / 2.0, 2000.0, 8.0);
+    EXPECT_NEAR(peak_frequency(wave, 8000), 400.0 * rate, 4.0);
+    EXPECT_FALSE(torch::allclose(item.at("x"), image_before)) << "the image is recomputed from the new waveform";
+  }
+  EXPECT_THROW(registry().transform(json{{"name", "audio.speed"}, {"min_rate", 1.2}, {"max_rate", 1.1}}, "transforms[0]"),
+               adapt::OptionError);
 }
 
 TEST(AudioPlugin, SpecAugmentAndResizedCropOnImages) {

@@ -91,7 +91,9 @@ json fsdd_recipe(const fs::path& csv, int epochs) {
   };
 }
 
+// ctest runs these tests alone (SERIAL in CMakeLists.txt), so they train on every core.
 adapt::RunResult train(const fs::path& dir, const json& recipe, std::ostringstream& log) {
+  adapt::set_num_threads(0);
   adapt::RunOptions options;
   options.out_dir = dir / "run";
   options.out = &log;
@@ -202,8 +204,6 @@ TEST(AudioFsdd, DISABLED_ValidationForTuning) {
   });
   json recipe = fsdd_recipe(csv, epochs());
   if (const char* patch = std::getenv("ADAPT_FSDD_PATCH")) recipe.merge_patch(json::parse(patch));
-  // Run alone, so every core trains (the default tests keep LibTorch's one thread: ctest runs two).
-  adapt::set_num_threads(0);
   std::ostringstream log;
   auto result = train(dir.path, recipe, log);
   std::cout << "tuning (" << protocol << " protocol): CNN valid accuracy " << result.metrics["valid"]["accuracy"]
