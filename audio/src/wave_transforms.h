@@ -1,8 +1,9 @@
 #pragma once
 // Waveform augmentations (item level, training only): random gain, additive white noise at a random
-// SNR, time shift/roll, and speed perturbation. They work on the cropped waveform that the audio block emits on the
-// training split ("x.wave") and recompute the block's image "x" from it, so they must come before
-// image transforms (SpecAugment, random resized crop) in the recipe's transform list.
+// SNR, time shift/roll, and speed perturbation. They work on the cropped waveform that the audio
+// block emits on the training split ("x.wave") and recompute the block's image "x" from it, so they
+// must come before image transforms (SpecAugment, random resized crop) in the recipe's transform
+// list.
 #include <memory>
 
 #include "adapt/transform.h"

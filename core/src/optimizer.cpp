@@ -14,17 +14,17 @@ namespace {
 
 std::string shape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ",")); }
 
-bool fusable(const torch::Tensor& p, const torch::Tensor& other) {
-  return p.device().is_cpu() && p.scalar_type() == torch::kFloat && p.is_contiguous() &&
-         other.scalar_type() == torch::kFloat;
+// The fused kernels update float parameters in CPU memory from float gradients.
+bool cpu_floats(const torch::Tensor& p, const torch::Tensor& other) {
+  return p.device().is_cpu() && p.scalar_type() == torch::kFloat && other.scalar_type() == torch::kFloat;
 }
+
+bool fusable(const torch::Tensor& p, const torch::Tensor& other) { return cpu_floats(p, other) && p.is_contiguous(); }
 
 // The fused dense kernel walks raw memory, so any dense layout works (channels-last convolution
 // weights included) as long as the gradient and both moments share the parameter's strides.
 bool fusable_dense(const torch::Tensor& p, const torch::Tensor& grad, const torch::Tensor& m, const torch::Tensor& v) {
-  if (!p.device().is_cpu() || p.scalar_type() != torch::kFloat || grad.scalar_type() != torch::kFloat ||
-      !p.is_non_overlapping_and_dense())
-    return false;
+  if (!cpu_floats(p, grad) || !p.is_non_overlapping_and_dense()) return false;
   for (const auto* t : {&grad, &m, &v}) {
     if (t->sizes() != p.sizes()) return false;
     for (int64_t d = 0; d < p.dim(); ++d)  // a size-1 dimension's stride never moves an address
