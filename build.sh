@@ -13,10 +13,16 @@ jobs="$(nproc)"
 ./scripts/install-deps.sh
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+# CI builds with warnings as errors; a developer's build only shows them.
+werror=OFF
+[ "${CI:-}" = true ] && werror=ON
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
-  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release
+  cmake -S . -B "$build_dir" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DADAPT_WERROR="$werror"
 fi
-cmake --build "$build_dir" -j "$jobs"
+# The demos need the command line and the plugins only; the test suites build for `test` and `build`.
+targets=()
+[ "$what" = demo ] && targets=(--target adapt_runtime)
+cmake --build "$build_dir" -j "$jobs" "${targets[@]}"
 
 case "$what" in
   build) ;;

@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "adapt/data_loader.h"
-#include "adapt/registry.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/data/data_loader.h"
+#include "adapt/plugin/registry.h"
 
 namespace adapt::bench {
 

@@ -13,9 +13,9 @@
 #include <memory>
 #include <string>
 
-#include "adapt/learner.h"
-#include "adapt/losses.h"
-#include "adapt/optimizer.h"
+#include "adapt/model/losses.h"
+#include "adapt/train/learner.h"
+#include "adapt/train/optimizer.h"
 #include "bench_support.h"
 
 using namespace adapt;

@@ -1,8 +1,8 @@
 #pragma once
 // The subcommands of `adapt`. Each returns the process exit code (0 success); failures throw
 // adapt::Error, which main() turns into a message on stderr and exit code 1.
-#include <adapt/options.h>
-#include <adapt/records.h>
+#include <adapt/common/options.h>
+#include <adapt/data/records.h>
 
 #include <filesystem>
 #include <string>

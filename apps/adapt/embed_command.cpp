@@ -1,8 +1,9 @@
 // `adapt embed`: one vector per input record from Model::embed, written to CSV (with the record's
 // label) or to NumPy's .npy (float32, [N, D]), atomically.
-#include <adapt/atomic_file.h>
-#include <adapt/export.h>
-#include <adapt/plugin_host.h>
+#include <adapt/common/atomic_file.h>
+#include <adapt/data/csv_writer.h>
+#include <adapt/export/export.h>
+#include <adapt/plugin/plugin_host.h>
 
 #include <cstdint>
 #include <fstream>
@@ -46,14 +47,7 @@ void write_csv(const std::filesystem::path& file, const torch::Tensor& matrix, c
   for (int64_t d = 0; d < values.size(1); ++d) out << ",e" << d;
   out << "\n";
   for (int64_t i = 0; i < values.size(0); ++i) {
-    std::string label = record_label(records, inputs, static_cast<size_t>(i));
-    // Quote labels that would break the row (commas, quotes): RFC 4180.
-    if (label.find_first_of(",\"\n") != std::string::npos) {
-      std::string quoted = "\"";
-      for (char c : label) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-      label = quoted + "\"";
-    }
-    out << label;
+    out << csv_field(record_label(records, inputs, static_cast<size_t>(i)));
     for (int64_t d = 0; d < values.size(1); ++d) out << "," << rows[i][d];
     out << "\n";
   }

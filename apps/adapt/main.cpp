@@ -4,11 +4,11 @@
 #include <CLI/CLI.hpp>
 #include <c10/util/Exception.h>
 
-#include <adapt/distributed.h>
-#include <adapt/error.h>
-#include <adapt/plugin_host.h>
-#include <adapt/threads.h>
-#include <adapt/version.h>
+#include <adapt/common/error.h>
+#include <adapt/common/threads.h>
+#include <adapt/common/version.h>
+#include <adapt/distributed/distributed.h>
+#include <adapt/plugin/plugin_host.h>
 
 #include <cstdlib>
 #include <iostream>

@@ -1,7 +1,7 @@
 // `adapt plugins list` and `adapt plugins info NAME` (gst-inspect is the model): what was found,
 // from which file, and every component with its documented options.
-#include <adapt/plugin_host.h>
-#include <adapt/version.h>
+#include <adapt/common/version.h>
+#include <adapt/plugin/plugin_host.h>
 
 #include <algorithm>
 #include <iomanip>

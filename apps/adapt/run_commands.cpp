@@ -1,9 +1,9 @@
 // `adapt demo`, `adapt train` and `adapt predict`: thin wrappers over run_demo, train_recipe and
 // Predictor. With --json, progress goes to stderr so stdout holds only the JSON result.
-#include <adapt/distributed.h>
-#include <adapt/export.h>
-#include <adapt/plugin_host.h>
-#include <adapt/recipe.h>
+#include <adapt/distributed/distributed.h>
+#include <adapt/export/export.h>
+#include <adapt/plugin/plugin_host.h>
+#include <adapt/run/run_demo.h>
 
 #include <iostream>
 

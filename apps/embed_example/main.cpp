@@ -2,7 +2,7 @@
 // fills it from the default search path, and a block built from JSON, fitted and used.
 //
 //   adapt_embed_example ['{"name": "core.category", "column": "label"}']
-#include <adapt/plugin_host.h>
+#include <adapt/plugin/plugin_host.h>
 
 #include <iostream>
 

@@ -9,8 +9,8 @@
 #include <set>
 #include <sstream>
 
-#include "adapt/atomic_file.h"
-#include "adapt/error.h"
+#include "adapt/common/atomic_file.h"
+#include "adapt/common/error.h"
 
 namespace adapt::audio {
 

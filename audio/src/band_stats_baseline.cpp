@@ -1,6 +1,9 @@
 #include "band_stats_baseline.h"
 
+#include <memory>
+
 #include "feature_block.h"
+#include "register.h"
 
 namespace adapt::audio {
 
@@ -66,6 +69,12 @@ torch::Tensor BandStatsBaseline::predict(const BaselineContext& ctx, const std::
   if (!model_.fitted()) throw Error("audio.band_stats: predict() before fit()");
   if (rows.empty()) return torch::empty({0, model_.n_classes()}, torch::kFloat32);
   return model_.predict_log_proba(features(ctx, rows)).to(torch::kFloat32);
+}
+
+void register_baselines(Registry& registry) {
+  registry.add_baseline("audio.band_stats", "logistic regression on per-band mean and std of the log-mel",
+                        BandStatsBaseline::schema(),
+                        [](const Options& o) { return std::make_shared<BandStatsBaseline>(o); });
 }
 
 }  // namespace adapt::audio

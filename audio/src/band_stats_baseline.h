@@ -2,8 +2,8 @@
 // audio.band_stats: multinomial logistic regression (core linear_model.h) on the per-band mean and
 // standard deviation over time of the audio block's un-normalised features (the log-mel for
 // audio.mel), fitted on the training rows only. Says whether the CNN beats a bag of band statistics.
-#include "adapt/baseline.h"
-#include "adapt/linear_model.h"
+#include "adapt/baseline/baseline.h"
+#include "adapt/baseline/linear_model.h"
 
 namespace adapt::audio {
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <random>
 
 #include "audio_file.h"
+#include "register.h"
 
 namespace fs = std::filesystem;
 
@@ -181,6 +183,11 @@ std::vector<std::string> AudioDemo::predict_inputs(const fs::path& data_dir) con
   std::vector<std::string> inputs;
   for (const auto& cls : classes()) inputs.push_back((data_dir / "predict" / (cls + ".wav")).string());
   return inputs;
+}
+
+void register_demo(Registry& registry) {
+  registry.add_demo("audio.demo", "synthetic tones, chirps, noise bursts and vowels as WAV files; CNN vs baseline",
+                    AudioDemo::schema(), [](const Options& o) { return std::make_shared<AudioDemo>(o); });
 }
 
 }  // namespace adapt::audio

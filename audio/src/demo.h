@@ -2,7 +2,7 @@
 // `adapt demo audio`: four classes of synthetic sounds written as 8 kHz 16-bit WAV files through
 // libsndfile (tones, chirps, noise bursts, vowel-like formant sounds) with random pitch, length,
 // level and background noise; a mel + CNN recipe next to the band-statistics baseline.
-#include "adapt/demo.h"
+#include "adapt/plugin/demo.h"
 
 namespace adapt::audio {
 

@@ -1,7 +1,10 @@
 #include "feature_block.h"
 
 #include <cmath>
+#include <memory>
 #include <mutex>
+
+#include "register.h"
 
 namespace adapt::audio {
 
@@ -233,5 +236,18 @@ void FeatureBlock::load_state(const json& state) {
 }
 
 std::string FeatureBlock::describe(const Records& records, size_t row) const { return records.at(row, column_); }
+
+void register_blocks(Registry& registry) {
+  registry.add_block("audio.spectrogram",
+                     "audio file -> (log) spectrogram image [1, n_fft/2+1, frames], torchaudio-equal",
+                     FeatureBlock::schema(FeatureKind::spectrogram),
+                     [](const Options& o) { return std::make_shared<FeatureBlock>(FeatureKind::spectrogram, o); });
+  registry.add_block("audio.mel", "audio file -> (log) mel spectrogram image [1, n_mels, frames], torchaudio-equal",
+                     FeatureBlock::schema(FeatureKind::mel),
+                     [](const Options& o) { return std::make_shared<FeatureBlock>(FeatureKind::mel, o); });
+  registry.add_block("audio.mfcc", "audio file -> MFCC image [1, n_mfcc, frames], torchaudio-equal",
+                     FeatureBlock::schema(FeatureKind::mfcc),
+                     [](const Options& o) { return std::make_shared<FeatureBlock>(FeatureKind::mfcc, o); });
+}
 
 }  // namespace adapt::audio

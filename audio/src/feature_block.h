@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "adapt/block.h"
+#include "adapt/data/block.h"
 #include "audio_file.h"
 #include "feature_extractor.h"
 

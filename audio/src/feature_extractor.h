@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "adapt/options.h"
+#include "adapt/common/options.h"
 
 namespace adapt::audio {
 

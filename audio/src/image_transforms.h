@@ -1,6 +1,6 @@
 #pragma once
 // Augmentations on the time-frequency image "x" [C, n_bins, n_frames] (item level, training only).
-#include "adapt/transform.h"
+#include "adapt/data/transform.h"
 
 namespace adapt::audio {
 

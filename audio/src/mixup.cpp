@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 
 namespace adapt::audio {
 

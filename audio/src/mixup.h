@@ -2,7 +2,7 @@
 // audio.mixup (Zhang et al. 2018, fastai's MixUp): batch level, training only. Each batch is mixed
 // with a shuffled copy of itself, lambda ~ Beta(alpha, alpha) folded to >= 0.5 (fastai), and class
 // indices become the matching soft targets [B, n_classes] for the core cross-entropy.
-#include "adapt/transform.h"
+#include "adapt/data/transform.h"
 
 namespace adapt::audio {
 

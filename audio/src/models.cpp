@@ -4,7 +4,10 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 
-#include "adapt/data_blocks.h"
+#include <memory>
+
+#include "adapt/data/data_blocks.h"
+#include "register.h"
 
 namespace adapt::audio {
 
@@ -158,6 +161,15 @@ AudioResNet::AudioResNet(const Options& o, const ModelContext& ctx)
       in = channels[stage];
     }
   finish(body);
+}
+
+void register_models(Registry& registry) {
+  registry.add_model("audio.cnn", "conv-BN-ReLU-maxpool stages + avg/max pooling, for spectrogram images",
+                     AudioCnn::schema(),
+                     [](const Options& o, const ModelContext& ctx) { return std::make_shared<AudioCnn>(o, ctx); });
+  registry.add_model("audio.resnet", "ResNet basic blocks + avg/max pooling, for spectrogram images",
+                     AudioResNet::schema(),
+                     [](const Options& o, const ModelContext& ctx) { return std::make_shared<AudioResNet>(o, ctx); });
 }
 
 }  // namespace adapt::audio

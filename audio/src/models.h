@@ -11,7 +11,7 @@
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 
-#include "adapt/model.h"
+#include "adapt/model/model.h"
 
 namespace adapt::audio {
 

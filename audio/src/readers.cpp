@@ -6,9 +6,11 @@
 #include <cctype>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 
-#include "adapt/csv.h"
+#include "adapt/data/csv.h"
 #include "audio_file.h"
+#include "register.h"
 
 namespace fs = std::filesystem;
 
@@ -214,6 +216,13 @@ Records CsvReader::read() const {
 
 Records CsvReader::read_inputs(const std::vector<std::string>& inputs, const std::string& input_column) const {
   return path_records(inputs, input_column.empty() ? path_column_ : input_column);
+}
+
+void register_readers(Registry& registry) {
+  registry.add_reader("audio.folder", "folder-per-class audio files (every format libsndfile reads) -> path, label",
+                      FolderReader::schema(), [](const Options& o) { return std::make_shared<FolderReader>(o); });
+  registry.add_reader("audio.csv", "a CSV/TSV with a column of audio file paths (relative to the CSV) and any labels",
+                      CsvReader::schema(), [](const Options& o) { return std::make_shared<CsvReader>(o); });
 }
 
 }  // namespace adapt::audio

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "adapt/reader.h"
+#include "adapt/data/reader.h"
 
 namespace adapt::audio {
 

@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 #include "audio_file.h"
+#include "image_transforms.h"
+#include "mixup.h"
+#include "register.h"
 
 namespace adapt::audio {
 
@@ -140,6 +144,28 @@ void SpeedTransform::augment(torch::Tensor& wave, Rng& rng) const {
   else
     std::copy(played.begin(), played.end(), o + (n - m) / 2);
   wave = out;
+}
+
+// Every audio transform, the image ones and mixup included, so the kind has one registration function.
+void register_transforms(Registry& registry) {
+  registry.add_transform("audio.gain", "random gain in dB on the waveform (train only)", GainTransform::schema(),
+                         [](const Options& o) { return std::make_shared<GainTransform>(o); });
+  registry.add_transform("audio.noise", "white noise at a random SNR on the waveform (train only)",
+                         NoiseTransform::schema(),
+                         [](const Options& o) { return std::make_shared<NoiseTransform>(o); });
+  registry.add_transform("audio.time_shift", "random time shift or roll of the waveform (train only)",
+                         ShiftTransform::schema(),
+                         [](const Options& o) { return std::make_shared<ShiftTransform>(o); });
+  registry.add_transform("audio.speed", "speed perturbation: the waveform played faster or slower (train only)",
+                         SpeedTransform::schema(),
+                         [](const Options& o) { return std::make_shared<SpeedTransform>(o); });
+  registry.add_transform("audio.spec_augment", "SpecAugment frequency and time masks on the image (train only)",
+                         SpecAugment::schema(), [](const Options& o) { return std::make_shared<SpecAugment>(o); });
+  registry.add_transform(
+      "audio.random_resized_crop", "fastai RandomResizedCrop on the time-frequency image (train only)",
+      RandomResizedCrop::schema(), [](const Options& o) { return std::make_shared<RandomResizedCrop>(o); });
+  registry.add_transform("audio.mixup", "mixup of batches with soft targets (train only)", Mixup::schema(),
+                         [](const Options& o) { return std::make_shared<Mixup>(o); });
 }
 
 }  // namespace adapt::audio

@@ -6,7 +6,7 @@
 // list.
 #include <memory>
 
-#include "adapt/transform.h"
+#include "adapt/data/transform.h"
 #include "feature_block.h"
 
 namespace adapt::audio {

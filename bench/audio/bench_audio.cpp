@@ -17,11 +17,11 @@
 #include <sstream>
 #include <thread>
 
-#include "adapt/plugin_host.h"
-#include "adapt/recipe.h"
-#include "adapt/learner.h"
-#include "adapt/callbacks.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/run/train_recipe.h"
+#include "adapt/train/callbacks.h"
+#include "adapt/train/learner.h"
 #include "audio_file.h"
 #include "feature_extractor.h"
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "adapt/distributed.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/distributed/distributed.h"
 
 using namespace adapt;
 using Clock = std::chrono::steady_clock;

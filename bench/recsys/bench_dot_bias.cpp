@@ -3,10 +3,10 @@
 //   recsys_bench --batch 64 --users 610 --items 9724 --factors 50 --optimizer adamw --threads 2
 // --optimizer adamw: the core's AdamW (lazy sparse rows, per-element state);
 // --optimizer rowwise: the core's row-wise AdamW ("rowwise_adamw": one state value per row: bounded memory).
-#include <adapt/data_blocks.h>
-#include <adapt/losses.h>
-#include <adapt/optimizer.h>
-#include <adapt/threads.h>
+#include <adapt/common/threads.h>
+#include <adapt/data/data_blocks.h>
+#include <adapt/model/losses.h>
+#include <adapt/train/optimizer.h>
 #include <sys/resource.h>
 #include <torch/torch.h>
 

@@ -8,13 +8,13 @@
 #include <iostream>
 #include <string>
 
-#include "adapt/data_blocks.h"
-#include "adapt/data_loader.h"
-#include "adapt/callbacks.h"
-#include "adapt/learner.h"
-#include "adapt/losses.h"
-#include "adapt/plugin_host.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/data/data_blocks.h"
+#include "adapt/data/data_loader.h"
+#include "adapt/model/losses.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/train/callbacks.h"
+#include "adapt/train/learner.h"
 
 using namespace adapt;
 

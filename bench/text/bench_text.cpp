@@ -12,8 +12,8 @@
 #include <random>
 #include <thread>
 
-#include "adapt/data_blocks.h"
-#include "adapt/plugin_host.h"
+#include "adapt/data/data_blocks.h"
+#include "adapt/plugin/plugin_host.h"
 #include "bench_support.h"
 
 using namespace adapt;

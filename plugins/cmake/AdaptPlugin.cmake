@@ -5,9 +5,28 @@ if(NOT DEFINED CMAKE_INSTALL_LIBDIR)
   include(GNUInstallDirs)
 endif()
 
-# Precompiles <torch/torch.h> for a target: a TU including it otherwise takes about 15 s to compile.
+# One precompiled <torch/torch.h> per build tree, reused by every target (REUSE_FROM): a TU that
+# parses it takes about 15 s, and one PCH per target cost minutes and defeated ccache.
+# GCC accepts a PCH only when -fPIC/-fPIE match and no macro defined at its creation is missing, so
+# the PCH target defines nothing of its own, and executables compile with -fPIC (still linked as
+# PIE). Extra definitions in a using target (<target>_EXPORTS, ADAPT_TEST_*) are harmless.
 function(adapt_use_torch_pch target)
-  target_precompile_headers(${target} PRIVATE <torch/torch.h>)
+  if(NOT TARGET adapt_torch_pch)
+    set(anchor "${CMAKE_BINARY_DIR}/adapt_torch_pch.cpp")
+    if(NOT EXISTS "${anchor}")
+      file(WRITE "${anchor}" "// Anchor of the shared precompiled header (adapt_use_torch_pch).\n")
+    endif()
+    add_library(adapt_torch_pch OBJECT "${anchor}")
+    set_target_properties(adapt_torch_pch PROPERTIES POSITION_INDEPENDENT_CODE ON)
+    target_link_libraries(adapt_torch_pch PRIVATE torch)
+    target_precompile_headers(adapt_torch_pch PRIVATE <torch/torch.h>)
+  endif()
+  get_target_property(type ${target} TYPE)
+  if(type STREQUAL "EXECUTABLE")
+    set_target_properties(${target} PROPERTIES POSITION_INDEPENDENT_CODE OFF)
+    target_compile_options(${target} PRIVATE -fPIC)
+  endif()
+  target_precompile_headers(${target} REUSE_FROM adapt_torch_pch)
 endfunction()
 
 # adapt_add_plugin(NAME SOURCES src1.cpp ... [LIBRARIES lib ...])
@@ -41,4 +60,5 @@ function(adapt_add_plugin name)
     set(install_dir ${CMAKE_INSTALL_LIBDIR}/adapt/plugins)
   endif()
   install(TARGETS ${name} LIBRARY DESTINATION ${install_dir})
+  set_property(GLOBAL APPEND PROPERTY ADAPT_PLUGIN_TARGETS ${name})
 endfunction()

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "adapt/error.h"
+#include "adapt/common/error.h"
 
 namespace adapt::protein {
 

@@ -13,7 +13,7 @@
 #include <array>
 #include <cmath>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 #include "alphabet.h"
 #include "register.h"
 

@@ -3,8 +3,8 @@
 // the classic non-deep baseline for peptide classification (e.g. AMP prediction).
 #include <torch/torch.h>
 
-#include "adapt/core_baselines.h"
-#include "adapt/linear_model.h"
+#include "adapt/baseline/core_baselines.h"
+#include "adapt/baseline/linear_model.h"
 #include "alphabet.h"
 #include "register.h"
 

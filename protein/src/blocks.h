@@ -11,7 +11,7 @@
 // on the training split, the first max_len residues elsewhere (or is an error with too_long "error").
 // Every block of a row derives its window (and the masked-LM choice) from the batch seed and the row,
 // so input and target blocks always agree.
-#include "adapt/block.h"
+#include "adapt/data/block.h"
 #include "alphabet.h"
 
 namespace adapt::protein {

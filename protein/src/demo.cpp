@@ -8,11 +8,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <iostream>
 #include <random>
 
-#include "adapt/atomic_file.h"
-#include "adapt/recipe.h"
+#include "adapt/common/atomic_file.h"
+#include "adapt/run/train_recipe.h"
 #include "register.h"
 
 namespace adapt::protein {
@@ -74,13 +75,17 @@ class ProteinDemo : public Demo {
       for (size_t p = 0; p < s.size(); p += 60) fasta += s.substr(p, 60) + "\n";
     }
     write_text_atomically(dir / "unlabelled.fasta", fasta);
-    std::cout << "pretraining a residue CNN as a masked LM on " << n_ * 4 / 3 << " unlabelled peptides ("
-              << pretrain_epochs_ << " epochs)\n";
+    // Standard output belongs to the host (`adapt demo --json` prints JSON there): the pretraining
+    // run's progress goes to a log file, one line about it to standard error.
+    std::ofstream log(dir / "pretrain.log");
     RunOptions options;
     options.out_dir = dir / "pretrain";
+    options.out = &log;
     options.progress = false;
     auto result = train_recipe(pretrain_recipe(dir), options, registry_);
-    std::cout << "masked-LM validation: " << result.metrics["valid"].dump() << "\n";
+    std::clog << "pretrained a residue CNN as a masked LM on " << n_ * 4 / 3 << " unlabelled peptides ("
+              << pretrain_epochs_ << " epochs): validation " << result.metrics["valid"].dump() << "; log in "
+              << (dir / "pretrain.log").string() << "\n";
   }
 
   json pretrain_recipe(const std::filesystem::path& dir) const {

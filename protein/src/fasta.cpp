@@ -3,7 +3,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapt/error.h"
+#include "adapt/common/error.h"
 
 namespace adapt::protein {
 

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 #include "register.h"
 
 namespace adapt::protein {
@@ -65,28 +65,6 @@ std::vector<torch::Tensor> CnnEncoderImpl::embedding_parameters() {
 
 // --- Transformer --------------------------------------------------------------------------------
 
-PreLnLayerImpl::PreLnLayerImpl(int64_t d, int64_t n_heads, int64_t ff, double dropout)
-    : n_heads_(n_heads), dropout_(dropout) {
-  ln1_ = register_module("ln1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-  qkv_ = register_module("qkv", torch::nn::Linear(d, 3 * d));
-  out_ = register_module("out", torch::nn::Linear(d, d));
-  ln2_ = register_module("ln2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({d})));
-  ff1_ = register_module("ff1", torch::nn::Linear(d, ff));
-  ff2_ = register_module("ff2", torch::nn::Linear(ff, d));
-}
-
-torch::Tensor PreLnLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& bias) {
-  const int64_t b = x.size(0), t = x.size(1), d = x.size(2), dh = d / n_heads_;
-  auto qkv = qkv_->forward(ln1_->forward(x)).view({b, t, 3, n_heads_, dh}).permute({2, 0, 3, 1, 4});
-  auto q = qkv[0], k = qkv[1], v = qkv[2];  // [B,H,T,dh]
-  auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(dh)) + bias;
-  auto attn = torch::dropout(torch::softmax(scores, -1), dropout_, is_training());
-  auto ctx = torch::matmul(attn, v).transpose(1, 2).reshape({b, t, d});
-  auto h = x + torch::dropout(out_->forward(ctx), dropout_, is_training());
-  auto f = ff2_->forward(torch::dropout(torch::gelu(ff1_->forward(ln2_->forward(h))), dropout_, is_training()));
-  return h + torch::dropout(f, dropout_, is_training());
-}
-
 TransformerEncoderImpl::TransformerEncoderImpl(const TokenIds& ids, const TransformerOptions& o)
     : ids_(ids), dropout_(o.dropout) {
   if (o.d_model % o.n_heads != 0)
@@ -102,7 +80,8 @@ TransformerEncoderImpl::TransformerEncoderImpl(const TokenIds& ids, const Transf
     positions_->weight.normal_(0, 0.02);
   }
   for (int64_t l = 0; l < o.n_layers; ++l)
-    layers.push_back(register_module("layer" + std::to_string(l), PreLnLayer(o.d_model, o.n_heads, o.ff_size, o.dropout)));
+    layers.push_back(register_module("layer" + std::to_string(l),
+                                     TransformerLayer(TransformerLayerOptions{o.d_model, o.n_heads, o.ff_size, o.dropout})));
   final_ = register_module("final_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model})));
 }
 
@@ -115,7 +94,7 @@ torch::Tensor TransformerEncoderImpl::forward(const torch::Tensor& ids_in, const
   const int64_t t = ids.size(1);
   auto x = tokens->forward(ids) + positions_->forward(torch::arange(t, ids.options())).unsqueeze(0);
   x = torch::dropout(x, dropout_, is_training());
-  auto bias = torch::zeros(mask.sizes(), x.options()).masked_fill(mask.logical_not(), -1e9).view({mask.size(0), 1, 1, t});
+  auto bias = attention_bias(mask, x.scalar_type());
   for (auto& layer : layers) x = layer->forward(x, bias);
   return final_->forward(x);
 }

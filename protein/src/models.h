@@ -15,7 +15,8 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 
-#include "adapt/model.h"
+#include "adapt/model/model.h"
+#include "adapt/model/transformer_layer.h"
 #include "channel_norm.h"
 
 namespace adapt::protein {
@@ -67,26 +68,12 @@ struct TransformerOptions {
   double dropout = 0.1;
 };
 
-class PreLnLayerImpl : public torch::nn::Module {
- public:
-  PreLnLayerImpl(int64_t d_model, int64_t n_heads, int64_t ff_size, double dropout);
-  // x [B,T,D]; bias [B,1,1,T] (0 on real tokens, a large negative on padding).
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& bias);
-
- private:
-  int64_t n_heads_;
-  double dropout_;
-  torch::nn::LayerNorm ln1_{nullptr}, ln2_{nullptr};
-  torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
-};
-TORCH_MODULE(PreLnLayer);
-
 class TransformerEncoderImpl : public torch::nn::Module {
  public:
   TransformerEncoderImpl(const TokenIds& ids, const TransformerOptions& options);
   torch::Tensor forward(const torch::Tensor& ids, const torch::Tensor& mask);  // -> [B,T,D]
   torch::nn::Embedding tokens{nullptr};
-  std::vector<PreLnLayer> layers;
+  std::vector<TransformerLayer> layers;
   std::vector<torch::Tensor> embedding_parameters();
   std::vector<torch::Tensor> final_parameters();
 

@@ -1,7 +1,7 @@
 // The protein plugin: FASTA/CSV readers, the ESM-compatible alphabet, sequence / masked-LM /
 // per-residue blocks, a dilated CNN and a pre-LN Transformer (masked-LM pretraining, fine-tuning,
 // embeddings), augmentations, a composition baseline and a demo.
-#include "adapt/plugin.h"
+#include "adapt/plugin/plugin.h"
 
 #include "register.h"
 

@@ -6,7 +6,7 @@
 #include <regex>
 #include <unordered_map>
 
-#include "adapt/csv.h"
+#include "adapt/data/csv.h"
 #include "fasta.h"
 #include "register.h"
 

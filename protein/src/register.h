@@ -1,6 +1,6 @@
 #pragma once
 // One registration function per kind; each lives beside the components it registers.
-#include "adapt/registry.h"
+#include "adapt/plugin/registry.h"
 
 namespace adapt::protein {
 

@@ -3,9 +3,11 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <memory>
 
 #include "ids_block.h"
 #include "rating_target.h"
+#include "register.h"
 
 namespace adapt::recsys {
 
@@ -108,6 +110,16 @@ torch::Tensor MostPopularBaseline::predict(const BaselineContext& ctx, const std
     data[j] = static_cast<float>(std::log1p(it == counts_.end() ? 0.0 : it->second));
   }
   return out;
+}
+
+void register_baselines(Registry& registry) {
+  registry.add_baseline("recsys.biases", "global mean + regularised user and item biases", BiasBaseline::schema(),
+                        [](const Options& o) {
+                          return std::make_shared<BiasBaseline>(o.number("reg_user"), o.number("reg_item"),
+                                                                o.integer("iterations"));
+                        });
+  registry.add_baseline("recsys.most_popular", "scores items by training popularity", MostPopularBaseline::schema(),
+                        [](const Options&) { return std::make_shared<MostPopularBaseline>(); });
 }
 
 }  // namespace adapt::recsys

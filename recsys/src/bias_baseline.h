@@ -3,7 +3,7 @@
 // alternating closed-form updates on the training rows:
 //   b_i = sum_u (r - mu - b_u) / (reg_item + n_i),   b_u = sum_i (r - mu - b_i) / (reg_user + n_u)
 // Unseen users or items get bias 0. It is the bar a factorisation model must clear.
-#include <adapt/baseline.h>
+#include <adapt/baseline/baseline.h>
 
 #include <unordered_map>
 

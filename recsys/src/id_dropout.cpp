@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include "negative_sampling.h"
+#include "register.h"
+
 namespace adapt::recsys {
 
 IdDropout::IdDropout(std::vector<std::string> keys, std::vector<double> rates)
@@ -29,6 +32,14 @@ void IdDropout::apply(TensorDict& batch, Rng& rng) const {
     // A new tensor: the loader may share the encoded rows between batches.
     batch[keys_[k]] = ids.masked_fill(drop.view({-1, 1}).expand_as(ids), 0);
   }
+}
+
+// Every recsys transform, negative sampling included, so the kind has one registration function.
+void register_transforms(Registry& registry) {
+  registry.add_transform("recsys.id_dropout", "replaces ids by the unknown id at a rate (teaches cold start)",
+                         IdDropout::schema(), [](const Options& o) { return IdDropout::create(o); });
+  registry.add_transform("recsys.negative_sampling", "appends sampled negative items (uniform or by popularity)",
+                         NegativeSampling::schema(), [](const Options& o) { return NegativeSampling::create(o); });
 }
 
 }  // namespace adapt::recsys

@@ -2,7 +2,7 @@
 // recsys.id_dropout (batch level, training only): replaces each row's user and/or item ids with the
 // unknown-id row 0 at the given rates, so the model learns what to predict for a cold-start user or
 // item instead of leaving that row at zero.
-#include <adapt/transform.h>
+#include <adapt/data/transform.h>
 
 #include <string>
 #include <vector>

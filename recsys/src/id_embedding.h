@@ -3,7 +3,7 @@
 // per slot, looked up and combined (sum for vocab/hash, product for quotient-remainder) into
 // [batch, dim]. Row 0 (the unknown id) starts at zero, so an unseen id contributes nothing until id
 // dropout trains that row: a dot-bias model then falls back to the other side's bias.
-#include <adapt/options.h>
+#include <adapt/common/options.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/embedding.h>
 

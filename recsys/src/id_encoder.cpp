@@ -2,25 +2,17 @@
 
 #include <algorithm>
 
+#include "adapt/common/hash.h"
+
 namespace adapt::recsys {
 
-namespace {
-uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
-}  // namespace
+// The FNV basis recsys has always started from (a digit short of FNV's own): kept, so hashed ids
+// keep their buckets in existing exports.
+constexpr uint64_t kIdHashBasis = 1469598103934665603ULL;
 
 uint64_t hash_id(const std::string& id, uint64_t seed) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : id) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
   // FNV alone mixes the last bytes poorly; splitmix with the seed spreads every bit.
-  return splitmix64(h ^ splitmix64(seed));
+  return splitmix64(fnv1a64(id, kIdHashBasis) ^ splitmix64(seed));
 }
 
 IdEncoder::IdEncoder(IdEncoderOptions options) : options_(std::move(options)) {

@@ -8,7 +8,7 @@
 //          combined by an element-wise product, so every id in that space gets a distinct vector.
 // Row 0 of every table is the out-of-vocabulary (unknown id) row: unseen ids at predict time land
 // there instead of failing, and id dropout trains it.
-#include <adapt/options.h>
+#include <adapt/common/options.h>
 
 #include <cstdint>
 #include <string>

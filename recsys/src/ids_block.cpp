@@ -3,7 +3,12 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <memory>
 #include <unordered_map>
+
+#include "implicit_target.h"
+#include "rating_target.h"
+#include "register.h"
 
 namespace adapt::recsys {
 
@@ -105,6 +110,18 @@ void IdsBlock::load_state(const json& state) {
 
 std::string IdsBlock::describe(const Records& records, size_t row) const {
   return "user " + records.at(row, user_column_) + ", item " + records.at(row, item_column_);
+}
+
+// Every recsys block, the rating and implicit targets included, so the kind has one registration function.
+void register_blocks(Registry& registry) {
+  registry.add_block("recsys.ids", "user and item ids -> embedding rows (vocabulary, hashing or quotient-remainder)",
+                     IdsBlock::schema(), [](const Options& o) { return IdsBlock::create(o); });
+  registry.add_block("recsys.rating", "explicit rating target (MSE), clamped to the scale when decoding",
+                     RatingTarget::schema(), [](const Options& o) { return RatingTarget::create(o); });
+  registry.add_block("recsys.implicit", "implicit-feedback target (BCE with logits); pair with negative sampling",
+                     ImplicitTarget::schema(), [](const Options& o) {
+                       return std::make_shared<ImplicitTarget>(o.string("column"), o.number("threshold"));
+                     });
 }
 
 }  // namespace adapt::recsys

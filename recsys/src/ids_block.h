@@ -1,7 +1,7 @@
 #pragma once
 // recsys.ids: the user and item id columns -> "<key>.user" and "<key>.item" int64 rows of the
 // embedding tables (one per slot, see IdEncoder). dims() tells models the table sizes.
-#include <adapt/block.h>
+#include <adapt/data/block.h>
 
 #include "id_encoder.h"
 

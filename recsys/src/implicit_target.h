@@ -2,7 +2,7 @@
 // recsys.implicit: implicit feedback as a binary target (int64 0/1 [1], BCE with logits). Every observed
 // interaction is a positive (or those rated at least `threshold`); negatives come from the
 // recsys.negative_sampling batch transform. Decodes to {"score": probability}.
-#include <adapt/block.h>
+#include <adapt/data/block.h>
 
 namespace adapt::recsys {
 

@@ -1,12 +1,15 @@
 #include "interactions_reader.h"
 
-#include <adapt/csv.h>
+#include <adapt/data/csv.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <unordered_map>
+
+#include "register.h"
 
 namespace adapt::recsys {
 
@@ -285,6 +288,14 @@ Records InteractionsReader::read_inputs(const std::vector<std::string>& inputs, 
     records.add_row({trim(input.substr(0, split)), trim(input.substr(split + 1))}, "input " + std::to_string(i + 1));
   }
   return records;
+}
+
+void register_readers(Registry& registry) {
+  registry.add_reader("recsys.interactions",
+                      "user/item interactions: CSV with header, TSV, MovieLens ratings.csv, u.data, ratings.dat",
+                      InteractionsReader::schema(), [](const Options& o) {
+                        return std::make_shared<InteractionsReader>(InteractionsReader::from_options(o));
+                      });
 }
 
 }  // namespace adapt::recsys

@@ -3,7 +3,7 @@
 // "user", "item", "rating", "timestamp" (ids stay strings; any id format works).
 // Formats: CSV with a header (MovieLens ratings.csv), TSV, MovieLens 100k u.data (TAB separated, no
 // header) and MovieLens 1M ratings.dat ("::" separated, no header).
-#include <adapt/reader.h>
+#include <adapt/data/reader.h>
 
 #include <optional>
 #include <string>

@@ -3,7 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <memory>
 #include <unordered_map>
+
+#include "register.h"
+#include "temporal_split.h"
 
 namespace adapt::recsys {
 
@@ -74,6 +78,18 @@ SplitIndices LeaveLastOut::split(const Records& records) const {
     throw DataError("recsys.leave_last_out: no training rows in '" + records.source() + "'; lower n_valid/n_test");
   }
   return split;
+}
+
+// Every recsys splitter, recsys.temporal included, so the kind has one registration function.
+void register_splitters(Registry& registry) {
+  registry.add_splitter("recsys.leave_last_out", "per user, the latest interactions go to valid (and test)",
+                        LeaveLastOut::schema(), [](const Options& o) {
+                          return std::make_shared<LeaveLastOut>(o.string("user_column"), o.string("timestamp_column"),
+                                                                o.integer("n_valid"), o.integer("n_test"),
+                                                                o.integer("min_train"));
+                        });
+  registry.add_splitter("recsys.temporal", "a global time cut-off: the latest interactions go to valid (and test)",
+                        TemporalSplit::schema(), [](const Options& o) { return TemporalSplit::create(o); });
 }
 
 }  // namespace adapt::recsys

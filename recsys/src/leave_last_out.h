@@ -2,7 +2,7 @@
 // recsys.leave_last_out: per user, the latest n_test interactions (by timestamp, ties by file order)
 // go to test, the n_valid before them to valid, the rest to train. Users with too few interactions to
 // keep min_train in train stay entirely in train, so every evaluated user has a history.
-#include <adapt/splitter.h>
+#include <adapt/data/splitter.h>
 
 namespace adapt::recsys {
 

@@ -2,7 +2,11 @@
 
 #include <torch/torch.h>
 
-#include <adapt/data_blocks.h>
+#include <adapt/data/data_blocks.h>
+
+#include <memory>
+
+#include "register.h"
 
 namespace adapt::recsys {
 
@@ -189,6 +193,17 @@ torch::Tensor TwoTowerModel::item_side(const torch::Tensor& i) {
 torch::Tensor TwoTowerModel::score(const torch::Tensor& u, const torch::Tensor& i) {
   const int64_t n = u.size(1);
   return squash(torch::mm(u, i.narrow(1, 0, n).t()) / temperature_ + i.narrow(1, n, 1).t());
+}
+
+void register_models(Registry& registry) {
+  registry.add_model("recsys.dot_bias", "fastai's EmbeddingDotBias: dot product + biases, sigmoid_range",
+                     DotBiasModel::schema(), [](const Options& o, const ModelContext& ctx) {
+                       return std::make_shared<DotBiasModel>(o, ctx);
+                     });
+  registry.add_model("recsys.ncf", "neural collaborative filtering: embeddings and an MLP", NeuralCFModel::schema(),
+                     [](const Options& o, const ModelContext& ctx) { return std::make_shared<NeuralCFModel>(o, ctx); });
+  registry.add_model("recsys.two_tower", "two-tower retrieval model for implicit feedback", TwoTowerModel::schema(),
+                     [](const Options& o, const ModelContext& ctx) { return std::make_shared<TwoTowerModel>(o, ctx); });
 }
 
 }  // namespace adapt::recsys

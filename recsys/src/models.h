@@ -6,7 +6,7 @@
 //   recsys.two_tower  retrieval: a user tower and an item tower (embedding + MLP) scored by a dot
 //                     product, for implicit feedback trained on sampled negatives.
 // Embeddings use sparse gradients by default, so the core's AdamW updates only the rows in a batch.
-#include <adapt/model.h>
+#include <adapt/model/model.h>
 #include <torch/nn/modules/container/sequential.h>
 
 #include <optional>

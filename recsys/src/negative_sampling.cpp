@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include <adapt/data_blocks.h>
+#include <adapt/data/data_blocks.h>
 
 #include "ids_block.h"
 

@@ -3,7 +3,7 @@
 // sampled items per positive row with target 0. Items are drawn from the distinct training items,
 // uniformly or by popularity (count^alpha, word2vec's 0.75 by default). A sampled item the user did
 // interact with stays a negative (standard sampled-softmax practice; rare for large catalogues).
-#include <adapt/transform.h>
+#include <adapt/data/transform.h>
 
 #include <torch/types.h>
 

@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include <adapt/learner.h>
+#include <adapt/train/learner.h>
 
 #include <algorithm>
 #include <iomanip>
@@ -13,6 +13,7 @@
 
 #include "models.h"
 #include "ranking_metrics.h"
+#include "register.h"
 
 namespace adapt::recsys {
 
@@ -198,6 +199,11 @@ json RankingReport::run(const ReportContext& ctx) const {
     os << "  (* = held out)\n";
   }
   return out;
+}
+
+void register_reports(Registry& registry) {
+  registry.add_report("recsys.ranking", "HR/recall/NDCG/MAP@k over all items, seen items excluded",
+                      RankingReport::schema(), [](const Options& o) { return RankingReport::create(o); });
 }
 
 }  // namespace adapt::recsys

@@ -3,8 +3,8 @@
 // ALL items (every distinct item in the data) for each user with the items already seen in training
 // (and in validation, when evaluating the test part) excluded. The most-popular baseline is scored on
 // the same users beside it, and the top recommendations of one user are printed.
-#include <adapt/model.h>
-#include <adapt/report.h>
+#include <adapt/model/model.h>
+#include <adapt/report/report.h>
 
 #include "ids_block.h"
 

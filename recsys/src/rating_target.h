@@ -1,7 +1,7 @@
 #pragma once
 // recsys.rating: an explicit rating as a regression target (float [1], MSE). Predictions are clamped
 // to [min, max] when given, since a rating outside the scale is never right.
-#include <adapt/block.h>
+#include <adapt/data/block.h>
 
 #include <optional>
 

@@ -1,12 +1,15 @@
 #include "synthetic_demo.h"
 
-#include <adapt/atomic_file.h>
-#include <adapt/rng.h>
+#include <adapt/common/atomic_file.h>
+#include <adapt/common/rng.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <set>
 #include <unordered_set>
+
+#include "register.h"
 
 namespace adapt::recsys {
 
@@ -122,16 +125,31 @@ json SyntheticDemo::recipe(const std::filesystem::path& data_dir) const {
 }
 
 std::vector<std::string> SyntheticDemo::predict_inputs(const std::filesystem::path& data_dir) const {
-  // The first rated (user, item) pair of the file, the same user with an item id never seen (cold
-  // start: falls back to biases), and an unseen user with that item.
+  // Never a rated pair (it could be a training row): the first user with an item of the file that
+  // user never rated, the same user with an item id never seen (cold start: falls back to biases),
+  // and an unseen user with that item.
   std::ifstream file(data_dir / "ratings.csv");
-  std::string header, first;
-  std::getline(file, header);
-  std::getline(file, first);
-  const auto comma = first.find(',');
-  const auto comma2 = first.find(',', comma + 1);
-  const std::string user = first.substr(0, comma), item = first.substr(comma + 1, comma2 - comma - 1);
-  return {user + "," + item, user + ",never-seen-item", "never-seen-user," + item};
+  std::string line;
+  std::getline(file, line);  // header
+  std::string user;
+  std::vector<std::string> items;
+  std::set<std::string> rated_by_user;
+  while (std::getline(file, line)) {
+    const auto comma = line.find(','), comma2 = line.find(',', comma + 1);
+    const std::string u = line.substr(0, comma), item = line.substr(comma + 1, comma2 - comma - 1);
+    if (user.empty()) user = u;
+    if (u == user) rated_by_user.insert(item);
+    items.push_back(item);
+  }
+  const auto unrated = std::find_if(items.begin(), items.end(), [&](const std::string& i) { return !rated_by_user.count(i); });
+  if (user.empty() || unrated == items.end())
+    throw DataError("recsys demo: " + (data_dir / "ratings.csv").string() + " has no user with an item left to rate");
+  return {user + "," + *unrated, user + ",never-seen-item", "never-seen-user," + *unrated};
+}
+
+void register_demo(Registry& registry) {
+  registry.add_demo("recsys.demo", "synthetic ratings with ~1M hashed item ids", SyntheticDemo::schema(),
+                    [](const Options& o) { return SyntheticDemo::create(o); });
 }
 
 }  // namespace adapt::recsys

@@ -4,7 +4,7 @@
 // from a huge universe, so the default size has about a million distinct item ids, most seen once:
 // the recipe hashes items into a bounded table instead of a vocabulary, and the ranking report
 // prints top-k recommendations for a user.
-#include <adapt/demo.h>
+#include <adapt/plugin/demo.h>
 
 namespace adapt::recsys {
 

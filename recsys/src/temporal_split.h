@@ -3,7 +3,7 @@
 // or after the valid cut-off (and before the test one) to valid, the rest to train. Cut-offs are given
 // as timestamps, or as fractions of the rows (the latest valid_pct / test_pct); rows sharing the
 // boundary timestamp stay together on the later side, so no event is split from its twin.
-#include <adapt/splitter.h>
+#include <adapt/data/splitter.h>
 
 #include <optional>
 

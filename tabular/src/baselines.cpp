@@ -1,5 +1,8 @@
-#include "baselines.h"
-
+// Baselines reported beside the network in every tabular run, fitted on the training rows only:
+//   tabular.linear   logistic (classification) or ridge (regression) regression on one-hot
+//                    categories plus the standardised continuous columns (core linear_model.h)
+//   tabular.xgboost  gradient-boosted trees from libxgboost (C API), on category codes (0 = missing)
+//                    and continuous columns
 #include <fmt/format.h>
 #include <torch/torch.h>
 #include <xgboost/c_api.h>
@@ -8,9 +11,10 @@
 #include <limits>
 #include <memory>
 
-#include "adapt/core_baselines.h"
-#include "adapt/linear_model.h"
-#include "adapt/threads.h"
+#include "adapt/baseline/core_baselines.h"
+#include "adapt/baseline/linear_model.h"
+#include "adapt/common/threads.h"
+#include "register.h"
 #include "table_features.h"
 
 namespace adapt::tabular {

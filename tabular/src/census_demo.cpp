@@ -1,5 +1,6 @@
-#include "census_demo.h"
-
+// tabular.demo: a deterministic synthetic census-like table (ages, work classes, education, hours,
+// capital gains, an interview date) with missing values, rare categories and an imbalanced income
+// label (about one row in four is ">50K"), written as train.csv and test.csv.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -7,7 +8,8 @@
 #include <random>
 #include <sstream>
 
-#include "adapt/atomic_file.h"
+#include "adapt/common/atomic_file.h"
+#include "register.h"
 #include "values.h"
 
 namespace adapt::tabular {

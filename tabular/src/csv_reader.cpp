@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <random>
 
-#include "adapt/csv.h"
+#include "adapt/data/csv.h"
+#include "register.h"
 #include "values.h"
 
 namespace adapt::tabular {
@@ -192,6 +194,11 @@ Records CsvTableReader::read_inputs(const std::vector<std::string>& inputs, cons
     out.add_row(std::move(fields), origins[r]);
   }
   return out;
+}
+
+void register_readers(Registry& registry) {
+  registry.add_reader("tabular.csv", "a table from CSV, with missing markers and an optional separate test file",
+                      csv_reader_schema(), [](const Options& o) { return std::make_shared<CsvTableReader>(o); });
 }
 
 }  // namespace adapt::tabular

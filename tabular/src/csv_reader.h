@@ -3,8 +3,8 @@
 // missing markers become empty strings, and an optional separate test file is appended with a split
 // column ("train"/"valid"/"test", the valid rows a seeded sample of the training file) for
 // core.by_column. Prediction inputs are CSV files or "col=value,..." rows.
-#include "adapt/reader.h"
-#include "adapt/registry.h"
+#include "adapt/data/reader.h"
+#include "adapt/plugin/registry.h"
 
 namespace adapt::tabular {
 

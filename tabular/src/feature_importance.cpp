@@ -1,5 +1,7 @@
-#include "feature_importance.h"
-
+// tabular.permutation_importance: after training, shuffles one raw input column at a time on the
+// validation rows and measures how much the loss (and the first metric) worsen (Breiman 2001;
+// scikit-learn's permutation_importance). A column's "_na" flag and date parts move with it.
+// Writes feature_importance.csv to the run directory.
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -8,10 +10,12 @@
 #include <numeric>
 #include <sstream>
 
-#include "adapt/atomic_file.h"
-#include "adapt/core_baselines.h"
-#include "adapt/learner.h"
-#include "adapt/rng.h"
+#include "adapt/baseline/core_baselines.h"
+#include "adapt/common/atomic_file.h"
+#include "adapt/common/rng.h"
+#include "adapt/data/csv_writer.h"
+#include "adapt/train/learner.h"
+#include "register.h"
 #include "table_block.h"
 
 namespace adapt::tabular {
@@ -115,7 +119,7 @@ class PermutationImportance : public Report {
     for (const auto& row : results) {
       ctx.out << fmt::format("  {:<24} {:>14.4f} {:>10.4f}{}\n", row.column, row.loss_increase, row.loss_std,
                              metric ? fmt::format(" {:>14.4f}", row.metric_drop) : "");
-      csv << row.column << "," << row.loss_increase << "," << row.loss_std;
+      csv << csv_field(row.column) << "," << row.loss_increase << "," << row.loss_std;
       if (metric) csv << "," << row.metric_drop;
       csv << "\n";
       json entry = {{"column", row.column}, {"loss_increase", row.loss_increase}, {"loss_increase_std", row.loss_std}};

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <set>
 #include <unordered_set>
 
+#include "register.h"
 #include "values.h"
 
 namespace adapt::tabular {
@@ -563,6 +565,12 @@ std::string TableBlock::describe(const Records& records, size_t row) const {
     out += (out.empty() ? "" : ", ") + name + "=" + std::string(trim(records.at(row, name)));
   }
   return out;
+}
+
+void register_blocks(Registry& registry) {
+  registry.add_block("tabular.table",
+                     "table columns -> x.cat codes + x.cont values (Categorify, FillMissing, Normalize, date parts)",
+                     table_block_schema(), [](const Options& o) { return std::make_shared<TableBlock>(o); });
 }
 
 }  // namespace adapt::tabular

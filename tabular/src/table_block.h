@@ -15,8 +15,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "adapt/block.h"
-#include "adapt/registry.h"
+#include "adapt/data/block.h"
+#include "adapt/plugin/registry.h"
 
 namespace adapt::tabular {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "adapt/baseline.h"
+#include "adapt/baseline/baseline.h"
 
 namespace adapt::tabular {
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "register.h"
+
 namespace adapt::tabular {
 
 OptionSchema tabular_model_schema() {
@@ -143,6 +145,11 @@ std::shared_ptr<Model> make_tabular_model(const Options& options, const ModelCon
   }
   return std::make_shared<TabularModel>(std::move(cardinalities), std::move(sizes), dims.at("n_cont").get<int64_t>(),
                                         ctx.n_outputs, std::move(o));
+}
+
+void register_models(Registry& registry) {
+  registry.add_model("tabular.model", "fastai's TabularModel: embeddings + continuous -> Linear-ReLU-BN-Dropout",
+                     tabular_model_schema(), make_tabular_model);
 }
 
 }  // namespace adapt::tabular

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "adapt/model.h"
-#include "adapt/registry.h"
+#include "adapt/model/model.h"
+#include "adapt/plugin/registry.h"
 
 namespace adapt::tabular {
 

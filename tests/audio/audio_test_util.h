@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "adapt/plugin_host.h"
-#include "adapt/registry.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/plugin/registry.h"
 #include "support/temp_dir.h"
 
 namespace audio_test {

@@ -4,8 +4,8 @@
 
 #include <fstream>
 
-#include "adapt/baseline.h"
-#include "adapt/data_blocks.h"
+#include "adapt/baseline/baseline.h"
+#include "adapt/data/data_blocks.h"
 #include "audio_file.h"
 #include "audio_test_util.h"
 #include "mixup.h"
@@ -307,9 +307,11 @@ TEST(AudioPlugin, ModelsAreSizedFromTheBlockAndTrain) {
     EXPECT_EQ(out.sizes(), (std::vector<int64_t>{6, 3}));
     EXPECT_EQ(model->layer_groups().size(), 2u);
     // Convolution weights are channels-last, so oneDNN keeps activations NHWC (bench/audio).
-    for (const auto& p : model->named_parameters())
-      if (p.value().dim() == 4)
+    for (const auto& p : model->named_parameters()) {
+      if (p.value().dim() == 4) {
         EXPECT_EQ(p.value().suggest_memory_format(), torch::MemoryFormat::ChannelsLast) << p.key();
+      }
+    }
     // A few steps on six items drive the loss down.
     torch::optim::Adam opt(model->parameters(), 1e-2);
     double first = 0, last = 0;

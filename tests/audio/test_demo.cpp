@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapt/recipe.h"
+#include "adapt/run/run_demo.h"
 #include "audio_test_util.h"
 
 using adapt::json;

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "adapt/plugin_host.h"
-#include "adapt/registry.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/plugin/registry.h"
 #include "feature_extractor.h"
 
 namespace fs = std::filesystem;

@@ -12,9 +12,10 @@
 #include <fstream>
 #include <sstream>
 
-#include "adapt/recipe.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/run/train_recipe.h"
 #include "audio_test_util.h"
+#include "support/test_seed.h"
 
 using adapt::json;
 using namespace audio_test;
@@ -110,7 +111,7 @@ adapt::RunResult train(const fs::path& dir, const json& recipe, std::ostringstre
   options.progress = false;
   options.write_files = false;
   const auto start = std::chrono::steady_clock::now();
-  auto result = adapt::train_recipe(recipe, options, registry());
+  auto result = adapt::train_recipe(adapt::test_support::with_test_seed(recipe), options, registry());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << log.str() << "trained and scored in " << seconds << " s\n";
   return result;

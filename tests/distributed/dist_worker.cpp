@@ -22,14 +22,14 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/serialize.h>
 
-#include "adapt/callbacks.h"
-#include "adapt/distributed.h"
-#include "adapt/data_loader.h"
-#include "adapt/learner.h"
-#include "adapt/losses.h"
-#include "adapt/metrics.h"
-#include "adapt/registry.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/data/data_loader.h"
+#include "adapt/distributed/distributed.h"
+#include "adapt/metrics/metrics.h"
+#include "adapt/model/losses.h"
+#include "adapt/plugin/registry.h"
+#include "adapt/train/callbacks.h"
+#include "adapt/train/learner.h"
 
 namespace fs = std::filesystem;
 using namespace adapt;

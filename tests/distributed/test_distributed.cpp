@@ -17,9 +17,9 @@
 
 #include <torch/serialize.h>
 
-#include "../core/learner_fixtures.h"
-#include "adapt/distributed.h"
-#include "adapt/sampler.h"
+#include "core/support/learner_fixtures.h"
+#include "adapt/data/sampler.h"
+#include "adapt/distributed/distributed.h"
 
 extern char** environ;
 

@@ -22,7 +22,7 @@ file(REMOVE_RECURSE ${prefix} ${WORK_DIR}/runs)
 file(MAKE_DIRECTORY ${WORK_DIR})
 
 run(NAME "install" COMMAND ${CMAKE_COMMAND} --install ${ADAPT_BINARY_DIR} --prefix ${prefix})
-foreach(required bin/adapt include/adapt/plugin.h lib/cmake/Adapt/AdaptConfig.cmake
+foreach(required bin/adapt include/adapt/plugin/plugin.h lib/cmake/Adapt/AdaptConfig.cmake
         lib/cmake/Adapt/AdaptTargets.cmake lib/cmake/Adapt/AdaptPlugin.cmake)
   if(NOT EXISTS ${prefix}/${required})
     message(FATAL_ERROR "cmake --install did not install ${required}")

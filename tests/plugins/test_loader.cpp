@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "adapt/plugin_host.h"
-#include "adapt/version.h"
+#include "adapt/common/version.h"
+#include "adapt/plugin/plugin_host.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;

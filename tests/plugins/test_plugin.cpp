@@ -2,7 +2,7 @@
 // good: a well-formed plugin; abi / fingerprint: descriptors from an incompatible build; throws:
 // registration fails half-way; dup_first / dup_second: two files providing the same plugin and
 // component; twice: registers one component twice.
-#include <adapt/plugin.h>
+#include <adapt/plugin/plugin.h>
 
 namespace {
 

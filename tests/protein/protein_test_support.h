@@ -7,9 +7,10 @@
 #include <fstream>
 #include <string>
 
-#include "adapt/plugin_host.h"
-#include "adapt/registry.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/plugin/registry.h"
+#include "support/expect_error.h"
 #include "support/temp_dir.h"
 
 namespace adapt::protein::testing {
@@ -42,20 +43,7 @@ inline std::string write_file(const std::filesystem::path& path, const std::stri
   return path.string();
 }
 
-// The message of the adapt::Error (or subclass E) that `f` throws; fails the test when none is thrown.
-template <typename E = Error, typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "expected an exception";
-  return {};
-}
-
-inline void expect_message(const std::string& message, std::initializer_list<const char*> fragments) {
-  for (const char* f : fragments) EXPECT_NE(message.find(f), std::string::npos) << "'" << f << "' not in: " << message;
-}
+using test_support::error_of;
+using test_support::expect_message;
 
 }  // namespace adapt::protein::testing

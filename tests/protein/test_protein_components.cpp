@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 #include "alphabet.h"
 #include "channel_norm.h"
 #include "protein_test_support.h"

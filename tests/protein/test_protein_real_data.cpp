@@ -9,8 +9,9 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "adapt/recipe.h"
+#include "adapt/run/train_recipe.h"
 #include "protein_test_support.h"
+#include "support/test_seed.h"
 
 namespace adapt::protein {
 namespace {
@@ -62,7 +63,7 @@ TEST(ProteinRealData, AmpScannerV2) {
   options.out_dir = dir;
   options.out = &std::cout;
   options.progress = false;
-  auto result = train_recipe(amp_recipe(data), options, protein_registry());
+  auto result = train_recipe(test_support::with_test_seed(amp_recipe(data)), options, protein_registry());
   const auto& test = result.metrics["test"];
   const auto& base = result.baselines["protein.composition_logistic"]["test"];
   std::cout << "AMP Scanner v2, refit on train + validation: TEST accuracy " << test["accuracy"] << " mcc " << test["mcc"] << " auroc " << test["auroc"]

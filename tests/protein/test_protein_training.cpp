@@ -6,9 +6,9 @@
 #include <random>
 #include <sstream>
 
-#include "adapt/export.h"
-#include "adapt/recipe.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/export/export.h"
+#include "adapt/run/train_recipe.h"
 #include "alphabet.h"
 #include "protein_test_support.h"
 
@@ -197,8 +197,12 @@ TEST(ProteinDemo, DefaultDemoPretrainsFineTunesBeatsCompositionAndPredicts) {
   set_num_threads(2);
   auto dir = temp_dir("demo");
   auto demo = protein_registry().demo(json{{"name", "protein.demo"}}, "demo");
+  ::testing::internal::CaptureStdout();
   demo->generate(dir / "data", 42);
+  // Standard output is the host's (`adapt demo --json`): the pretraining logs to a file.
+  EXPECT_EQ(::testing::internal::GetCapturedStdout(), "");
   ASSERT_TRUE(std::filesystem::exists(dir / "data" / "pretrain" / "model.adapt"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "data" / "pretrain.log"));
   std::ostringstream log;
   auto result = train_recipe(demo->recipe(dir / "data"), quiet(dir / "run", log), protein_registry());
   const double accuracy = result.metrics["valid"]["accuracy"];

@@ -1,7 +1,7 @@
 // Unit tests of the pure-C++ parts: the ESM alphabet, k-mers, sequence cleaning and FASTA parsing.
 #include <gtest/gtest.h>
 
-#include "adapt/error.h"
+#include "adapt/common/error.h"
 #include "alphabet.h"
 #include "fasta.h"
 #include "protein_test_support.h"

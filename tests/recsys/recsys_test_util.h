@@ -1,8 +1,8 @@
 #pragma once
 // Shared by the recsys tests: a registry with the core components and the recsys plugin loaded
 // through the real plugin host, and small file helpers.
-#include <adapt/plugin_host.h>
-#include <adapt/registry.h>
+#include <adapt/plugin/plugin_host.h>
+#include <adapt/plugin/registry.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>

@@ -1,7 +1,7 @@
 // recsys models: shapes, the cold-start fallback, sparse gradients, and the core AdamW's lazy
 // sparse-row update (rows outside the batch are untouched).
-#include <adapt/data_blocks.h>
-#include <adapt/optimizer.h>
+#include <adapt/data/data_blocks.h>
+#include <adapt/train/optimizer.h>
 #include <torch/torch.h>
 
 #include "models.h"

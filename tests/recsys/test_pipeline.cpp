@@ -1,13 +1,14 @@
 // End to end through train_recipe: the demo at a small size (ratings, hashed items, baselines,
 // ranking report, export and reload), and implicit feedback with a two-tower model on sampled
 // negatives against the most-popular baseline.
-#include <adapt/export.h>
-#include <adapt/learner.h>
-#include <adapt/recipe.h>
-#include <adapt/threads.h>
+#include <adapt/common/threads.h>
+#include <adapt/export/export.h>
+#include <adapt/run/train_recipe.h>
+#include <adapt/train/learner.h>
 #include <torch/torch.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "recsys_test_util.h"
@@ -56,6 +57,12 @@ TEST(RecsysPipeline, SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
   adapt::Predictor predictor = adapt::Predictor::load(result.model_file, registry);
   const auto inputs = demo->predict_inputs(dir / "data");
   ASSERT_EQ(inputs.size(), 3u);
+  {  // The demo's inputs are not rated pairs, so none of them can be a training row.
+    std::ifstream ratings(dir / "data" / "ratings.csv");
+    std::set<std::string> rated;
+    for (std::string line; std::getline(ratings, line);) rated.insert(line.substr(0, line.find(',', line.find(',') + 1)));
+    for (const auto& input : inputs) EXPECT_EQ(rated.count(input), 0u) << input;
+  }
   std::vector<json> predictions = predictor.predict_inputs(inputs);
   ASSERT_EQ(predictions.size(), 3u);
   for (const auto& p : predictions) {

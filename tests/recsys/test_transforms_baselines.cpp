@@ -1,6 +1,6 @@
 // Id dropout, negative sampling (uniform and by popularity) and the bias / popularity baselines.
-#include <adapt/baseline.h>
-#include <adapt/data_blocks.h>
+#include <adapt/baseline/baseline.h>
+#include <adapt/data/data_blocks.h>
 #include <torch/torch.h>
 
 #include "recsys_test_util.h"

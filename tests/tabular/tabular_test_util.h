@@ -7,9 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "adapt/plugin_host.h"
-#include "adapt/records.h"
-#include "adapt/registry.h"
+#include "adapt/data/records.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/plugin/registry.h"
+#include "support/expect_error.h"
 #include "support/temp_dir.h"
 
 namespace adapt::tabular_test {
@@ -53,18 +54,6 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   return test_support::fresh_temp_dir("adapt_tabular_" + name);
 }
 
-// Throws `Expected` and its message contains every one of `parts`.
-template <typename Expected, typename F>
-void expect_error(F&& f, const std::vector<std::string>& parts) {
-  try {
-    f();
-    ADD_FAILURE() << "no exception thrown";
-  } catch (const Expected& e) {
-    const std::string what = e.what();
-    for (const auto& p : parts) EXPECT_NE(what.find(p), std::string::npos) << "'" << p << "' not in: " << what;
-  } catch (const std::exception& e) {
-    ADD_FAILURE() << "wrong exception type: " << e.what();
-  }
-}
+using test_support::expect_error;
 
 }  // namespace adapt::tabular_test

@@ -5,9 +5,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "adapt/recipe.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/run/train_recipe.h"
 #include "tabular_test_util.h"
+#include "support/test_seed.h"
 
 namespace adapt {
 namespace {
@@ -65,7 +66,7 @@ TEST(TabularAdult, NetworkBeatsTargetOnTheOfficialTestSplit) {
   options.out_dir = tabular_test::temp_dir("adult");
   options.out = &out;
   options.progress = false;
-  const RunResult result = train_recipe(adult_recipe(dir), options, registry());
+  const RunResult result = train_recipe(test_support::with_test_seed(adult_recipe(dir)), options, registry());
   std::cout << out.str();
   const double network = result.metrics.at("test").at("accuracy").get<double>();
   const double valid = result.metrics.at("valid").at("accuracy").get<double>();

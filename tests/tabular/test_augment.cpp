@@ -1,9 +1,9 @@
 // Training-only batch augmentations: gaussian noise, swap noise and mixup.
 #include <torch/torch.h>
 
-#include "adapt/data_blocks.h"
-#include "adapt/rng.h"
-#include "adapt/transform.h"
+#include "adapt/common/rng.h"
+#include "adapt/data/data_blocks.h"
+#include "adapt/data/transform.h"
 #include "tabular_test_util.h"
 
 namespace adapt {

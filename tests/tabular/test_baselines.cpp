@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "adapt/baseline.h"
-#include "adapt/data_blocks.h"
+#include "adapt/baseline/baseline.h"
+#include "adapt/data/data_blocks.h"
 #include "tabular_test_util.h"
 
 namespace adapt {

@@ -2,7 +2,7 @@
 // trailing '.'), a separate test file with a split column, prediction inputs, and ragged rows.
 #include <fstream>
 
-#include "adapt/reader.h"
+#include "adapt/data/reader.h"
 #include "tabular_test_util.h"
 
 namespace adapt {

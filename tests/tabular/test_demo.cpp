@@ -4,9 +4,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "adapt/demo.h"
-#include "adapt/recipe.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/plugin/demo.h"
+#include "adapt/run/run_demo.h"
 #include "tabular_test_util.h"
 
 namespace adapt {

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "adapt/block.h"
+#include "adapt/data/block.h"
 #include "tabular_test_util.h"
 
 namespace adapt {

@@ -1,8 +1,8 @@
 // tabular.model: fastai's TabularModel layout, shapes, y_range, and that it learns a small problem.
 #include <torch/torch.h>
 
-#include "adapt/data_blocks.h"
-#include "adapt/model.h"
+#include "adapt/data/data_blocks.h"
+#include "adapt/model/model.h"
 #include "tabular_test_util.h"
 
 namespace adapt {

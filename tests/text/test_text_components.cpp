@@ -6,9 +6,9 @@
 #include <atomic>
 #include <thread>
 
-#include "adapt/baseline.h"
-#include "adapt/data_blocks.h"
-#include "adapt/error.h"
+#include "adapt/baseline/baseline.h"
+#include "adapt/common/error.h"
+#include "adapt/data/data_blocks.h"
 #include "text_test_support.h"
 
 namespace adapt::text {
@@ -205,7 +205,9 @@ TEST(TextLanguageModel, InputAndTargetAreTheSameWindowShiftedByOne) {
           EXPECT_EQ(x[i].item<int64_t>(), 3) << "no target -> padded input";
           continue;
         }
-        if (y[i + 1].item<int64_t>() != -100) EXPECT_EQ(x[i + 1].item<int64_t>(), y[i].item<int64_t>());
+        if (y[i + 1].item<int64_t>() != -100) {
+          EXPECT_EQ(x[i + 1].item<int64_t>(), y[i].item<int64_t>());
+        }
       }
     }
   }

@@ -12,9 +12,10 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "adapt/recipe.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/run/train_recipe.h"
 #include "text_test_support.h"
+#include "support/test_seed.h"
 
 namespace adapt::text {
 namespace {
@@ -57,7 +58,7 @@ TEST(TextRealData, SmsSpamCollection) {
   options.out = &log;
   options.progress = false;
   const auto start = std::chrono::steady_clock::now();
-  auto result = train_recipe(sms_recipe(file), options, testing::text_registry());
+  auto result = train_recipe(test_support::with_test_seed(sms_recipe(file)), options, testing::text_registry());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const auto& test = result.metrics["test"];
   const auto& baseline = result.baselines["text.tfidf_logistic"]["test"];

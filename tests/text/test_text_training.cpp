@@ -5,9 +5,9 @@
 #include <map>
 #include <sstream>
 
-#include "adapt/export.h"
-#include "adapt/recipe.h"
-#include "adapt/threads.h"
+#include "adapt/common/threads.h"
+#include "adapt/export/export.h"
+#include "adapt/run/run_demo.h"
 #include "text_test_support.h"
 
 namespace adapt::text {

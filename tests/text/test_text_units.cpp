@@ -1,7 +1,7 @@
 // Known-answer tests of the pure helpers: UTF-8 validation/repair and the normalisation rules.
 #include <gtest/gtest.h>
 
-#include "adapt/error.h"
+#include "adapt/common/error.h"
 #include "text_rules.h"
 #include "utf8.h"
 

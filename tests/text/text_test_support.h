@@ -6,8 +6,9 @@
 #include <fstream>
 #include <string>
 
-#include "adapt/plugin_host.h"
-#include "adapt/registry.h"
+#include "adapt/plugin/plugin_host.h"
+#include "adapt/plugin/registry.h"
+#include "support/expect_error.h"
 #include "support/temp_dir.h"
 
 namespace adapt::text::testing {
@@ -40,9 +41,7 @@ inline void write_file(const std::filesystem::path& path, const std::string& con
   out << content;
 }
 
-// A message must mention every fragment.
-inline void expect_message(const std::string& message, std::initializer_list<const char*> fragments) {
-  for (const char* f : fragments) EXPECT_NE(message.find(f), std::string::npos) << "'" << f << "' not in: " << message;
-}
+using test_support::error_of;
+using test_support::expect_message;
 
 }  // namespace adapt::text::testing

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 #include "register.h"
 
 namespace adapt::text {

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "adapt/tensor_dict.h"
+#include "adapt/common/tensor_dict.h"
 
 namespace adapt::text {
 

@@ -9,7 +9,7 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
-#include "adapt/model.h"
+#include "adapt/model/model.h"
 
 namespace adapt::text {
 

@@ -6,7 +6,8 @@
 #include <fstream>
 #include <random>
 
-#include "adapt/atomic_file.h"
+#include "adapt/common/atomic_file.h"
+#include "adapt/data/csv_writer.h"
 #include "register.h"
 
 namespace adapt::text {
@@ -24,12 +25,6 @@ std::string typo(std::string word, std::mt19937_64& rng) {
   const size_t i = 1 + rng() % (word.size() - 2);
   std::swap(word[i], word[i + 1]);
   return word;
-}
-
-std::string csv_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 class TextDemo : public Demo {
@@ -76,7 +71,7 @@ class TextDemo : public Demo {
       if (rng() % 2 == 0) text += " " + pick(fillers, rng);
       int label = cls;
       if (rng() % 50 == 0) label = static_cast<int>(rng() % 3);  // 2% label noise
-      csv += csv_quote(text) + "," + labels[static_cast<size_t>(label)] + "\n";
+      csv += csv_row({text, labels[static_cast<size_t>(label)]});
     }
     write_text_atomically(dir / "reviews.csv", csv);
   }

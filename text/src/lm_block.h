@@ -5,7 +5,7 @@
 // "target" role the same window shifted by one, padded with -100 (ignored by core.cross_entropy).
 // On train the offset o is random; both roles derive it from the batch seed and the row, so they
 // always agree. Use the same options for both roles: they then share one SentencePiece training.
-#include "adapt/block.h"
+#include "adapt/data/block.h"
 #include "tokenizer.h"
 
 namespace adapt::text {

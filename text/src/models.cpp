@@ -12,9 +12,6 @@ namespace adapt::text {
 TransformerClassifier::TransformerClassifier(const TransformerClassifierOptions& o, int64_t n_outputs,
                                              std::string key)
     : options_(o), key_(std::move(key)) {
-  if (o.d_model % o.n_heads != 0)
-    throw OptionError("model.d_model: must be a multiple of n_heads (" + std::to_string(o.n_heads) + "), got " +
-                      std::to_string(o.d_model));
   tokens_ = register_module("tokens", torch::nn::Embedding(torch::nn::EmbeddingOptions(o.vocab_size, o.d_model)
                                                                .padding_idx(o.pad_id)));
   positions_ = register_module("positions", torch::nn::Embedding(o.max_len, o.d_model));
@@ -27,8 +24,7 @@ TransformerClassifier::TransformerClassifier(const TransformerClassifierOptions&
   for (int64_t l = 0; l < o.n_layers; ++l)
     layers_.push_back(register_module(
         "layer" + std::to_string(l),
-        torch::nn::TransformerEncoderLayer(
-            torch::nn::TransformerEncoderLayerOptions(o.d_model, o.n_heads).dim_feedforward(o.ff_size).dropout(o.dropout))));
+        TransformerLayer(TransformerLayerOptions{o.d_model, o.n_heads, o.ff_size, o.dropout})));
   norm_ = register_module("norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model})));
   head_ = register_module("head", torch::nn::Linear(o.d_model, n_outputs));
 }
@@ -40,10 +36,10 @@ torch::Tensor TransformerClassifier::forward(const Batch& batch) {
   auto mask = ids.ne(options_.pad_id);  // true on real tokens
   auto x = tokens_->forward(ids) * std::sqrt(static_cast<double>(options_.d_model)) +
            positions_->forward(torch::arange(steps, ids.options())).unsqueeze(0);
-  x = torch::dropout(x, options_.dropout, is_training()).transpose(0, 1);  // [T,B,d]
-  const auto padding = mask.logical_not();
-  for (auto& layer : layers_) x = layer->forward(x, {}, padding);
-  x = norm_->forward(x.transpose(0, 1));  // [B,T,d]
+  x = torch::dropout(x, options_.dropout, is_training());  // [B,T,d]
+  const auto bias = attention_bias(mask, x.scalar_type());
+  for (auto& layer : layers_) x = layer->forward(x, bias);
+  x = norm_->forward(x);
   auto m = mask.unsqueeze(2).to(x.dtype());
   auto pooled = (x * m).sum(1) / m.sum(1).clamp_min(1.0);
   return head_->forward(torch::dropout(pooled, options_.dropout, is_training()));

@@ -1,5 +1,5 @@
 // The text plugin: readers, tokenizer blocks, augmentations, models, baseline and demo for text.
-#include "adapt/plugin.h"
+#include "adapt/plugin/plugin.h"
 
 #include "register.h"
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <sstream>
 
-#include "adapt/csv.h"
-#include "adapt/error.h"
+#include "adapt/common/error.h"
+#include "adapt/data/csv.h"
 #include "register.h"
 #include "utf8.h"
 

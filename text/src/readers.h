@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "adapt/reader.h"
+#include "adapt/data/reader.h"
 
 namespace adapt::text {
 

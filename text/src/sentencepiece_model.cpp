@@ -5,8 +5,8 @@
 #include <mutex>
 #include <sstream>
 
-#include "adapt/deepbind.h"
-#include "adapt/error.h"
+#include "adapt/common/error.h"
+#include "adapt/plugin/deepbind.h"
 #include "adapt_text_spm.h"
 
 namespace adapt::text {

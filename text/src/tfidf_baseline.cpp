@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "adapt/data_blocks.h"
+#include "adapt/data/data_blocks.h"
 #include "register.h"
 #include "text_rules.h"
 #include "tfidf.h"

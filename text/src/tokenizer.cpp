@@ -6,7 +6,7 @@
 #include <map>
 #include <mutex>
 
-#include "adapt/error.h"
+#include "adapt/common/error.h"
 #include "utf8.h"
 
 namespace adapt::text {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "adapt/options.h"
-#include "adapt/records.h"
+#include "adapt/common/options.h"
+#include "adapt/data/records.h"
 #include "sentencepiece_model.h"
 #include "text_rules.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // text.tokens: a text column -> SentencePiece ids (bos first), truncated to max_tokens. Collate pads
 // with pad_id and adds "mask" (true on real tokens) and "lengths"; length() feeds the bucket sampler.
-#include "adapt/block.h"
+#include "adapt/data/block.h"
 #include "tokenizer.h"
 
 namespace adapt::text {

@@ -1,13 +1,13 @@
 #pragma once
-// A small Transformer encoder classifier: token + learned position embeddings, post-norm encoder
-// layers with a key-padding mask, masked mean pooling, a linear head.
+// A small Transformer encoder classifier: token + learned position embeddings, the core's pre-norm
+// encoder layers (adapt/model/transformer_layer.h) with padding masked out of attention, a final
+// LayerNorm, masked mean pooling, a linear head.
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
-#include <torch/nn/modules/transformer.h>
-#include <torch/nn/modules/transformerlayer.h>
 
-#include "adapt/model.h"
+#include "adapt/model/model.h"
+#include "adapt/model/transformer_layer.h"
 
 namespace adapt::text {
 
@@ -32,7 +32,7 @@ class TransformerClassifier : public Model {
   TransformerClassifierOptions options_;
   std::string key_;
   torch::nn::Embedding tokens_{nullptr}, positions_{nullptr};
-  std::vector<torch::nn::TransformerEncoderLayer> layers_;
+  std::vector<TransformerLayer> layers_;
   torch::nn::LayerNorm norm_{nullptr};
   torch::nn::Linear head_{nullptr};
 };

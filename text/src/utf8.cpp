@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "adapt/error.h"
+#include "adapt/common/error.h"
 
 namespace adapt::text {
 namespace {

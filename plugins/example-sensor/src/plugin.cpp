@@ -1,5 +1,5 @@
 // The plugin's single entry point: descriptor, build fingerprint and registration.
-#include <adapt/plugin.h>
+#include <adapt/plugin/plugin.h>
 
 #include "sensor.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // The sensor plugin's components: multichannel time series (one CSV file per series, one column per
 // channel) classified from fixed-length windows.
-#include <adapt/registry.h>
+#include <adapt/plugin/registry.h>
 
 #include <filesystem>
 #include <string>

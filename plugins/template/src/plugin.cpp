@@ -1,6 +1,6 @@
 // The entry point: name (the prefix of every component), version, SPDX licence, one line of
 // description, and the function that registers the components.
-#include <adapt/plugin.h>
+#include <adapt/plugin/plugin.h>
 
 namespace mytemplate {
 void register_scale_block(adapt::Registry& registry);

@@ -1,6 +1,6 @@
 // mytemplate.scale: one numeric column -> a standardised scalar feature. The smallest complete
 // block: options with a schema, state learned on the training split only, and export round trip.
-#include <adapt/registry.h>
+#include <adapt/plugin/registry.h>
 
 #include <cerrno>
 #include <cmath>

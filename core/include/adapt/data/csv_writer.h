@@ -1,0 +1,18 @@
+#pragma once
+// Writing CSV, the counterpart of csv.h's reader: RFC 4180 quoting (a field is quoted only when it
+// holds the delimiter, a quote or a line break; quotes inside are doubled), lines end with "\n".
+// Every CSV file adapt writes goes through these, so csv.h reads each of them back unchanged.
+#include <string>
+#include <vector>
+
+#include "adapt/common/error.h"
+
+namespace adapt {
+
+ADAPT_API std::string csv_field(const std::string& value, char delimiter = ',');
+// One record: the fields quoted as needed, joined by the delimiter, ended by "\n".
+ADAPT_API std::string csv_row(const std::vector<std::string>& fields, char delimiter = ',');
+// A whole table, one csv_row per row.
+ADAPT_API std::string csv_text(const std::vector<std::vector<std::string>>& rows, char delimiter = ',');
+
+}  // namespace adapt

@@ -1,0 +1,55 @@
+#pragma once
+// Export: one .adapt file holding the recipe, every block's learned state, the plugins and versions it
+// needs, and the weights. No code is pickled; loading needs the same plugins present.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapt/data/data_blocks.h"
+#include "adapt/model/model.h"
+#include "adapt/plugin/registry.h"
+
+namespace adapt {
+
+// A loaded export, ready to predict on raw inputs.
+class ADAPT_API Predictor {
+ public:
+  // Throws Error naming a missing or incompatible plugin.
+  static Predictor load(const std::filesystem::path& file, const Registry& registry);
+
+  // Raw inputs as on the command line (paths, texts, CSV rows, ...) -> records, through the
+  // recipe's reader; one input may give several records (a FASTA file, say).
+  Records read_inputs(const std::vector<std::string>& inputs) const;
+  std::vector<json> predict_inputs(const std::vector<std::string>& inputs) const;
+  // Records with the columns the input blocks read.
+  std::vector<json> predict(const Records& records) const;
+  torch::Tensor outputs(const Records& records) const;  // raw model outputs, batched
+  torch::Tensor embeddings(const Records& records) const;  // Model::embed, [N, D]
+
+  const json& recipe() const { return recipe_; }
+  const json& manifest() const { return manifest_; }
+  std::shared_ptr<Model> model() const { return model_; }
+  std::shared_ptr<DataBlocks> blocks() const { return blocks_; }
+
+ private:
+  json recipe_, manifest_;
+  std::shared_ptr<Model> model_;
+  std::shared_ptr<DataBlocks> blocks_;
+  std::shared_ptr<Reader> reader_;
+  std::vector<std::shared_ptr<const Transform>> transforms_;  // deterministic (on_valid) ones
+};
+
+// The manifest of an export (format checked); throws Error naming the file.
+json read_manifest(const std::filesystem::path& file);
+// Throws Error naming a plugin or component of the manifest's recipe that `registry` lacks, or a
+// plugin whose loaded version is incompatible with the recorded one (major, or 0.minor, differs).
+void check_plugins(const json& manifest, const Registry& registry, const std::string& what);
+// {"<plugin>": "<version>"} for the plugins the recipe's components come from ("core" included).
+json recipe_plugins(const json& recipe, const Registry& registry);
+
+// Writes atomically. `recipe` is the recipe that built the model (options with defaults filled).
+void export_model(const std::filesystem::path& file, const json& recipe, const DataBlocks& blocks,
+                  Model& model, const Registry& registry);
+
+}  // namespace adapt

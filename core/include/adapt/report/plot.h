@@ -1,0 +1,45 @@
+#pragma once
+// Dependency-free SVG plots for run reports: training curves, lr_find and confusion matrices.
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adapt/common/error.h"
+
+namespace adapt {
+
+struct PlotSeries {
+  std::string name;
+  std::vector<double> x, y;  // same length; non-finite points are skipped
+};
+
+struct LinePlotOptions {
+  std::string title, x_label, y_label;
+  bool log_x = false;  // e.g. lr_find (x values must then be > 0; others are skipped)
+  bool log_y = false;
+  int width = 720, height = 440;
+  std::optional<double> marker_x;  // a vertical marker, e.g. the suggested learning rate
+  std::string marker_label;
+};
+
+// Several named series on shared axes, with ticks and a legend. Throws adapt::Error when a series'
+// x and y sizes differ.
+ADAPT_API std::string line_plot_svg(const std::vector<PlotSeries>& series, const LinePlotOptions& options = {});
+ADAPT_API void write_line_plot(const std::filesystem::path& path, const std::vector<PlotSeries>& series,
+                               const LinePlotOptions& options = {});
+
+// Heatmap of counts (rows actual, columns predicted) with class labels and the count in each cell;
+// colour is the row-normalised fraction. Throws adapt::Error when the matrix is not square or the
+// labels do not match its size.
+ADAPT_API std::string confusion_matrix_svg(const std::vector<std::vector<int64_t>>& counts,
+                                           const std::vector<std::string>& classes, const std::string& title = "");
+ADAPT_API void write_confusion_matrix_plot(const std::filesystem::path& path,
+                                           const std::vector<std::vector<int64_t>>& counts,
+                                           const std::vector<std::string>& classes, const std::string& title = "");
+
+// Escapes &, <, >, " and ' for SVG text and attributes.
+ADAPT_API std::string xml_escape(const std::string& text);
+
+}  // namespace adapt

@@ -1,0 +1,107 @@
+#pragma once
+// The stages of train_recipe, each a function of the run's state, short and testable on its own:
+//   resolve_defaults -> read_and_split -> setup_blocks -> build_learner -> fit_phases ->
+//   evaluate -> interpret -> export_and_record
+// train_recipe (train_recipe.h) runs them in this order. What differs in data-parallel training lives
+// in RunContext alone, not in branches through the stages.
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "adapt/data/data_loader.h"
+#include "adapt/run/train_recipe.h"
+#include "adapt/train/learner.h"
+
+namespace adapt {
+
+// Where a run prints and writes, and what one process of a data-parallel run does differently: only
+// the main rank prints, evaluates and writes; each rank loads its shard of every global batch; the
+// ranks agree on values that one of them measured (lr_find's suggestion).
+class ADAPT_API RunContext {
+ public:
+  explicit RunContext(const RunOptions& options);
+  RunContext(const RunContext&) = delete;
+  RunContext& operator=(const RunContext&) = delete;
+
+  std::ostream& out() { return *out_; }
+  bool is_main() const { return main_; }
+  // The run directory this process writes to; empty when it writes nothing (options or rank).
+  const std::filesystem::path& dir() const { return dir_; }
+  // Where a checkpoint to resume from is read (every rank reads it).
+  const std::filesystem::path& resume_dir() const { return resume_dir_; }
+  bool resume() const { return options_.resume; }
+  bool progress() const { return options_.progress; }
+
+  // This process's share of the training loader: loader.batch_size stays the global batch, so results
+  // and checkpoints do not depend on the process count. Throws OptionError when it does not divide.
+  DataLoaderOptions train_loader(const DataLoaderOptions& global) const;
+  // Keeps the ranks' weights identical (all-reduce of gradients); nothing in one process.
+  void attach(Learner& learner) const;
+  // Rank 0's value on every rank.
+  double agree(double value, const std::string& what) const;
+  // What run.json records about the processes (null in one process).
+  json describe(const DataLoaderOptions& train_loader) const;
+
+ private:
+  RunOptions options_;
+  std::shared_ptr<DistributedContext> dist_;  // null unless data-parallel with world size > 1
+  bool main_ = true;
+  std::ostream discard_{nullptr};
+  std::ostream* out_;
+  std::filesystem::path dir_, resume_dir_;
+};
+
+// Everything a run builds, stage by stage; RunResult is filled by evaluate and export_and_record.
+struct RunState {
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // resolve_defaults
+  json recipe;  // the given recipe with seed and splitter settled
+  json filled;  // every component's defaults filled in: what run.json and the export record
+  uint64_t seed = 42;
+  TrainPlan plan;
+  InterpretPlan interpret;
+  DataLoaderOptions loader, train_loader;  // global batch; this process's share
+  int64_t valid_batch_size = 0;
+  // read_and_split
+  std::shared_ptr<const Records> records;
+  SplitIndices split;
+  std::string data_hash;
+  // setup_blocks
+  std::shared_ptr<DataBlocks> blocks;
+  std::vector<std::shared_ptr<const Transform>> transforms;
+  std::vector<std::string> warnings;
+  // build_learner
+  DataLoaders loaders;
+  std::shared_ptr<Model> model;
+  std::shared_ptr<Loss> loss;
+  std::vector<std::shared_ptr<Metric>> metrics;
+  std::shared_ptr<Learner> learner;
+  std::filesystem::path best_file;  // save_best's weights; a temporary file when the run writes none
+  // evaluate, interpret
+  RunResult result;
+  json verdicts = json::array();
+  json interpretation = json::object();
+};
+
+// Validates the recipe and settles its seed, splitter, train/interpret sections and loader options.
+ADAPT_API RunState resolve_defaults(const json& recipe, const Registry& registry, const RunContext& ctx);
+// Reads the records and splits them; checks that there is something to train on and to score.
+ADAPT_API void read_and_split(RunState& state, const Registry& registry, RunContext& ctx);
+// Builds the blocks and sets them up on the training split (or from state_from), prints the data
+// warnings and builds the transforms.
+ADAPT_API void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx);
+// Loaders, model, loss, metrics and the learner with the train section's callbacks.
+ADAPT_API void build_learner(RunState& state, const Registry& registry, RunContext& ctx);
+// The train section's phases (resuming from a checkpoint when asked), lr_find where lr is "find".
+ADAPT_API void fit_phases(RunState& state, RunContext& ctx);
+// Metrics on valid and test, the baselines on the same rows, the verdicts and the reports.
+ADAPT_API void evaluate(RunState& state, const Registry& registry, RunContext& ctx);
+// Confusion matrix, most confused pairs, top losses and the learning curves.
+ADAPT_API void interpret(RunState& state, RunContext& ctx);
+// model.adapt, run.json and metrics.json in the run directory.
+ADAPT_API void export_and_record(RunState& state, const Registry& registry, RunContext& ctx);
+
+}  // namespace adapt

@@ -1,0 +1,39 @@
+#pragma once
+// train_recipe: the whole run a recipe describes, stage by stage (run/stages.h): read and split ->
+// set up blocks -> loaders and model -> fit phases -> evaluate (valid, test once, baselines) ->
+// interpret -> export and run record.
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+
+#include "adapt/recipe/recipe.h"
+
+namespace adapt {
+
+class DistributedContext;
+class Learner;
+
+struct RunOptions {
+  std::filesystem::path out_dir;  // run directory: model.adapt, history, plots, reports; empty: no files
+  std::ostream* out = nullptr;    // human-readable progress; nullptr: std::cout
+  bool progress = true;           // live progress bar / per-epoch table
+  bool write_files = true;        // plots, CSVs, model.adapt
+  // Continue from out_dir/checkpoint.pt when it exists (written by train.checkpoint), skipping the
+  // phases and epochs it finished; the result equals an uninterrupted run.
+  bool resume = false;
+  // Data-parallel training (docs/distributed.md); null or world size 1: one process. loader.batch_size
+  // stays the global batch (each rank takes batch_size / world_size); only rank 0 prints and writes.
+  std::shared_ptr<DistributedContext> distributed;
+};
+
+struct RunResult {
+  json metrics;    // {"valid": {...}, "test": {...} (when the split has a test part)}
+  json baselines;  // {"<baseline name>": {"valid": {...}, "test": {...}}, ...}
+  json reports;    // {"<report name>": ...}
+  std::filesystem::path model_file;  // the export, when written
+  std::shared_ptr<Learner> learner;  // the trained learner, for further use in tests and hosts
+};
+
+RunResult train_recipe(const json& recipe, const RunOptions& options, const Registry& registry);
+
+}  // namespace adapt

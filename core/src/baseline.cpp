@@ -1,7 +1,0 @@
-#include "adapt/baseline.h"
-
-namespace adapt {
-
-Baseline::~Baseline() = default;
-
-}  // namespace adapt

@@ -1,0 +1,7 @@
+#include "adapt/baseline/baseline.h"
+
+namespace adapt {
+
+Baseline::~Baseline() = default;
+
+}  // namespace adapt

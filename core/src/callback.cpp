@@ -1,5 +1,0 @@
-#include "adapt/callback.h"
-
-namespace adapt {
-Callback::~Callback() = default;
-}  // namespace adapt

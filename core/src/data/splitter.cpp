@@ -1,0 +1,7 @@
+#include "adapt/data/splitter.h"
+
+namespace adapt {
+
+Splitter::~Splitter() = default;
+
+}  // namespace adapt

@@ -1,7 +1,0 @@
-#include "adapt/metric.h"
-
-namespace adapt {
-
-Metric::~Metric() = default;
-
-}  // namespace adapt

@@ -1,0 +1,7 @@
+#include "adapt/metrics/metric.h"
+
+namespace adapt {
+
+Metric::~Metric() = default;
+
+}  // namespace adapt

@@ -1,5 +1,0 @@
-#include "adapt/report.h"
-
-namespace adapt {
-Report::~Report() = default;
-}  // namespace adapt

@@ -1,0 +1,5 @@
+#include "adapt/report/report.h"
+
+namespace adapt {
+Report::~Report() = default;
+}  // namespace adapt

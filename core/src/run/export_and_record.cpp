@@ -1,0 +1,56 @@
+// export_and_record: model.adapt, and run.json / metrics.json with what is needed to reproduce and
+// judge the run.
+#include <torch/version.h>
+
+#include "adapt/common/atomic_file.h"
+#include "adapt/common/threads.h"
+#include "adapt/common/version.h"
+#include "adapt/export/export.h"
+#include "adapt/run/stages.h"
+#include "adapt/train/callbacks.h"
+
+namespace adapt {
+namespace {
+
+json run_record(const RunState& state, const Registry& registry, const RunContext& ctx) {
+  const Records& records = *state.records;
+  const SplitIndices& split = state.split;
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - state.started).count();
+  json run = {
+      {"seed", state.seed},
+      {"recipe", state.filled},
+      {"data", {{"source", records.source()}, {"records", records.size()}, {"hash", state.data_hash},
+                {"split", {{"train", split.train.size()}, {"valid", split.valid.size()}, {"test", split.test.size()}}}}},
+      {"versions", {{"adapt", version()}, {"torch", TORCH_VERSION}, {"fingerprint", build_fingerprint()},
+                    {"plugins", recipe_plugins(state.filled, registry)}}},
+      {"threads", num_threads()},
+      {"warnings", state.warnings},
+      {"metrics", state.result.metrics},
+      {"baselines", state.result.baselines},
+      {"verdicts", state.verdicts},
+      {"history", state.learner->recorder().history()},
+      {"stopped", state.learner->stop_reason()},
+      {"seconds", seconds},
+  };
+  json processes = ctx.describe(state.train_loader);
+  if (!processes.is_null()) run["distributed"] = processes;
+  return run;
+}
+
+}  // namespace
+
+void export_and_record(RunState& state, const Registry& registry, RunContext& ctx) {
+  if (ctx.dir().empty()) return;
+  RunResult& result = state.result;
+  result.model_file = ctx.dir() / "model.adapt";
+  export_model(result.model_file, state.filled, *state.blocks, *state.model, registry);
+  ctx.out() << "\nexported " << result.model_file.string() << "\n";
+  write_text_atomically(ctx.dir() / "run.json", run_record(state, registry, ctx).dump(2) + "\n");
+  json metrics = {{"metrics", result.metrics},
+                  {"baselines", result.baselines},
+                  {"reports", result.reports},
+                  {"interpretation", state.interpretation}};
+  write_text_atomically(ctx.dir() / "metrics.json", metrics.dump(2) + "\n");
+}
+
+}  // namespace adapt

@@ -1,0 +1,85 @@
+// fit_phases: the train section's phases, resumable from a checkpoint, with lr_find where asked.
+#include "adapt/report/plot.h"
+#include "adapt/run/stages.h"
+
+namespace adapt {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Continues from resume_dir/checkpoint.pt when asked and present; returns the phase to start with.
+size_t resume_phase(RunState& state, RunContext& ctx) {
+  const fs::path file = ctx.resume_dir() / "checkpoint.pt";
+  if (!ctx.resume() || ctx.resume_dir().empty() || !fs::exists(file)) return 0;
+  Learner& learner = *state.learner;
+  learner.load_checkpoint(file);
+  size_t phase = learner.checkpoint_extra().value("phase", size_t{0});
+  if (phase < state.plan.phases.size() && learner.start_epoch() >= state.plan.phases[phase].epochs) {
+    ++phase;
+    learner.set_start_epoch(0);
+  }
+  ctx.out() << "resuming from " << file.string() << ": phase " << phase + 1 << ", epoch " << learner.start_epoch()
+            << "\n";
+  return phase;
+}
+
+void plot_lr_find(const fs::path& file, const LrFindResult& found, size_t phase) {
+  LinePlotOptions o;
+  o.title = "lr_find (phase " + std::to_string(phase + 1) + ")";
+  o.x_label = "learning rate";
+  o.y_label = "smoothed loss";
+  o.log_x = true;
+  o.marker_x = found.suggestion;
+  o.marker_label = "suggestion";
+  write_line_plot(file, {{"loss", found.lrs, found.losses}}, o);
+}
+
+// The phase's learning rate; "find" runs lr_find once per phase (a resumed run reuses its result).
+LearningRate phase_lr(RunState& state, RunContext& ctx, size_t i) {
+  const PhasePlan& phase = state.plan.phases[i];
+  if (!phase.lr.is_string()) return LearningRate::from_json(phase.lr, "train.lr");
+  Learner& learner = *state.learner;
+  json found_lrs = learner.checkpoint_extra().value("found_lrs", json::object());
+  const std::string key = std::to_string(i);
+  if (!found_lrs.contains(key)) {
+    LrFindResult found = learner.lr_find();
+    // Each rank swept its own shard: all use rank 0's suggestion.
+    found.suggestion = ctx.agree(found.suggestion, "sharing lr_find's suggestion");
+    found_lrs[key] = found.suggestion;
+    if (!ctx.dir().empty() && found.lrs.size() >= 2)
+      plot_lr_find(ctx.dir() / ("lr_find_phase" + std::to_string(i + 1) + ".svg"), found, i);
+  }
+  learner.checkpoint_extra()["found_lrs"] = found_lrs;
+  ctx.out() << "lr_find suggests " << found_lrs[key].get<double>() << "\n";
+  return LearningRate(found_lrs[key].get<double>());
+}
+
+}  // namespace
+
+void fit_phases(RunState& state, RunContext& ctx) {
+  Learner& learner = *state.learner;
+  const auto& phases = state.plan.phases;
+  for (size_t i = resume_phase(state, ctx); i < phases.size(); ++i) {
+    const PhasePlan& phase = phases[i];
+    learner.checkpoint_extra()["phase"] = i;
+    if (phase.freeze_to)
+      learner.freeze_to(*phase.freeze_to);
+    else
+      learner.unfreeze();
+    LearningRate lr = phase_lr(state, ctx, i);
+    ctx.out() << "phase " << i + 1 << "/" << phases.size() << ": " << phase.schedule << ", " << phase.epochs
+              << " epochs, lr " << phase.lr.dump()
+              << (phase.freeze_to ? ", freeze_to " + std::to_string(*phase.freeze_to) : "") << "\n";
+    if (phase.schedule == "one_cycle")
+      learner.fit_one_cycle(phase.epochs, lr, phase.one_cycle);
+    else if (phase.schedule == "cosine")
+      learner.fit_cosine(phase.epochs, lr);
+    else
+      learner.fit(phase.epochs, lr);
+    if (learner.stopped()) break;  // early stopping ends the whole run
+  }
+  learner.unfreeze();
+  if (!state.best_file.empty() && ctx.dir().empty()) fs::remove(state.best_file);
+}
+
+}  // namespace adapt

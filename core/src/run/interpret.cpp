@@ -1,0 +1,103 @@
+// interpret: the confusion matrix, most confused pairs and top losses on the validation split (the
+// test split in a refit without one), and the learning curves.
+#include "adapt/report/interpretation.h"
+#include "adapt/report/plot.h"
+#include "adapt/run/stages.h"
+#include "adapt/train/callbacks.h"
+
+namespace adapt {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string describe_row(const DataBlocks& blocks, const Records& records, size_t row) {
+  std::string out;
+  for (const auto& bound : blocks.inputs()) out += (out.empty() ? "" : " | ") + bound.block->describe(records, row);
+  if (out.size() > 200) out = out.substr(0, 197) + "...";
+  return out;
+}
+
+void confusion(const Interpretation& interp, const InterpretPlan& plan, const std::vector<std::string>& classes,
+               const std::string& part, RunContext& ctx, json& interpretation) {
+  auto cm = interp.confusion_matrix();
+  std::vector<std::vector<int64_t>> counts(static_cast<size_t>(cm.size(0)));
+  for (int64_t a = 0; a < cm.size(0); ++a)
+    for (int64_t b = 0; b < cm.size(1); ++b) counts[static_cast<size_t>(a)].push_back(cm[a][b].item<int64_t>());
+  interpretation["confusion_matrix"] = counts;
+  json confused = json::array();
+  for (const auto& p : interp.most_confused(plan.most_confused_min))
+    confused.push_back({{"actual", p.actual}, {"predicted", p.predicted}, {"count", p.count}});
+  interpretation["most_confused"] = confused;
+  std::ostream& out = ctx.out();
+  if (classes.size() <= 20) out << "\nconfusion matrix" << part << "\n" << interp.confusion_matrix_text();
+  out << "\nmost confused" << part << "\n" << interp.most_confused_text(plan.most_confused_min);
+  if (!ctx.dir().empty()) {
+    interp.write_confusion_matrix_csv(ctx.dir() / "confusion_matrix.csv");
+    interp.write_most_confused_csv(ctx.dir() / "most_confused.csv", plan.most_confused_min);
+    write_confusion_matrix_plot(ctx.dir() / "confusion_matrix.svg", counts, classes, "confusion matrix" + part);
+  }
+}
+
+void top_losses(const Interpretation& interp, const Records& records, size_t k, const std::string& part,
+                RunContext& ctx, json& interpretation) {
+  ctx.out() << "\ntop losses" << part << "\n" << interp.top_losses_text(k);
+  json top = json::array();
+  for (const auto& t : interp.top_losses(k))
+    top.push_back({{"row", t.row},
+                   {"origin", records.origin(t.row)},
+                   {"item", t.item},
+                   {"actual", t.actual},
+                   {"predicted", t.predicted},
+                   {"probability", t.probability},
+                   {"loss", t.loss}});
+  interpretation["top_losses"] = top;
+  if (!ctx.dir().empty()) interp.write_top_losses_csv(ctx.dir() / "top_losses.csv", k);
+}
+
+void plot_history(const Recorder& rec, const std::vector<std::shared_ptr<Metric>>& metrics, const fs::path& dir) {
+  std::vector<double> epochs = rec.column("epoch");
+  LinePlotOptions o;
+  o.title = "loss";
+  o.x_label = "epoch";
+  o.y_label = "loss";
+  write_line_plot(dir / "loss.svg",
+                  {{"train_loss", epochs, rec.column("train_loss")}, {"valid_loss", epochs, rec.column("valid_loss")}}, o);
+  if (metrics.empty()) return;
+  std::vector<PlotSeries> series;
+  for (const auto& m : metrics) series.push_back({m->name(), epochs, rec.column(m->name())});
+  o.title = "validation metrics";
+  o.y_label = "value";
+  write_line_plot(dir / "metrics.svg", series, o);
+}
+
+}  // namespace
+
+void interpret(RunState& state, RunContext& ctx) {
+  const InterpretPlan& plan = state.interpret;
+  const Split looked_at = state.loaders.valid ? Split::valid : Split::test;
+  const std::string part = std::string(" (") + to_string(looked_at) + ")";
+  state.interpretation = {{"split", to_string(looked_at)}};
+  Predictions preds = state.learner->get_preds(looked_at);
+  std::vector<size_t> rows;
+  auto row_acc = preds.rows.contiguous();
+  for (int64_t i = 0; i < row_acc.size(0); ++i) rows.push_back(static_cast<size_t>(row_acc[i].item<int64_t>()));
+  std::vector<std::string> items;
+  if (plan.top_losses > 0)
+    for (size_t r : rows) items.push_back(describe_row(*state.blocks, *state.records, r));
+  auto classes = state.blocks->target().block->classes();
+  const bool single_label =
+      preds.targets.scalar_type() == torch::kInt64 && preds.targets.dim() == 1 && preds.outputs.dim() == 2;
+  if (!single_label) classes.clear();  // multi-label or sequences: no confusion matrix
+  // Neither single-label classification nor regression: only the loss ranking would be meaningful.
+  const bool regression = preds.outputs.dim() <= 2 && preds.targets.is_floating_point();
+  if (!classes.empty() || regression) {
+    Interpretation interp(preds.outputs, preds.targets, preds.losses, rows, classes, items);
+    if (interp.is_classification() && plan.confusion_matrix)
+      confusion(interp, plan, classes, part, ctx, state.interpretation);
+    if (plan.top_losses > 0)
+      top_losses(interp, *state.records, static_cast<size_t>(plan.top_losses), part, ctx, state.interpretation);
+  }
+  if (!ctx.dir().empty()) plot_history(state.learner->recorder(), state.metrics, ctx.dir());
+}
+
+}  // namespace adapt

@@ -1,0 +1,175 @@
+// The stages before training: settle the recipe's defaults, read and split the data, set up the
+// blocks, build the loaders, model and learner.
+#include <unistd.h>
+
+#include "adapt/export/export.h"
+#include "adapt/model/losses.h"
+#include "adapt/run/data_warnings.h"
+#include "adapt/run/stages.h"
+#include "adapt/train/callbacks.h"
+
+namespace adapt {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool schema_has(const Registry& registry, Kind kind, const std::string& name, const std::string& option) {
+  if (!registry.has(kind, name)) return false;
+  for (const auto& spec : registry.info(kind, name).options)
+    if (spec.name() == option) return true;
+  return false;
+}
+
+// The seed and a splitter (core.random 80/20 by default) that follows the seed unless given its own.
+json settle_seed_and_splitter(json recipe, const Registry& registry) {
+  const uint64_t seed = recipe.value("seed", uint64_t{42});
+  recipe["seed"] = seed;
+  if (!recipe.contains("splitter") || recipe["splitter"].is_null())
+    recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.2}};
+  if (recipe["splitter"].is_string()) recipe["splitter"] = {{"name", recipe["splitter"]}};
+  const std::string splitter_name = recipe["splitter"].value("name", "");
+  if (!recipe["splitter"].contains("seed") && schema_has(registry, Kind::splitter, splitter_name, "seed"))
+    recipe["splitter"]["seed"] = seed;
+  return recipe;
+}
+
+// A block's state from another run's export (state_from) instead of setting it up on this data.
+void load_block_state(const fs::path& file, const std::string& key, Block& block) {
+  json manifest = read_manifest(file);
+  const json& states = manifest.at("blocks");
+  if (!states.contains(key)) {
+    std::string keys;
+    for (const auto& item : states.items()) keys += (keys.empty() ? "" : ", ") + item.key();
+    throw OptionError("state_from: " + file.string() + " has no block with key \"" + key + "\" (it has " + keys + ")");
+  }
+  block.load_state(states[key]);
+}
+
+MonitorOptions monitor_options(const json& section) {
+  return {section["monitor"].get<std::string>(), section["mode"].get<std::string>(), section["min_delta"].get<double>()};
+}
+
+// early_stopping, save_best and checkpoint from the train section.
+void add_train_callbacks(RunState& state, RunContext& ctx) {
+  const TrainPlan& plan = state.plan;
+  Learner& learner = *state.learner;
+  if (!plan.early_stopping.is_null())
+    learner.add_callback(std::make_shared<EarlyStopping>(monitor_options(plan.early_stopping),
+                                                         plan.early_stopping["patience"].get<int64_t>()));
+  if (!plan.save_best.is_null()) {
+    state.best_file = ctx.dir().empty()
+                          ? fs::temp_directory_path() / ("adapt-best-" + std::to_string(::getpid()) + ".pt")
+                          : ctx.dir() / "best.pt";
+    learner.add_callback(std::make_shared<SaveBest>(state.best_file, monitor_options(plan.save_best)));
+  }
+  if (!plan.checkpoint.is_null()) {
+    if (ctx.dir().empty())
+      ctx.out() << "warning: train.checkpoint needs a run directory; no checkpoints are written\n";
+    else
+      learner.add_callback(std::make_shared<CheckpointCallback>(ctx.dir(), plan.checkpoint["every_epochs"].get<int64_t>(),
+                                                                plan.checkpoint["every_minutes"].get<double>()));
+  }
+}
+
+}  // namespace
+
+RunState resolve_defaults(const json& recipe, const Registry& registry, const RunContext& ctx) {
+  validate_recipe(recipe, registry);
+  RunState state;
+  state.recipe = settle_seed_and_splitter(recipe, registry);
+  state.seed = state.recipe["seed"].get<uint64_t>();
+  state.plan = parse_train_section(state.recipe["train"]);
+  state.interpret = parse_interpret_section(state.recipe.value("interpret", json::object()));
+  const json loader_json = state.recipe.value("loader", json::object());
+  state.loader = DataLoaderOptions::from_json(loader_json, "loader");
+  state.loader.seed(state.seed);
+  state.train_loader = ctx.train_loader(state.loader);
+  state.valid_batch_size = loader_json.contains("valid_batch_size") && loader_json["valid_batch_size"].is_number()
+                               ? loader_json["valid_batch_size"].get<int64_t>()
+                               : 2 * state.loader.batch_size();
+  state.filled = fill_recipe_defaults(state.recipe, registry);
+  state.filled["train"] = state.plan.filled;
+  state.filled["loader"] = state.loader.to_json();
+  state.filled["loader"]["valid_batch_size"] = state.valid_batch_size;
+  state.filled["interpret"] = {{"top_losses", state.interpret.top_losses},
+                               {"confusion_matrix", state.interpret.confusion_matrix},
+                               {"most_confused_min", state.interpret.most_confused_min}};
+  return state;
+}
+
+void read_and_split(RunState& state, const Registry& registry, RunContext& ctx) {
+  if (!ctx.dir().empty()) fs::create_directories(ctx.dir());
+  torch::manual_seed(state.seed);
+  auto reader = registry.reader(component_options(state.recipe["reader"]), "reader");
+  state.records = std::make_shared<const Records>(reader->read());
+  const Records& records = *state.records;
+  if (records.empty()) throw DataError("reader: read no records from " + records.source() + "; check the reader's path");
+  auto splitter = registry.splitter(component_options(state.recipe["splitter"]), "splitter");
+  state.split = splitter->split(records);
+  const SplitIndices& split = state.split;
+  if (split.train.empty()) throw DataError("splitter: the training split is empty; check the splitter's options");
+  // No validation part is a refit: settings chosen earlier with one, now trained on train+valid and
+  // scored on the test part alone (the splitters draw test rows first, so they are the same rows).
+  if (split.valid.empty() && split.test.empty())
+    throw DataError("splitter: the validation and test splits are both empty, so nothing can be scored; give the "
+                    "splitter a valid part (e.g. core.random valid_pct 0.2)");
+  if (split.valid.empty() && (!state.plan.early_stopping.is_null() || !state.plan.save_best.is_null()))
+    throw OptionError("train: early_stopping and save_best watch the validation split, which is empty; give the "
+                      "splitter a valid part or remove them");
+  state.data_hash = data_hash(records);
+  ctx.out() << "data: " << records.size() << " records from " << records.source() << " (" << state.data_hash
+            << "); train " << split.train.size() << ", valid " << split.valid.size() << ", test " << split.test.size()
+            << "\n";
+}
+
+void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
+  state.blocks = build_blocks(state.recipe, registry);
+  DataBlocks& blocks = *state.blocks;
+  const Records train_records = state.records->subset(state.split.train);
+  auto setup = [&](const json& spec, const BoundBlock& bound) {
+    if (spec.is_object() && spec.contains("state_from"))
+      load_block_state(spec["state_from"].get<std::string>(), bound.key, *bound.block);
+    else
+      bound.block->setup(train_records);
+  };
+  for (size_t i = 0; i < blocks.inputs().size(); ++i) setup(state.recipe["inputs"][i], blocks.inputs()[i]);
+  setup(state.recipe["target"], blocks.target());
+  state.warnings = data_warnings(*state.records, state.split, blocks);
+  for (const auto& w : state.warnings) ctx.out() << "warning: " << w << "\n";
+  state.transforms = build_transforms(state.recipe, registry, blocks, /*deterministic_only=*/false);
+}
+
+void build_learner(RunState& state, const Registry& registry, RunContext& ctx) {
+  const SplitIndices& split = state.split;
+  DataLoaders& loaders = state.loaders;
+  loaders.train = std::make_shared<DataLoader>(state.records, split.train, state.blocks, state.transforms,
+                                               Split::train, state.train_loader);
+  // The first batches are produced while the evaluation loaders cache their splits and the model is built.
+  loaders.train->prepare_epoch(0);
+  DataLoaderOptions eval_options = state.loader;
+  eval_options.batch_size(state.valid_batch_size).shuffle(false).drop_last(false);
+  if (!split.valid.empty())
+    loaders.valid = std::make_shared<DataLoader>(state.records, split.valid, state.blocks, state.transforms,
+                                                 Split::valid, eval_options);
+  if (!split.test.empty())
+    loaders.test = std::make_shared<DataLoader>(state.records, split.test, state.blocks, state.transforms, Split::test,
+                                                eval_options);
+
+  torch::manual_seed(state.seed);  // initialisation does not depend on how much randomness the data used
+  state.model = build_model(state.recipe, registry, *state.blocks, /*apply_init_from=*/true);
+  const Block& target = *state.blocks->target().block;
+  const json& recipe = state.recipe;
+  state.loss = recipe.contains("loss") && !recipe["loss"].is_null()
+                   ? registry.loss(component_options(recipe["loss"]), "loss")
+                   : make_loss(target.loss());
+  state.metrics = build_metrics(recipe, registry, target);
+  LearnerOptions options;
+  options.optimizer(state.plan.optimizer).wd(state.plan.wd).grad_clip(state.plan.grad_clip).grad_accum(state.plan.grad_accum);
+  options.seed(state.seed).out_dir(ctx.dir()).out(&ctx.out()).progress(ctx.progress());
+  state.learner = std::make_shared<Learner>(state.model, state.blocks, loaders, state.loss, state.metrics, options,
+                                            state.transforms);
+  ctx.attach(*state.learner);
+  add_train_callbacks(state, ctx);
+}
+
+}  // namespace adapt

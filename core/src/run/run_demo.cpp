@@ -1,0 +1,63 @@
+// run_demo: generate a demo's data, train its recipe, compare with the baselines, export, reload the
+// export and predict the demo's inputs with it (the whole user journey in one call).
+#include <iostream>
+
+#include "adapt/export/export.h"
+#include "adapt/run/run_demo.h"
+
+namespace adapt {
+namespace {
+
+// "audio" -> the plugin's demo component ("audio.demo", or its only demo); "audio.demo" -> itself.
+std::string resolve_demo(const std::string& name, const Registry& registry) {
+  if (registry.has(Kind::demo, name)) return name;
+  std::vector<std::string> of_plugin, all;
+  for (const auto& info : registry.components()) {
+    if (info.kind != Kind::demo) continue;
+    all.push_back(info.name);
+    if (info.plugin == name || info.name.rfind(name + ".", 0) == 0) of_plugin.push_back(info.name);
+  }
+  if (registry.has(Kind::demo, name + ".demo")) return name + ".demo";
+  if (of_plugin.size() == 1) return of_plugin.front();
+  std::string known;
+  for (const auto& d : all) known += (known.empty() ? "" : ", ") + d;
+  if (of_plugin.size() > 1) {
+    std::string list;
+    for (const auto& d : of_plugin) list += (list.empty() ? "" : ", ") + d;
+    throw OptionError("demo: \"" + name + "\" has several demos (" + list + "); name one of them");
+  }
+  throw OptionError("demo: no demo named \"" + name + "\"; available: " + (known.empty() ? "none" : known) +
+                    " (is the plugin loaded? see `adapt plugins list`)");
+}
+
+}  // namespace
+
+DemoResult run_demo(const std::string& name, const RunOptions& options, const Registry& registry) {
+  if (options.out_dir.empty()) throw OptionError("demo: needs an output directory (--out)");
+  std::ostream& out = options.out ? *options.out : std::cout;
+  const std::string demo_name = resolve_demo(name, registry);
+  auto demo = registry.demo(json{{"name", demo_name}}, "demo");
+  const auto data_dir = options.out_dir / "data";
+  std::filesystem::create_directories(data_dir);
+  out << "demo " << demo_name << ": " << demo->description() << "\n";
+  out << "generating data in " << data_dir.string() << " (seed 42)\n";
+  demo->generate(data_dir, 42);
+  json recipe = demo->recipe(data_dir);
+  RunOptions run_options = options;
+  run_options.write_files = true;
+  DemoResult result;
+  result.run = train_recipe(recipe, run_options, registry);
+
+  out << "\nreloading " << result.run.model_file.string() << " and predicting:\n";
+  Predictor predictor = Predictor::load(result.run.model_file, registry);
+  auto inputs = demo->predict_inputs(data_dir);
+  result.predictions = predictor.predict_inputs(inputs);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    std::string shown = inputs[i].size() > 80 ? inputs[i].substr(0, 77) + "..." : inputs[i];
+    out << "  " << shown << "\n    -> " << result.predictions[i].dump() << "\n";
+  }
+  out << std::flush;
+  return result;
+}
+
+}  // namespace adapt

@@ -1,0 +1,24 @@
+// train_recipe: the stages of run/stages.h in order. Every rank trains; only the main rank
+// evaluates, interprets, exports and records (the weights are rank 0's).
+#include "adapt/run/train_recipe.h"
+
+#include "adapt/run/stages.h"
+
+namespace adapt {
+
+RunResult train_recipe(const json& recipe, const RunOptions& options, const Registry& registry) {
+  RunContext ctx(options);
+  RunState state = resolve_defaults(recipe, registry, ctx);
+  read_and_split(state, registry, ctx);
+  setup_blocks(state, registry, ctx);
+  build_learner(state, registry, ctx);
+  fit_phases(state, ctx);
+  state.result.learner = state.learner;
+  if (!ctx.is_main()) return state.result;
+  evaluate(state, registry, ctx);
+  interpret(state, ctx);
+  export_and_record(state, registry, ctx);
+  return state.result;
+}
+
+}  // namespace adapt

@@ -1,7 +1,0 @@
-#include "adapt/splitter.h"
-
-namespace adapt {
-
-Splitter::~Splitter() = default;
-
-}  // namespace adapt

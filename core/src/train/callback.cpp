@@ -1,0 +1,5 @@
+#include "adapt/train/callback.h"
+
+namespace adapt {
+Callback::~Callback() = default;
+}  // namespace adapt

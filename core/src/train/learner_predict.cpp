@@ -1,0 +1,70 @@
+// Prediction on raw records: the one path shared by Learner::predict and Predictor, so an export
+// reproduces the in-memory learner's outputs bit for bit.
+#include <torch/utils.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "adapt/train/learner.h"
+
+namespace adapt {
+
+torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
+                              const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
+                              int64_t batch_size, ModelOutput what) {
+  if (records.empty()) throw DataError("predict: no records to predict (source " + records.source() + ")");
+  if (batch_size < 1) throw OptionError("predict: batch_size must be >= 1, got " + std::to_string(batch_size));
+  for (const auto& column : blocks.input_columns())
+    if (!records.has_column(column)) {
+      std::string have;
+      for (const auto& name : records.column_names()) have += (have.empty() ? "" : ", ") + name;
+      throw DataError("predict: the records from " + records.source() + " have no column \"" + column +
+                      "\" that the input blocks read (columns: " + have + ")");
+    }
+  bool was_training = model.is_training();
+  model.train(false);
+  torch::NoGradGuard no_grad;
+  // Deterministic preprocessing only; random augmentation never touches prediction.
+  Rng rng(0);
+  EncodeContext ctx;
+  ctx.split = Split::predict;
+  ctx.rng = &rng;
+  std::vector<torch::Tensor> outputs;
+  for (size_t start = 0; start < records.size(); start += static_cast<size_t>(batch_size)) {
+    size_t end = std::min(records.size(), start + static_cast<size_t>(batch_size));
+    std::vector<Sample> items;
+    items.reserve(end - start);
+    for (size_t row = start; row < end; ++row) {
+      Sample sample = blocks.encode(records, row, ctx, /*with_target=*/false);
+      for (const auto& t : transforms)
+        if (t->on_valid() && t->level() == TransformLevel::item) t->apply(sample, rng);
+      items.push_back(std::move(sample));
+    }
+    Batch batch = blocks.collate(items);
+    std::vector<int64_t> rows(end - start);
+    std::iota(rows.begin(), rows.end(), static_cast<int64_t>(start));
+    batch["row"] = torch::tensor(rows, torch::kInt64);
+    for (const auto& t : transforms)
+      if (t->on_valid() && t->level() == TransformLevel::batch) t->apply(batch, rng);
+    outputs.push_back(what == ModelOutput::embedding ? model.embed(batch) : model.forward(batch));
+  }
+  model.train(was_training);
+  return torch::cat(outputs);
+}
+
+int64_t Learner::predict_batch_size() const { return kPredictBatchSize; }
+
+torch::Tensor Learner::outputs(const Records& records) {
+  return predict_outputs(*model_, *blocks_, transforms_, records, predict_batch_size());
+}
+
+std::vector<json> Learner::predict(const Records& records) {
+  auto out = outputs(records);
+  const Block& target = *blocks_->target().block;
+  std::vector<json> decoded;
+  decoded.reserve(static_cast<size_t>(out.size(0)));
+  for (int64_t i = 0; i < out.size(0); ++i) decoded.push_back(target.decode(out[i]));
+  return decoded;
+}
+
+}  // namespace adapt

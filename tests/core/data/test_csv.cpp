@@ -1,0 +1,121 @@
+// The quote-aware CSV/TSV parser: edge cases and error messages with file:line.
+#include <gtest/gtest.h>
+
+#include "adapt/data/csv.h"
+#include "core/support/data_fixtures.h"
+
+using namespace adapt;
+using adapt::testing::TempDir;
+
+TEST(Csv, HeaderAndPlainRows) {
+  Records r = parse_csv("a,b,c\n1,2,3\n4,5,6\n", "t.csv");
+  EXPECT_EQ(r.column_names(), (std::vector<std::string>{"a", "b", "c"}));
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.at(1, "c"), "6");
+  EXPECT_EQ(r.origin(0), "t.csv:2");
+  EXPECT_EQ(r.origin(1), "t.csv:3");
+}
+
+TEST(Csv, QuotedFieldsWithDelimitersNewlinesAndDoubledQuotes) {
+  const std::string text =
+      "id,text,label\n"
+      "1,\"hello, world\",a\n"
+      "2,\"two\nlines\",b\n"
+      "3,\"she said \"\"hi\"\"\",c\n"
+      "4,\"\",d\n"
+      "5,plain \"inner\" quote,e\n";
+  Records r = parse_csv(text, "q.csv");
+  ASSERT_EQ(r.size(), 5u);
+  EXPECT_EQ(r.at(0, "text"), "hello, world");
+  EXPECT_EQ(r.at(1, "text"), "two\nlines");
+  EXPECT_EQ(r.at(2, "text"), "she said \"hi\"");
+  EXPECT_EQ(r.at(3, "text"), "");
+  EXPECT_EQ(r.at(4, "text"), "plain \"inner\" quote");  // quotes inside an unquoted field are text
+  // The record after the two-line field starts on line 5, not 4.
+  EXPECT_EQ(r.origin(1), "q.csv:3");
+  EXPECT_EQ(r.origin(2), "q.csv:5");
+  EXPECT_EQ(r.origin(4), "q.csv:7");
+}
+
+TEST(Csv, TabModeCrlfBomAndEmptyFields) {
+  CsvOptions tab;
+  tab.delimiter(parse_delimiter("tab"));
+  Records r = parse_csv("\xEF\xBB\xBFname\tscore\r\nann\t\r\n\r\nbob\t3\r\n", "t.tsv", tab);
+  EXPECT_EQ(r.column_names(), (std::vector<std::string>{"name", "score"}));
+  ASSERT_EQ(r.size(), 2u);  // the blank line is skipped
+  EXPECT_EQ(r.at(0, "score"), "");
+  EXPECT_EQ(r.at(1, "name"), "bob");
+  EXPECT_EQ(r.origin(1), "t.tsv:4");
+  EXPECT_EQ(parse_delimiter(";"), ';');
+  EXPECT_EQ(parse_delimiter("\\t"), '\t');
+  EXPECT_THROW_WITH(parse_delimiter("ab", "reader.delimiter"), OptionError, "reader.delimiter", "\"ab\"");
+}
+
+TEST(Csv, RaggedRowNamesFileAndLine) {
+  EXPECT_THROW_WITH(parse_csv("a,b\n1,2\n3\n4,5\n", "data/ragged.csv"), DataError, "data/ragged.csv:3",
+                    "expected 2 fields", "found 1");
+  EXPECT_THROW_WITH(parse_csv("a,b\n1,2,3\n", "r.csv"), DataError, "r.csv:2", "found 3");
+}
+
+TEST(Csv, UnterminatedQuoteAndTextAfterQuoteAreErrors) {
+  EXPECT_THROW_WITH(parse_csv("a,b\n1,\"open\n2,3\n", "u.csv"), DataError, "u.csv:2", "never closed");
+  EXPECT_THROW_WITH(parse_csv("a,b\n1,\"x\"y\n", "v.csv"), DataError, "v.csv:2", "after a closing quote");
+}
+
+TEST(Csv, ColumnSelectionKeepsOrderAndRejectsUnknownColumns) {
+  CsvOptions pick;
+  pick.columns({"c", "a"});
+  Records r = parse_csv("a,b,c\n1,2,3\n", "s.csv", pick);
+  EXPECT_EQ(r.column_names(), (std::vector<std::string>{"c", "a"}));
+  EXPECT_EQ(r.at(0, "c"), "3");
+  CsvOptions missing;
+  missing.columns({"d"});
+  EXPECT_THROW_WITH(parse_csv("a,b,c\n1,2,3\n", "s.csv", missing), DataError, "s.csv:1", "\"d\"", "\"a\", \"b\", \"c\"");
+}
+
+TEST(Csv, NoHeaderTrimCommentsAndQuotingOff) {
+  CsvOptions uci;
+  uci.header(false).trim(true).comment("|").column_names({"age", "job", "income"});
+  Records r = parse_csv("|1x3 Cross validator\n39, State-gov, <=50K\n50,  Private , >50K.\n\n", "adult.test", uci);
+  ASSERT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.at(0, "job"), "State-gov");
+  EXPECT_EQ(r.at(1, "job"), "Private");
+  EXPECT_EQ(r.origin(0), "adult.test:2");
+
+  CsvOptions numbered;
+  numbered.header(false);
+  Records n = parse_csv("x,y\n1,2\n", "n.csv", numbered);
+  EXPECT_EQ(n.column_names(), (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(n.size(), 2u);
+
+  // Free text with stray quotes (SMS-like TSV) reads verbatim when quoting is off.
+  CsvOptions raw;
+  raw.delimiter('\t').quote('\0').header(false);
+  Records t = parse_csv("ham\t\"quoted\" start and \"unbalanced\n", "sms", raw);
+  EXPECT_EQ(t.at(0, "1"), "\"quoted\" start and \"unbalanced");
+}
+
+TEST(Csv, HeaderErrors) {
+  EXPECT_THROW_WITH(parse_csv("", "empty.csv"), DataError, "empty.csv", "header");
+  EXPECT_THROW_WITH(parse_csv("a,b,a\n1,2,3\n", "dup.csv"), DataError, "dup.csv:1", "\"a\"", "twice");
+}
+
+TEST(Csv, ReadsFilesAndNamesMissingOnes) {
+  TempDir dir;
+  const auto path = dir.write("t.csv", "x,y\n1,2\n");
+  Records r = read_csv_file(path);
+  EXPECT_EQ(r.origin(0), path + ":2");
+  EXPECT_THROW_WITH(read_csv_file((dir.path / "nope.csv").string()), DataError, "nope.csv", "cannot open");
+}
+
+TEST(Csv, TokenizerStreamsRecordsWithLines) {
+  std::istringstream in("a,\"b\nc\"\nd,e\n");
+  CsvTokenizer tok(in, "s", CsvOptions());
+  CsvRow row;
+  ASSERT_TRUE(tok.next(row));
+  EXPECT_EQ(row.fields, (std::vector<std::string>{"a", "b\nc"}));
+  EXPECT_EQ(row.line, 1u);
+  ASSERT_TRUE(tok.next(row));
+  EXPECT_EQ(row.line, 3u);
+  EXPECT_FALSE(tok.next(row));
+}

@@ -1,0 +1,146 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "adapt/common/version.h"
+#include "adapt/data/csv.h"
+#include "adapt/export/export.h"
+#include "adapt/model/mlp_model.h"
+#include "adapt/run/train_recipe.h"
+#include "core/support/learner_fixtures.h"
+#include "support/expect_error.h"
+
+using namespace adapt;
+using namespace adapt::testing;
+
+namespace {
+RunResult train_small(const std::filesystem::path& dir, const Registry& registry, json recipe) {
+  std::ostringstream out;
+  RunOptions options;
+  options.out_dir = dir / "run";
+  options.out = &out;
+  options.progress = false;
+  return train_recipe(recipe, options, registry);
+}
+}  // namespace
+
+TEST(Export, ReloadedModelPredictsBitForBit) {
+  TempDir dir("export");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 600, 2));
+  ASSERT_TRUE(std::filesystem::exists(run.model_file));
+
+  Predictor predictor = Predictor::load(run.model_file, registry);
+  Records records = read_csv_file((dir.path / "rings.csv").string());
+  auto expected = run.learner->outputs(records);
+  auto got = predictor.outputs(records);
+  ASSERT_EQ(expected.sizes(), got.sizes());
+  EXPECT_TRUE(torch::equal(expected, got));
+  auto decoded = predictor.predict(records);
+  auto learner_decoded = run.learner->predict(records);
+  ASSERT_EQ(decoded.size(), records.size());
+  for (size_t i = 0; i < decoded.size(); ++i) ASSERT_EQ(decoded[i], learner_decoded[i]) << "row " << i;
+
+  // Manifest: recipe with defaults filled, plugins, block state.
+  const json& m = predictor.manifest();
+  EXPECT_EQ(m["format"], "adapt-model");
+  EXPECT_EQ(m["plugins"]["core"], version());
+  EXPECT_TRUE(m["recipe"]["model"].contains("dropout"));  // default filled in
+  EXPECT_TRUE(m["blocks"].contains("y"));
+
+  // Raw command-line inputs: CSV rows of the input columns, or name=value pairs.
+  auto a = predictor.predict_inputs({"0.1,0.1,0,0", "x1=0.1,x2=0.1,x3=0,x4=0"});
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[0], a[1]);
+  EXPECT_TRUE(a[0].contains("label"));
+  EXPECT_THROW(predictor.predict_inputs({"1,2"}), DataError);
+  EXPECT_THROW(predictor.predict_inputs({"x1=1,x9=2"}), DataError);
+}
+
+TEST(Export, EmbeddingsAreTheLastHiddenLayerThatTheHeadReads) {
+  TempDir dir("export_embed");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 300, 1));
+  Predictor predictor = Predictor::load(run.model_file, registry);
+  Records records = predictor.read_inputs({"0.1,0.1,0,0", "0.9,-0.4,0.2,0", "x1=1,x2=0,x3=0,x4=0.5"});
+  ASSERT_EQ(records.size(), 3u);
+  torch::Tensor embeddings = predictor.embeddings(records);
+  ASSERT_EQ(embeddings.sizes(), (std::vector<int64_t>{3, 32}));  // layers {64, 32}
+  // Known answer: the output layer applied to the embedding gives the model's outputs.
+  std::shared_ptr<torch::nn::Module> head;
+  for (const auto& child : predictor.model()->named_children())
+    if (child.key() == "head") head = child.value();
+  ASSERT_NE(head, nullptr);
+  torch::NoGradGuard no_grad;
+  torch::Tensor via_head = head->as<torch::nn::Linear>()->forward(embeddings);
+  EXPECT_TRUE(torch::allclose(via_head, predictor.outputs(records), 1e-5, 1e-6));
+}
+
+TEST(Export, MissingPluginIsRefusedByName) {
+  TempDir dir("export_plugin");
+  Registry registry;
+  register_core_components(registry);
+  registry.begin_plugin("fakeplugin", "/nonexistent/libfakeplugin.so", "1.4.2");
+  registry.add_model("fakeplugin.mlp", "an MLP registered by a pretend plugin", {},
+                     [](const Options&, const ModelContext& ctx) -> std::shared_ptr<Model> {
+                       MlpOptions o;
+                       o.in_features = input_width(ctx, "x");
+                       o.out_features = ctx.n_outputs;
+                       o.layers = {8};
+                       return std::make_shared<MlpModel>(o);
+                     });
+  registry.end_plugin();
+  json recipe = rings_recipe(dir.path, 300, 1);
+  recipe["model"] = {{"name", "fakeplugin.mlp"}};
+  recipe.erase("baselines");
+  RunResult run = train_small(dir.path, registry, recipe);
+
+  auto& core_only = core_test_registry();
+  try {
+    Predictor::load(run.model_file, core_only);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("fakeplugin"), std::string::npos) << m;
+    EXPECT_NE(m.find("not loaded"), std::string::npos) << m;
+  }
+  // With the plugin present it loads.
+  EXPECT_NO_THROW(Predictor::load(run.model_file, registry));
+  // The export records the version from the Registry it was given (no global plugin host involved),
+  // and a registry holding another major version of the plugin refuses it.
+  EXPECT_EQ(read_manifest(run.model_file)["plugins"]["fakeplugin"], "1.4.2");
+  EXPECT_EQ(registry.plugin_version("fakeplugin"), "1.4.2");
+  EXPECT_EQ(registry.plugin_version("core"), version());
+  EXPECT_EQ(registry.plugin_version("absent"), "");
+  Registry newer;
+  register_core_components(newer);
+  newer.begin_plugin("fakeplugin", "/nonexistent/libfakeplugin.so", "2.0.0");
+  newer.add_model("fakeplugin.mlp", "the same name from another major version", {},
+                  [](const Options&, const ModelContext&) -> std::shared_ptr<Model> { return nullptr; });
+  newer.end_plugin();
+  EXPECT_THROW_WITH(Predictor::load(run.model_file, newer), Error, "fakeplugin", "1.4.2", "2.0.0");
+}
+
+TEST(Export, IncompatibleVersionsAreRefused) {
+  auto& registry = core_test_registry();
+  json manifest = {{"recipe", {{"reader", {{"name", "core.csv"}}}}}, {"plugins", {{"core", "7.0.0"}}}};
+  try {
+    check_plugins(manifest, registry, "model file m.adapt");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("7.0.0"), std::string::npos) << m;
+    EXPECT_NE(m.find(version()), std::string::npos) << m;
+  }
+  manifest["plugins"]["core"] = version();
+  EXPECT_NO_THROW(check_plugins(manifest, registry, "m"));
+  manifest["recipe"]["model"] = {{"name", "core.no_such_model"}};
+  EXPECT_THROW(check_plugins(manifest, registry, "m"), Error);
+}
+
+TEST(Export, DamagedOrForeignFilesAreRefused) {
+  TempDir dir("export_bad");
+  write_file(dir.path / "x.adapt", "this is not a zip archive");
+  EXPECT_THROW(Predictor::load(dir.path / "x.adapt", core_test_registry()), Error);
+  EXPECT_THROW(Predictor::load(dir.path / "absent.adapt", core_test_registry()), Error);
+}

@@ -1,0 +1,71 @@
+// End to end with core components only: a CSV written here -> core.csv -> core.random ->
+// core.regression inputs -> core.category target -> core.mlp, against the core.logistic baseline.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "adapt/common/threads.h"
+#include "adapt/common/version.h"
+#include "adapt/export/export.h"
+#include "adapt/run/run_demo.h"
+#include "core/support/learner_fixtures.h"
+
+using namespace adapt;
+using namespace adapt::testing;
+
+TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
+  TempDir dir("e2e");
+  std::ostringstream out;
+  RunOptions options;
+  options.out_dir = dir.path / "run";
+  options.out = &out;
+  options.progress = true;
+  json recipe = rings_recipe(dir.path, 2000, 10);
+  recipe["interpret"] = {{"top_losses", 5}};
+  RunResult run = train_recipe(recipe, options, core_test_registry());
+
+  double network = run.metrics["valid"]["accuracy"].get<double>();
+  double logistic = run.baselines["core.logistic"]["valid"]["accuracy"].get<double>();
+  // Rings are not linearly separable: logistic regression stays near the majority share.
+  EXPECT_GE(network, 0.9) << out.str();
+  EXPECT_GE(network, logistic + 0.2) << out.str();
+  EXPECT_NE(out.str().find("the network beats core.logistic on accuracy"), std::string::npos) << out.str();
+
+  for (const char* file : {"model.adapt", "run.json", "metrics.json", "history.csv", "history.json", "loss.svg",
+                           "metrics.svg", "confusion_matrix.csv", "confusion_matrix.svg", "most_confused.csv",
+                           "top_losses.csv"})
+    EXPECT_TRUE(std::filesystem::exists(options.out_dir / file)) << file;
+  std::ifstream in(options.out_dir / "run.json");
+  json run_json = json::parse(in);
+  EXPECT_EQ(run_json["seed"], 42);
+  EXPECT_EQ(run_json["data"]["records"], 2000);
+  EXPECT_EQ(run_json["data"]["split"]["valid"], 400);
+  EXPECT_EQ(run_json["data"]["hash"].get<std::string>().rfind("fnv1a64:", 0), 0u);
+  EXPECT_EQ(run_json["versions"]["adapt"], version());
+  EXPECT_EQ(run_json["history"].size(), 10u);
+  // Top losses show the raw item (the input block's description of the row).
+  EXPECT_EQ(out.str().find("top losses (valid)") != std::string::npos, true);
+
+  // The export predicts what the learner predicts.
+  Predictor predictor = Predictor::load(run.model_file, core_test_registry());
+  auto p = predictor.predict_inputs({"0.05,0.05,0.3,-0.2", "2.5,2.5,0,0"});
+  EXPECT_EQ(p[0]["label"], "inner");
+  EXPECT_EQ(p[1]["label"], "outer");
+}
+
+TEST(EndToEnd, CoreDemoRunsTheWholeJourney) {
+  TempDir dir("demo");
+  std::ostringstream out;
+  RunOptions options;
+  options.out_dir = dir.path;
+  options.out = &out;
+  options.progress = false;
+  DemoResult demo = run_demo("core", options, core_test_registry());
+  ASSERT_EQ(demo.predictions.size(), 3u);
+  for (const auto& p : demo.predictions) EXPECT_TRUE(p.contains("label")) << p.dump();
+  EXPECT_GE(demo.run.metrics["valid"]["accuracy"].get<double>(), 0.85) << out.str();
+  EXPECT_TRUE(std::filesystem::exists(dir.path / "data" / "data.csv"));
+  EXPECT_NE(out.str().find("reloading"), std::string::npos);
+  EXPECT_THROW(run_demo("no_such_plugin", options, core_test_registry()), OptionError);
+}

@@ -1,0 +1,110 @@
+#include <gtest/gtest.h>
+
+#include "adapt/common/threads.h"
+#include "adapt/train/callbacks.h"
+#include "adapt/train/checkpoint.h"
+#include "core/support/learner_fixtures.h"
+
+using namespace adapt;
+using namespace adapt::testing;
+
+namespace {
+// A model with dropout (draws from the torch RNG) and batch norm (running buffers), so resume must
+// restore the RNG state and buffers as well as weights and optimizer moments.
+std::shared_ptr<Learner> resumable_learner(const TinyProblem& p, uint64_t init_seed) {
+  auto model = tiny_mlp(p, {16, 8}, /*batchnorm=*/true, /*dropout=*/0.2, init_seed);
+  return tiny_learner(p, model, tiny_loaders(p, 32, /*shuffle=*/true, /*workers=*/1));
+}
+}  // namespace
+
+TEST(Checkpoint, ResumedRunEndsWithTheSameWeightsBitForBit) {
+  int threads = num_threads();
+  set_num_threads(1);
+  TempDir dir("resume");
+  auto p = tiny_problem(400, 100);
+
+  // Uninterrupted: 4 epochs of one-cycle.
+  torch::manual_seed(123);
+  auto full = resumable_learner(p, 1);
+  full->fit_one_cycle(4, 1e-2);
+  auto expected = weights_of(full->model());
+
+  // Interrupted after epoch 2 (index 1), with a checkpoint written at the end of every epoch.
+  torch::manual_seed(123);
+  auto first = resumable_learner(p, 1);
+  first->add_callback(std::make_shared<CheckpointCallback>(dir.path, 1));
+  auto interrupt = std::make_shared<LambdaCallback>("interrupt", 90);
+  interrupt->on_after_epoch([](Learner& l) {
+    if (l.epoch() == 1) l.stop("simulated interruption");
+  });
+  first->add_callback(interrupt);
+  first->fit_one_cycle(4, 1e-2);
+  ASSERT_EQ(first->recorder().history().size(), 2u);
+  EXPECT_FALSE(bit_equal(weights_of(first->model()), expected));
+
+  // A new process would build everything again, with a different initialisation and RNG state.
+  torch::manual_seed(999);
+  auto resumed = resumable_learner(p, 77);
+  resumed->load_checkpoint(dir.path / "checkpoint.pt");
+  EXPECT_EQ(resumed->start_epoch(), 2);
+  resumed->fit_one_cycle(4, 1e-2);
+  EXPECT_TRUE(bit_equal(weights_of(resumed->model()), expected));
+  // History continues from the checkpoint: 4 epochs in all.
+  EXPECT_EQ(resumed->recorder().history().size(), 4u);
+  EXPECT_DOUBLE_EQ(resumed->recorder().history()[3]["valid_loss"].get<double>(),
+                   full->recorder().history()[3]["valid_loss"].get<double>());
+  set_num_threads(threads);
+}
+
+TEST(Checkpoint, RefusesADifferentDataPlan) {
+  TempDir dir("ckpt_plan");
+  auto p = tiny_problem(400, 100);
+  auto learner = tiny_learner(p, tiny_mlp(p), tiny_loaders(p, 32));
+  learner->fit(1, 1e-3);
+  learner->save_checkpoint(dir.path / "c.pt");
+  auto other = tiny_learner(p, tiny_mlp(p), tiny_loaders(p, 16));
+  try {
+    other->load_checkpoint(dir.path / "c.pt");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("batches per epoch"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Checkpoint, WeightsRoundTripAndShapeMismatchIsNamed) {
+  TempDir dir("weights");
+  auto p = tiny_problem(200, 50);
+  auto a = tiny_learner(p, tiny_mlp(p, {16}, false, 0, 1), tiny_loaders(p));
+  auto b = tiny_learner(p, tiny_mlp(p, {16}, false, 0, 2), tiny_loaders(p));
+  ASSERT_FALSE(bit_equal(weights_of(a->model()), weights_of(b->model())));
+  a->save_weights(dir.path / "w.pt");
+  b->load_weights(dir.path / "w.pt");
+  EXPECT_TRUE(bit_equal(weights_of(a->model()), weights_of(b->model())));
+
+  auto wide = tiny_learner(p, tiny_mlp(p, {32}), tiny_loaders(p));
+  try {
+    wide->load_weights(dir.path / "w.pt");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("hidden0.0.weight"), std::string::npos) << m;
+    EXPECT_NE(m.find("[16, 2]"), std::string::npos) << m;
+  }
+  EXPECT_THROW(b->load_weights(dir.path / "missing.pt"), Error);
+}
+
+TEST(Checkpoint, JsonRoundTripKeepsBinary) {
+  TempDir dir("json");
+  json value = {{"name", "tokenizer"}, {"bytes", json::binary({0, 1, 2, 255})}, {"n", 3}};
+  torch::serialize::OutputArchive out;
+  write_json(out, "meta", value);
+  save_archive(out, dir.path / "a.pt");
+  torch::serialize::InputArchive in;
+  load_archive(in, dir.path / "a.pt", "test archive");
+  EXPECT_EQ(read_json(in, "meta", "test archive"), value);
+  EXPECT_THROW(read_json(in, "absent", "test archive"), Error);
+
+  write_file(dir.path / "garbage.pt", "not a zip file");
+  torch::serialize::InputArchive bad;
+  EXPECT_THROW(load_archive(bad, dir.path / "garbage.pt", "test archive"), Error);
+}
