@@ -61,4 +61,7 @@ function(adapt_add_plugin name)
   endif()
   install(TARGETS ${name} LIBRARY DESTINATION ${install_dir})
   set_property(GLOBAL APPEND PROPERTY ADAPT_PLUGIN_TARGETS ${name})
+  if(COMMAND adapt_batch_sources)  # in adapt's own tree
+    adapt_batch_sources(${name})
+  endif()
 endfunction()

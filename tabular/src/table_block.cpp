@@ -112,11 +112,11 @@ TableBlock::TableBlock(const Options& options)
       date_names_(options.strings("date_names")),
       exclude_(options.strings("exclude")),
       missing_(options.strings("missing_values")),
+      log_names_(options.strings("log_names")),
       max_card_(options.integer("max_card")),
       min_freq_(options.integer("min_freq")),
       add_na_(options.boolean("add_na_indicators")),
-      normalize_(options.boolean("normalize")),
-      log_names_(options.strings("log_names")) {
+      normalize_(options.boolean("normalize")) {
   // A column may be categorical and continuous at once, but not twice in one list, and a date
   // column is only a date.
   for (const auto& [list, key] : {std::pair{&cat_names_, "cat_names"}, std::pair{&cont_names_, "cont_names"},

@@ -49,7 +49,14 @@ TEST(RecsysPipeline, SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
   EXPECT_LT(rmse, bias_rmse - 0.02) << log.str();
   const json& ranking = result.reports["recsys.ranking"];
   EXPECT_EQ(ranking["users"], 100);
-  EXPECT_GT(ranking["model"]["ndcg@10"].get<double>(), 0.0);
+  std::cout << "demo (small) ranking on valid: model " << ranking["model"].dump() << ", most popular "
+            << ranking["most_popular"].dump() << "\n";
+  // Compared with the most-popular ranking the report computes on the same users, not with zero. The
+  // network is trained for RMSE, and popularity ranks far better here (measured 2026-12-01: HR@10 0.15
+  // against 0.58, NDCG@10 0.023 against 0.126); recsys/README.md says so. Should this start failing,
+  // the network has learned to rank: update the README and assert the opposite.
+  EXPECT_GT(ranking["most_popular"]["hr@10"].get<double>(), ranking["model"]["hr@10"].get<double>());
+  EXPECT_GT(ranking["model"]["hr@10"].get<double>(), 0.0);
   EXPECT_NE(log.str().find("recsys.ranking on valid"), std::string::npos) << log.str();
 
   // Reloaded export predicts exactly what the trained learner predicts, unseen ids included.

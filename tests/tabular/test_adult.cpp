@@ -77,6 +77,8 @@ TEST(TabularAdult, NetworkBeatsTargetOnTheOfficialTestSplit) {
                                                                  : "logistic regression";
   std::cout << "UCI Adult test accuracy (16,281 rows): network " << network << " (valid " << valid
             << "), XGBoost " << xgboost << ", logistic " << logistic << "; best: " << winner << "\n";
+  // A floor below the run-to-run spread (bench/spread/run.sh, 2026-12-01): seeds 42, 1, 2, 3 gave
+  // 0.8712, 0.8730, 0.8741, 0.8733; XGBoost 0.8715 and logistic 0.8711 are deterministic.
   EXPECT_GE(network, 0.860);
   EXPECT_GT(xgboost, 0.85);
   EXPECT_GT(logistic, 0.83);

@@ -66,8 +66,10 @@ TEST(TextRealData, SmsSpamCollection) {
             << ", macro F1 " << test["f1"] << ", MCC " << test["mcc"] << "; TF-IDF baseline test accuracy "
             << baseline["accuracy"]
             << ", macro F1 " << baseline["f1"] << "; " << seconds << " s\n";
-  EXPECT_GE(test["accuracy"].get<double>(), 0.988) << log.str();
-  EXPECT_GE(test["f1"].get<double>(), 0.97) << log.str();
+  // Floors below the run-to-run spread (bench/spread/run.sh, 2026-12-01), seeds 42, 1, 2, 3: accuracy
+  // 0.9932, 0.9913, 0.9894, 0.9932; macro F1 0.985, 0.980, 0.976, 0.984.
+  EXPECT_GE(test["accuracy"].get<double>(), 0.98) << log.str();
+  EXPECT_GE(test["f1"].get<double>(), 0.96) << log.str();
   std::filesystem::remove_all(dir);
 }
 

@@ -8,16 +8,16 @@
 
 #include <cmath>
 
+#include "adapt/common/tensor_text.h"
+
 namespace adapt {
 namespace {
-
-std::string shape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ",")); }
 
 // Features as double [n,d]; a non-finite value is an Error naming its row and column.
 torch::Tensor features(const char* who, const torch::Tensor& x, int64_t expected_d = -1) {
   if (!x.defined() || x.dim() != 2)
     throw Error(fmt::format("{}: features must be a 2-D tensor [rows, features], got {}", who,
-                            x.defined() ? shape(x) : "an undefined tensor"));
+                            x.defined() ? shape_text(x) : "an undefined tensor"));
   if (expected_d >= 0 && x.size(1) != expected_d)
     throw Error(fmt::format("{}: the model was fitted on {} features but got {}", who, expected_d, x.size(1)));
   auto out = x.detach().to(torch::kCPU, torch::kDouble).contiguous();
@@ -77,7 +77,7 @@ void LogisticRegression::fit(const torch::Tensor& x_in, const torch::Tensor& y_i
   auto x = features(who, x_in);
   if (!y_in.defined() || y_in.dim() != 1 || y_in.size(0) != x.size(0) || y_in.is_floating_point())
     throw Error(fmt::format("{}: labels must be int64 [{}] to match the features {}, got {}", who, x.size(0),
-                            shape(x), y_in.defined() ? shape(y_in) : "undefined"));
+                            shape_text(x), y_in.defined() ? shape_text(y_in) : "undefined"));
   if (x.size(0) == 0) throw Error(fmt::format("{}: cannot fit on 0 rows", who));
   auto y = y_in.to(torch::kCPU, torch::kLong);
   const int64_t y_min = y.min().item<int64_t>(), y_max = y.max().item<int64_t>();
@@ -158,7 +158,7 @@ void LogisticRegression::load_state(const TensorDict& state) {
   if (weight_.dim() != 2 || weight_.size(0) != scaler_.mean().size(0) || weight_.size(1) != n_classes_ ||
       present_.numel() != n_classes_)
     throw Error(fmt::format("{}: saved state is inconsistent (weight {}, intercept {}, {} features)", who,
-                            shape(weight_), shape(intercept_), scaler_.mean().size(0)));
+                            shape_text(weight_), shape_text(intercept_), scaler_.mean().size(0)));
 }
 
 // ---- RidgeRegression ---------------------------------------------------------------------------
@@ -173,7 +173,7 @@ void RidgeRegression::fit(const torch::Tensor& x_in, const torch::Tensor& y_in) 
   auto x = features(who, x_in);
   if (!y_in.defined() || y_in.dim() < 1 || y_in.dim() > 2 || y_in.size(0) != x.size(0))
     throw Error(fmt::format("{}: targets must be [{}] or [{}, K] to match the features {}, got {}", who, x.size(0),
-                            x.size(0), shape(x), y_in.defined() ? shape(y_in) : "undefined"));
+                            x.size(0), shape_text(x), y_in.defined() ? shape_text(y_in) : "undefined"));
   if (x.size(0) == 0) throw Error(fmt::format("{}: cannot fit on 0 rows", who));
   auto y = features(who, y_in.reshape({y_in.size(0), -1}));
   scaler_.fit(x);

@@ -8,12 +8,11 @@
 #include <cmath>
 #include <numeric>
 
+#include "adapt/common/tensor_text.h"
 #include "adapt/data/block.h"
 
 namespace adapt {
 namespace {
-
-std::string shape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ",")); }
 
 bool is_multilabel(const torch::Tensor& output, const torch::Tensor& target) {
   return target.is_floating_point() && output.dim() >= 1 && target.sizes() == output.sizes() &&
@@ -54,7 +53,7 @@ ClassBatch class_batch(const std::string& who, const torch::Tensor& output_in, c
     else
       throw Error(fmt::format("{}: needs int64 class targets, got {} targets {} for output {} (multi-label targets "
                               "work with core.accuracy, core.error_rate and core.auroc only)",
-                              who, c10::toString(target.scalar_type()), shape(target), shape(output)));
+                              who, c10::toString(target.scalar_type()), shape_text(target), shape_text(output)));
   }
   target = target.to(torch::kLong);
   ClassBatch b;
@@ -76,7 +75,7 @@ ClassBatch class_batch(const std::string& who, const torch::Tensor& output_in, c
   } else {
     throw Error(fmt::format("{}: cannot pair output {} with target {}; expected [B,C] with [B], [B,T,C] with [B,T], "
                             "or one logit [B]/[B,1] with 0/1 targets [B]",
-                            who, shape(output), shape(target)));
+                            who, shape_text(output), shape_text(target)));
   }
   auto keep = b.target.ne(ignore_index);
   if (!keep.all().item<bool>()) {
@@ -99,7 +98,7 @@ std::pair<torch::Tensor, torch::Tensor> regression_batch(const std::string& who,
   if (output.dim() == 0 || target.dim() == 0 || output.size(0) != target.size(0) ||
       output.numel() != target.numel())
     throw Error(fmt::format("{}: output {} and target {} must hold the same values per item ([B] matches [B,1])",
-                            who, shape(output), shape(target)));
+                            who, shape_text(output), shape_text(target)));
   const int64_t batch = output.size(0);
   return {output.detach().to(torch::kCPU, torch::kDouble).reshape({batch, -1}),
           target.detach().to(torch::kCPU, torch::kDouble).reshape({batch, -1})};
@@ -424,7 +423,7 @@ void Perplexity::accumulate(const torch::Tensor& output, const torch::Tensor& ta
   if (output.dim() < 2 || output.dim() != target.dim() + 1 || target.is_floating_point())
     throw Error(fmt::format("core.perplexity: expects output [B,T,V] with int64 target [B,T] (or [N,V] with [N]), "
                             "got output {} and target {}",
-                            shape(output), shape(target)));
+                            shape_text(output), shape_text(target)));
   auto b = class_batch(name(), output, target, ignore_index_);
   if (b.target.numel() == 0) return;
   sum_nll_ += at::cross_entropy_loss(b.scores.to(torch::kDouble), b.target, {}, at::Reduction::Sum).item<double>();

@@ -4,10 +4,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "adapt/common/tensor_text.h"
+
 namespace adapt {
 namespace {
-
-std::string shape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ",")); }
 
 // Class indices must lie in [0, n_classes) except ignored positions; torch would abort otherwise.
 void check_class_targets(const char* who, const torch::Tensor& target, int64_t n_classes, int64_t ignore_index) {
@@ -36,14 +36,14 @@ torch::Tensor CrossEntropyLoss::per_item(const torch::Tensor& output, const torc
   const double eps = options_.label_smoothing;
   if (output.dim() == 2 && target.is_floating_point()) {
     if (target.sizes() != output.sizes())
-      throw Error(fmt::format("{}: probability targets {} must have the output's shape {}", who, shape(target),
-                              shape(output)));
+      throw Error(fmt::format("{}: probability targets {} must have the output's shape {}", who, shape_text(target),
+                              shape_text(output)));
     return at::cross_entropy_loss(output, target.to(output.scalar_type()), {}, at::Reduction::None,
                                   options_.ignore_index, eps);
   }
   if (target.is_floating_point())
-    throw Error(fmt::format("{}: float targets {} need a 2-D output [batch, classes], got {}", who, shape(target),
-                            shape(output)));
+    throw Error(fmt::format("{}: float targets {} need a 2-D output [batch, classes], got {}", who, shape_text(target),
+                            shape_text(output)));
   if (output.dim() == 2 && target.dim() == 1 && target.size(0) == output.size(0)) {
     check_class_targets(who, target, output.size(1), options_.ignore_index);
     return at::cross_entropy_loss(output, target, {}, at::Reduction::None, options_.ignore_index, eps);
@@ -61,7 +61,7 @@ torch::Tensor CrossEntropyLoss::per_item(const torch::Tensor& output, const torc
   throw Error(fmt::format(
       "{}: cannot pair output {} with target {}; expected [B,C] with int64 [B], [B,C] with float [B,C], or "
       "[B,T,C] with int64 [B,T]",
-      who, shape(output), shape(target)));
+      who, shape_text(output), shape_text(target)));
 }
 
 torch::Tensor CrossEntropyLoss::operator()(const torch::Tensor& output, const torch::Tensor& target) const {
@@ -79,7 +79,7 @@ torch::Tensor BCEWithLogitsLoss::per_item(const torch::Tensor& output, const tor
   if (output.dim() == 0 || output.numel() != target.numel() || output.size(0) != (target.dim() ? target.size(0) : 0))
     throw Error(fmt::format("core.bce_with_logits: output {} and target {} must have the same shape ([B,L], or "
                             "[B]/[B,1] for one label)",
-                            shape(output), shape(target)));
+                            shape_text(output), shape_text(target)));
   const int64_t batch = output.size(0);
   auto out = output.reshape({batch, -1});
   auto tgt = target.reshape({batch, -1}).to(out.scalar_type());
@@ -91,7 +91,7 @@ torch::Tensor MSELoss::per_item(const torch::Tensor& output, const torch::Tensor
       output.numel() != target.numel())
     throw Error(fmt::format("core.mse: output {} and target {} must hold the same values per item ([B] matches "
                             "[B,1])",
-                            shape(output), shape(target)));
+                            shape_text(output), shape_text(target)));
   const int64_t batch = output.size(0);
   auto out = output.reshape({batch, -1});
   auto tgt = target.reshape({batch, -1}).to(out.scalar_type());

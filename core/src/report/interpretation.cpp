@@ -9,12 +9,11 @@
 #include <sstream>
 
 #include "adapt/common/atomic_file.h"
+#include "adapt/common/tensor_text.h"
 #include "adapt/data/csv_writer.h"
 
 namespace adapt {
 namespace {
-
-std::string shape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ",")); }
 
 std::string format_values(const torch::Tensor& row) {
   std::vector<std::string> parts;
@@ -63,16 +62,16 @@ Interpretation::Interpretation(torch::Tensor outputs, torch::Tensor targets, tor
       losses_.numel() != n || (!items_.empty() && static_cast<int64_t>(items_.size()) != n))
     throw Error(fmt::format("{}: sizes disagree: outputs {}, targets {}, losses {}, {} rows, {} item descriptions; "
                             "each needs one entry per item",
-                            who, shape(outputs_), shape(targets_), shape(losses_), n, items_.size()));
+                            who, shape_text(outputs_), shape_text(targets_), shape_text(losses_), n, items_.size()));
   if (is_classification()) {
     const int64_t c = static_cast<int64_t>(classes_.size());
     if (outputs_.dim() != 2 || outputs_.size(1) != c)
       throw Error(fmt::format("{}: classification outputs must be [items, {}] for {} classes, got {}", who, c, c,
-                              shape(outputs_)));
+                              shape_text(outputs_)));
     if (targets_.is_floating_point()) {
       if (targets_.sizes() != outputs_.sizes())
         throw Error(fmt::format("{}: float targets {} must match the outputs {} (multi-label)", who,
-                                shape(targets_), shape(outputs_)));
+                                shape_text(targets_), shape_text(outputs_)));
       predicted_ = outputs_.gt(0);
     } else {
       targets_ = targets_.to(torch::kLong).reshape({-1});
@@ -84,7 +83,7 @@ Interpretation::Interpretation(torch::Tensor outputs, torch::Tensor targets, tor
   } else {
     if (outputs_.numel() != targets_.numel())
       throw Error(fmt::format("{}: regression outputs {} and targets {} must hold the same values", who,
-                              shape(outputs_), shape(targets_)));
+                              shape_text(outputs_), shape_text(targets_)));
     outputs_ = outputs_.reshape({n, -1});
     targets_ = targets_.to(torch::kDouble).reshape({n, -1});
     predicted_ = outputs_;

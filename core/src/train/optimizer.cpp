@@ -9,10 +9,10 @@
 #include <cmath>
 #include <regex>
 
+#include "adapt/common/tensor_text.h"
+
 namespace adapt {
 namespace {
-
-std::string shape(const torch::Tensor& t) { return fmt::format("[{}]", fmt::join(t.sizes(), ",")); }
 
 // The fused kernels update float parameters in CPU memory from float gradients.
 bool cpu_floats(const torch::Tensor& p, const torch::Tensor& other) {
@@ -132,7 +132,7 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
                           double wd, int64_t step) {
   if (p.scalar_type() != torch::kFloat || !p.is_contiguous() || p.dim() != 2)
     throw Error("rowwise_adamw: sparse updates need a contiguous float32 [rows, width] table, got " +
-                std::string(c10::toString(p.scalar_type())) + " " + shape(p) + "; use optimizer \"adamw\"");
+                std::string(c10::toString(p.scalar_type())) + " " + shape_text(p) + "; use optimizer \"adamw\"");
   torch::Tensor grad = grad_in.coalesce();
   torch::Tensor rows = grad._indices().select(0, 0).contiguous();
   torch::Tensor values = grad._values().contiguous();
@@ -318,7 +318,7 @@ void Optimizer::load_state_dict(const TensorDict& state) {
       if (t.sizes() != p.sizes())
         throw Error(fmt::format("{}: '{}' has shape {} but parameter {} of group {} has shape {}; the checkpoint was "
                                 "saved for a different model",
-                                what, key, shape(t), j, i, shape(p)));
+                                what, key, shape_text(t), j, i, shape_text(p)));
       fresh[i][j].buffers[field] = t.to(p.device(), p.scalar_type()).contiguous().clone();
     } else {
       throw Error(fmt::format("{}: unknown key '{}'; was it saved by adapt's {} optimizer?", what, key, name()));
