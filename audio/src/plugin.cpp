@@ -16,5 +16,5 @@ void register_audio(adapt::Registry& registry) {
 
 }  // namespace
 
-ADAPT_PLUGIN("audio", "0.1.0", "MIT", "Sound files as spectrogram images: features, augmentations, CNNs, baseline",
+ADAPT_PLUGIN("audio", ADAPT_PLUGIN_VERSION, "MIT", "Sound files as spectrogram images: features, augmentations, CNNs, baseline",
              register_audio)

@@ -29,7 +29,7 @@ function(adapt_use_torch_pch target)
   target_precompile_headers(${target} REUSE_FROM adapt_torch_pch)
 endfunction()
 
-# adapt_add_plugin(NAME SOURCES src1.cpp ... [LIBRARIES lib ...])
+# adapt_add_plugin(NAME SOURCES src1.cpp ... [LIBRARIES lib ...])   (in a project() with a VERSION)
 # Builds lib<NAME>.so with hidden visibility (only the ADAPT_PLUGIN entry point is exported), puts it
 # in the plugin directory the host searches, and installs it into <prefix>/lib/adapt/plugins.
 # In tree that directory is the build tree's lib/adapt/plugins; out of tree it is <build>/plugins,
@@ -39,7 +39,13 @@ function(adapt_add_plugin name)
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "adapt_add_plugin(${name}): give SOURCES")
   endif()
+  if(NOT PROJECT_VERSION)
+    message(FATAL_ERROR "adapt_add_plugin(${name}): give the project a version, project(... VERSION 1.2.3); "
+                        "the plugin reports it as ADAPT_PLUGIN_VERSION")
+  endif()
   add_library(${name} MODULE ${ARG_SOURCES})
+  # The version a plugin declares in ADAPT_PLUGIN(..., ADAPT_PLUGIN_VERSION, ...): its project's.
+  target_compile_definitions(${name} PRIVATE ADAPT_PLUGIN_VERSION="${PROJECT_VERSION}")
   target_link_libraries(${name} PRIVATE Adapt::core ${ARG_LIBRARIES})
   set_target_properties(${name} PROPERTIES
     CXX_VISIBILITY_PRESET hidden

@@ -18,7 +18,7 @@ void register_protein(adapt::Registry& registry) {
 
 }  // namespace
 
-ADAPT_PLUGIN("protein", "0.1.0", "MIT",
+ADAPT_PLUGIN("protein", ADAPT_PLUGIN_VERSION, "MIT",
              "Proteins: FASTA/CSV readers, ESM alphabet, dilated CNN and pre-LN Transformer with masked-LM "
              "pretraining, embeddings, composition baseline",
              register_protein)

@@ -18,4 +18,4 @@ void register_recsys(adapt::Registry& registry) {
 
 }  // namespace
 
-ADAPT_PLUGIN("recsys", "0.1.0", "MIT", "Recommender systems: ids, factorisation models, ranking", register_recsys)
+ADAPT_PLUGIN("recsys", ADAPT_PLUGIN_VERSION, "MIT", "Recommender systems: ids, factorisation models, ranking", register_recsys)

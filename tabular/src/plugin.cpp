@@ -19,5 +19,5 @@ void register_tabular(adapt::Registry& registry) {
 
 }  // namespace
 
-ADAPT_PLUGIN("tabular", "0.1.0", "MIT", "Tables: CSV reader, fastai-style preprocessing and TabularModel, XGBoost baseline",
+ADAPT_PLUGIN("tabular", ADAPT_PLUGIN_VERSION, "MIT", "Tables: CSV reader, fastai-style preprocessing and TabularModel, XGBoost baseline",
              register_tabular)

@@ -6,6 +6,7 @@
 
 #include "adapt/common/version.h"
 #include "adapt/plugin/plugin_host.h"
+#include "adapt/plugin/plugin_manifest.h"
 #include "support/temp_dir.h"
 
 namespace fs = std::filesystem;
@@ -38,6 +39,11 @@ const std::string& only_failure(const PluginHost& host) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// Set by a test plugin's static initialiser when the dynamic loader opened it (test_plugin.cpp).
+bool was_loaded(const std::string& variant) {
+  return std::getenv(("ADAPT_TEST_LOADED_libadapt_test_" + variant).c_str()) != nullptr;
+}
+
 }  // namespace
 
 TEST(Loader, GoodPluginRegistersAndWorks) {
@@ -68,6 +74,7 @@ TEST(Loader, GoodPluginRegistersAndWorks) {
   } catch (const adapt::OptionError& e) {  // thrown in the core, caught by type across the boundary
     EXPECT_STREQ(e.what(), "reader.limit: must be >= 1, got 0");
   }
+  EXPECT_TRUE(was_loaded("good"));
   // Loading the same file again is a no-op.
   EXPECT_TRUE(host.load(plugin("good")));
   EXPECT_EQ(host.plugins().size(), 1u);
@@ -92,6 +99,7 @@ TEST(Loader, DifferentAbiNumberIsRefusedNamingBoth) {
   EXPECT_TRUE(contains(reason, "uses plugin ABI " + ours)) << reason;
   EXPECT_TRUE(contains(reason, "rebuild the plugin against adapt " + adapt::version())) << reason;
   EXPECT_TRUE(r.components_of_plugin("abi").empty());
+  EXPECT_FALSE(was_loaded("abi")) << "refused from its manifest, it must never have been loaded";
 }
 
 TEST(Loader, FingerprintMismatchIsRefusedBeforeRegistering) {
@@ -103,8 +111,43 @@ TEST(Loader, FingerprintMismatchIsRefusedBeforeRegistering) {
   EXPECT_TRUE(contains(reason, adapt::build_fingerprint())) << reason;    // ours
   EXPECT_TRUE(contains(reason, "differs in: torch 1.12.1 vs")) << reason;
   EXPECT_TRUE(contains(reason, "rebuild the plugin against adapt " + adapt::version() + " / torch ")) << reason;
-  // register_good was never called: nothing registered under any name.
+  // register_good was never called: nothing registered under any name; the file was never loaded.
   EXPECT_TRUE(r.components().empty());
+  EXPECT_FALSE(was_loaded("fingerprint"));
+}
+
+TEST(Loader, ManifestsAreCheckedBeforeLoading) {
+  Registry r;
+  PluginHost host(r, PluginHostOptions::only({}));
+  // No manifest: an adapt 0.1 plugin, or no plugin at all.
+  EXPECT_FALSE(host.load(plugin("legacy")));
+  EXPECT_TRUE(contains(host.failures().back().reason, "carries no manifest (ELF section .adapt_plugin)"))
+      << host.failures().back().reason;
+  EXPECT_TRUE(contains(host.failures().back().reason, plugin("legacy").string())) << host.failures().back().reason;
+  EXPECT_FALSE(was_loaded("legacy"));
+  // A licence that is no SPDX expression.
+  EXPECT_FALSE(host.load(plugin("badlicense")));
+  EXPECT_TRUE(contains(host.failures().back().reason, "\"MIT-ish or whatever\", which is not an SPDX expression"))
+      << host.failures().back().reason;
+  EXPECT_FALSE(was_loaded("badlicense"));
+  EXPECT_TRUE(r.components().empty());
+  // The manifest is what `adapt plugins list` could show without loading anything.
+  auto manifest = adapt::read_plugin_manifest(plugin("good"));
+  ASSERT_TRUE(manifest);
+  EXPECT_EQ(manifest->name, "good");
+  EXPECT_EQ(manifest->version, "1.2.3");
+  EXPECT_EQ(manifest->license, "MIT");
+  EXPECT_EQ(manifest->fingerprint, adapt::build_fingerprint());
+  EXPECT_EQ(manifest->abi_version, static_cast<uint32_t>(ADAPT_PLUGIN_ABI_VERSION));
+  EXPECT_FALSE(adapt::read_plugin_manifest(plugin("legacy")));
+}
+
+TEST(Loader, SpdxExpressions) {
+  for (const char* ok : {"MIT", "Apache-2.0", "GPL-3.0-or-later", "MIT OR Apache-2.0", "(MIT AND BSD-3-Clause) OR Zlib",
+                         "GPL-2.0-only WITH Classpath-exception-2.0", "LicenseRef-Acme-1", "MPL-2.0+"})
+    EXPECT_TRUE(adapt::valid_spdx_expression(ok)) << ok;
+  for (const char* bad : {"", "mit", "MIT-ish", "MIT OR", "(MIT", "MIT AND AND Zlib", "GPL WITH nothing", "MIT; rm -rf"})
+    EXPECT_FALSE(adapt::valid_spdx_expression(bad)) << bad;
 }
 
 TEST(Loader, RegistrationThatThrowsIsRolledBackAndTheHostGoesOn) {

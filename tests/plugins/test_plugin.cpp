@@ -1,8 +1,34 @@
 // Purpose-built test plugins: one source, one variant per MODULE target (ADAPT_TEST_VARIANT_*).
-// good: a well-formed plugin; abi / fingerprint: descriptors from an incompatible build; throws:
+// good: a well-formed plugin; abi / fingerprint: manifests from an incompatible build; legacy: no
+// manifest; badlicense: a licence that is not SPDX; throws:
 // registration fails half-way; dup_first / dup_second: two files providing the same plugin and
 // component; twice: registers one component twice.
 #include <adapt/plugin/plugin.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+
+#include <boost/preprocessor/arithmetic/inc.hpp>
+#include <boost/preprocessor/stringize.hpp>
+
+#include <string>
+
+// A manifest written by hand, for the variants that fake another build.
+#define TEST_MANIFEST(ABI, NAME, LICENSE, FINGERPRINT)                                                        \
+  [[gnu::used, gnu::section(ADAPT_PLUGIN_SECTION)]] static const char adapt_plugin_manifest[] =           \
+      ADAPT_PLUGIN_MANIFEST_MAGIC "\0abi=" ABI "\0name=" NAME "\0version=1.0.0\0license=" LICENSE          \
+      "\0description=a test plugin\0fingerprint=" FINGERPRINT;
+
+// Whether the host ever loaded this file: its static initialiser sets ADAPT_TEST_LOADED_<name of the
+// file>. A plugin refused from its manifest must never get that far.
+[[maybe_unused]] static const bool loaded_marker = [] {
+  Dl_info info{};
+  if (::dladdr(static_cast<const void*>(&loaded_marker), &info) && info.dli_fname) {
+    std::string file = info.dli_fname;
+    file = file.substr(file.find_last_of('/') + 1);
+    ::setenv(("ADAPT_TEST_LOADED_" + file.substr(0, file.find('.'))).c_str(), "1", 1);
+  }
+  return true;
+}();
 
 namespace {
 
@@ -55,19 +81,30 @@ ADAPT_PLUGIN("throws", "1.0.0", "MIT", "Registration throws", register_throws)
 ADAPT_PLUGIN("twice", "1.0.0", "MIT", "Registers one component twice", register_twice)
 #elif defined(ADAPT_TEST_VARIANT_ABI)
 // Written out by hand: a plugin from a future adapt whose descriptor layout changed.
+TEST_MANIFEST(BOOST_PP_STRINGIZE(BOOST_PP_INC(ADAPT_PLUGIN_ABI_VERSION)), "abi", "MIT", ADAPT_BUILD_FINGERPRINT)
 extern "C" __attribute__((visibility("default"))) const adapt_plugin_descriptor* adapt_plugin_v1() {
   static const adapt_plugin_descriptor d{ADAPT_PLUGIN_ABI_VERSION + 1, "abi", "1.0.0", "MIT", "future ABI",
                                          ADAPT_BUILD_FINGERPRINT, register_good};
   return &d;
 }
 #elif defined(ADAPT_TEST_VARIANT_FINGERPRINT)
-// Same ABI number, built against another LibTorch: must be refused before register is called.
+// Same ABI number, built against another LibTorch: must be refused before it is even loaded.
+#define OLD_TORCH_FINGERPRINT "adapt " ADAPT_VERSION_STRING "; headers " ADAPT_HEADERS_HASH "; torch 1.12.1; cxx11abi 1; gcc 12"
+TEST_MANIFEST(ADAPT_STRINGIFY(ADAPT_PLUGIN_ABI_VERSION), "oldtorch", "MIT", OLD_TORCH_FINGERPRINT)
 extern "C" __attribute__((visibility("default"))) const adapt_plugin_descriptor* adapt_plugin_v1() {
   static const adapt_plugin_descriptor d{ADAPT_PLUGIN_ABI_VERSION, "oldtorch", "1.0.0", "MIT", "old torch",
-                                         "adapt " ADAPT_VERSION_STRING "; torch 1.12.1; cxx11abi 1; gcc 12",
-                                         register_good};
+                                         OLD_TORCH_FINGERPRINT, register_good};
   return &d;
 }
+#elif defined(ADAPT_TEST_VARIANT_LEGACY)
+// An adapt 0.1 plugin: the entry point without the manifest section.
+extern "C" __attribute__((visibility("default"))) const adapt_plugin_descriptor* adapt_plugin_v1() {
+  static const adapt_plugin_descriptor d{ADAPT_PLUGIN_ABI_VERSION, "legacy", "1.0.0", "MIT", "no manifest",
+                                         ADAPT_BUILD_FINGERPRINT, register_good};
+  return &d;
+}
+#elif defined(ADAPT_TEST_VARIANT_BADLICENSE)
+ADAPT_PLUGIN("badlicense", "1.0.0", "MIT-ish or whatever", "A licence that is no SPDX expression", register_good)
 #else
 #error "define one ADAPT_TEST_VARIANT_*"
 #endif

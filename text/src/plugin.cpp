@@ -16,6 +16,6 @@ void register_text(adapt::Registry& registry) {
 
 }  // namespace
 
-ADAPT_PLUGIN("text", "0.1.0", "MIT",
+ADAPT_PLUGIN("text", ADAPT_PLUGIN_VERSION, "MIT",
              "Text: CSV/folder/corpus readers, SentencePiece tokens, AWD-LSTM/Transformer, ULMFiT, TF-IDF",
              register_text)

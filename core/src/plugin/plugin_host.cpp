@@ -15,11 +15,13 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "adapt/common/version.h"
 #include "adapt/plugin/plugin.h"
+#include "adapt/plugin/plugin_manifest.h"
 
 namespace fs = std::filesystem;
 
@@ -115,14 +117,53 @@ std::map<std::string, std::string> fingerprint_fields(const std::string& fingerp
   return fields;
 }
 
-bool valid_plugin_name(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-  });
+const char* or_empty(const char* s) { return s ? s : ""; }
+
+// Why a plugin declaring this ABI, name and fingerprint cannot run in this host ("" when it can). The
+// manifest is checked with it before the library is loaded, the loaded descriptor again after.
+std::string incompatibility(const std::string& file, uint32_t abi, const std::string& name,
+                            const std::string& theirs) {
+  if (abi != ADAPT_PLUGIN_ABI_VERSION)
+    return file + " was built for adapt plugin ABI " + std::to_string(abi) + ", but this adapt (" + version() +
+           ") uses plugin ABI " + std::to_string(ADAPT_PLUGIN_ABI_VERSION) + ": rebuild the plugin against adapt " +
+           version() + ".";
+  const std::string ours = build_fingerprint();
+  if (theirs != ours) {
+    auto t = fingerprint_fields(theirs), o = fingerprint_fields(ours);
+    std::string differing;
+    for (const auto& [key, value] : o) {
+      if (t[key] != value) differing += (differing.empty() ? "" : ", ") + key + " " + (t[key].empty() ? "?" : t[key]) + " vs " + value;
+    }
+    return file + " (plugin " + name + ") was built with \"" + theirs + "\", but this host was built with \"" + ours +
+           "\"" + (differing.empty() ? std::string() : " (differs in: " + differing + ")") +
+           ". C++ objects cannot cross between them safely: rebuild the plugin against adapt " + version() + " / torch " +
+           o["torch"] + " and these headers with the same compiler (" +
+           (o.count("gcc") ? "gcc " + o["gcc"] : "clang " + o["clang"]) +
+           "), e.g. configure it with -DCMAKE_PREFIX_PATH=<this adapt's install prefix>.";
+  }
+  return "";
 }
 
-const char* or_empty(const char* s) { return s ? s : ""; }
+// Reads and checks the manifest of `canonical` without loading it; "" when it may be loaded.
+std::string manifest_refusal(const fs::path& shown, const fs::path& canonical, PluginManifest& manifest) {
+  const std::string file = shown.string();
+  std::optional<PluginManifest> read;
+  try {
+    read = read_plugin_manifest(canonical);
+  } catch (const PluginError& e) {
+    return e.what();
+  }
+  if (!read)
+    return file + " is a shared library but not an adapt plugin: it carries no manifest (ELF section " ADAPT_PLUGIN_SECTION
+           "), which ADAPT_PLUGIN(...) writes beside the " ADAPT_PLUGIN_ENTRY_POINT "() entry point. Build it with "
+           "ADAPT_PLUGIN(...) and adapt_add_plugin() against adapt " + version() +
+           " (a plugin built against adapt 0.1 needs rebuilding too), or remove it from the plugin directory.";
+  manifest = *read;
+  std::string problem = incompatibility(file, manifest.abi_version, manifest.name, manifest.fingerprint);
+  if (!problem.empty()) return problem;
+  problem = manifest_problem(manifest);
+  return problem.empty() ? "" : file + ": " + problem;
+}
 
 struct Opened {
   const adapt_plugin_descriptor* descriptor = nullptr;
@@ -167,38 +208,13 @@ Opened open_plugin(const fs::path& shown, const fs::path& canonical) {
   }
   // abi_version is the first field in every ABI: read nothing else before it matches.
   if (d->abi_version != ADAPT_PLUGIN_ABI_VERSION) {
-    result.error = file + " was built for adapt plugin ABI " + std::to_string(d->abi_version) + ", but this adapt (" +
-                   version() + ") uses plugin ABI " + std::to_string(ADAPT_PLUGIN_ABI_VERSION) +
-                   ": rebuild the plugin against adapt " + version() + ".";
+    result.error = incompatibility(file, d->abi_version, "", "");
     return result;
   }
-  const std::string theirs = or_empty(d->fingerprint);
-  const std::string ours = build_fingerprint();
-  if (theirs != ours) {
-    auto t = fingerprint_fields(theirs), o = fingerprint_fields(ours);
-    std::string differing;
-    for (const auto& [key, value] : o) {
-      if (t[key] != value) differing += (differing.empty() ? "" : ", ") + key + " " + (t[key].empty() ? "?" : t[key]) + " vs " + value;
-    }
-    result.error = file + " (plugin " + or_empty(d->name) + ") was built with \"" + theirs +
-                   "\", but this host was built with \"" + ours + "\"" +
-                   (differing.empty() ? std::string() : " (differs in: " + differing + ")") +
-                   ". C++ objects cannot cross between them safely: rebuild the plugin against adapt " + version() +
-                   " / torch " + o["torch"] + " with the same compiler (" +
-                   (o.count("gcc") ? "gcc " + o["gcc"] : "clang " + o["clang"]) + "), e.g. configure it with -DCMAKE_PREFIX_PATH=<this adapt's install prefix>.";
-    return result;
-  }
-  if (!d->name || !valid_plugin_name(d->name)) {
-    result.error = file + ": invalid plugin name \"" + std::string(or_empty(d->name)) +
-                   "\" in its descriptor; use lowercase letters, digits, '_' or '-' (it prefixes every component name)";
-    return result;
-  }
-  if (std::string(d->name) == "core") {
-    result.error = file + ": the plugin name \"core\" is reserved for the components of the core library; rename the plugin";
-    return result;
-  }
+  result.error = incompatibility(file, d->abi_version, or_empty(d->name), or_empty(d->fingerprint));
+  if (!result.error.empty()) return result;
   if (!d->register_components) {
-    result.error = file + " (plugin " + d->name + "): its descriptor has no register function";
+    result.error = file + " (plugin " + or_empty(d->name) + "): its descriptor has no register function";
     return result;
   }
   result.descriptor = d;
@@ -314,14 +330,14 @@ void PluginHost::load_all() {
         continue;
       }
       // A different file claiming a plugin name already loaded: first wins too.
-      if (options_.allow_insecure || check_file_security(file, canonical).empty()) {
-        Opened opened = open_plugin(file, canonical);
-        if (opened.descriptor) {
-          if (const LoadedPlugin* first = find(opened.descriptor->name)) {
-            warnings_.push_back(std::string("plugin ") + opened.descriptor->name + " found twice: using " +
-                                first->file.string() + " (earlier on the search path), ignoring " + file.string());
-            continue;
-          }
+      // Its manifest names it without loading it.
+      PluginManifest manifest;
+      if ((options_.allow_insecure || check_file_security(file, canonical).empty()) &&
+          manifest_refusal(file, canonical, manifest).empty()) {
+        if (const LoadedPlugin* first = find(manifest.name)) {
+          warnings_.push_back("plugin " + manifest.name + " found twice: using " + first->file.string() +
+                              " (earlier on the search path), ignoring " + file.string());
+          continue;
         }
       }
       load(file);
@@ -349,17 +365,25 @@ bool PluginHost::load(const fs::path& file) {
     std::string reason = check_file_security(file, canonical);
     if (!reason.empty()) return fail(reason);
   }
-  Opened opened = open_plugin(file, canonical);
-  if (!opened.descriptor) return fail(opened.error);
-  const adapt_plugin_descriptor& d = *opened.descriptor;
-  const std::string name = d.name;
+  // Everything that can be checked is checked from the file before any of its code runs.
+  PluginManifest manifest;
+  const std::string problem = manifest_refusal(file, canonical, manifest);
+  if (!problem.empty()) return fail(problem);
+  const std::string name = manifest.name;
   if (const LoadedPlugin* first = find(name)) {
     return fail(file.string() + ": plugin \"" + name + "\" is already loaded from " + first->file.string() +
                 "; two files providing the same plugin would register the same components. Remove one of them "
                 "(this one is skipped).");
   }
 
-  registry_.begin_plugin(name, canonical.string(), d.version);
+  Opened opened = open_plugin(file, canonical);
+  if (!opened.descriptor) return fail(opened.error);
+  const adapt_plugin_descriptor& d = *opened.descriptor;
+  if (or_empty(d.name) != name || or_empty(d.version) != manifest.version)
+    return fail(file.string() + ": its loaded descriptor (plugin \"" + or_empty(d.name) + "\" " + or_empty(d.version) +
+                ") disagrees with its manifest (\"" + name + "\" " + manifest.version +
+                "); rebuild it with ADAPT_PLUGIN(...), which writes both");
+  registry_.begin_plugin(name, canonical.string(), manifest.version);
   try {
     d.register_components(registry_);
   } catch (const PluginError& e) {

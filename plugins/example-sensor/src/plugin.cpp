@@ -14,5 +14,5 @@ void register_sensor(adapt::Registry& registry) {
 }
 }  // namespace
 
-ADAPT_PLUGIN("sensor", "0.1.0", "MIT", "Sensor time series (accelerometer windows) classification",
+ADAPT_PLUGIN("sensor", ADAPT_PLUGIN_VERSION, "MIT", "Sensor time series (accelerometer windows) classification",
              register_sensor)

@@ -10,4 +10,4 @@ namespace {
 void register_mytemplate(adapt::Registry& registry) { mytemplate::register_scale_block(registry); }
 }  // namespace
 
-ADAPT_PLUGIN("mytemplate", "0.1.0", "MIT", "A minimal plugin to copy: one block", register_mytemplate)
+ADAPT_PLUGIN("mytemplate", ADAPT_PLUGIN_VERSION, "MIT", "A minimal plugin to copy: one block", register_mytemplate)

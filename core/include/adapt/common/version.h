@@ -2,13 +2,11 @@
 // adapt's version and the build fingerprint every plugin must match.
 #include <string>
 
-#define ADAPT_VERSION_MAJOR 0
-#define ADAPT_VERSION_MINOR 1
-#define ADAPT_VERSION_PATCH 0
-#define ADAPT_VERSION_STRING "0.1.0"
+#include "adapt/common/build_info.h"  // ADAPT_VERSION_*, ADAPT_HEADERS_HASH (generated)
 
-// Bumped whenever the plugin descriptor layout or any class a plugin derives from changes.
-#define ADAPT_PLUGIN_ABI_VERSION 1
+// Bumped whenever the plugin descriptor or manifest layout changes. Changes to the classes a plugin
+// derives from change the headers hash in the fingerprint by themselves.
+#define ADAPT_PLUGIN_ABI_VERSION 2
 
 #define ADAPT_STRINGIFY_IMPL(x) #x
 #define ADAPT_STRINGIFY(x) ADAPT_STRINGIFY_IMPL(x)
@@ -23,9 +21,9 @@
 
 // Everything that must agree between the host and a plugin for C++ objects to cross safely.
 // TORCH_VERSION comes from <torch/version.h>; it is included by the translation units that expand it.
-#define ADAPT_BUILD_FINGERPRINT                                                         \
-  "adapt " ADAPT_VERSION_STRING "; torch " TORCH_VERSION "; cxx11abi " ADAPT_STRINGIFY( \
-      _GLIBCXX_USE_CXX11_ABI) "; " ADAPT_COMPILER_ID
+#define ADAPT_BUILD_FINGERPRINT                                                                    \
+  "adapt " ADAPT_VERSION_STRING "; headers " ADAPT_HEADERS_HASH "; torch " TORCH_VERSION "; cxx11abi " \
+      ADAPT_STRINGIFY(_GLIBCXX_USE_CXX11_ABI) "; " ADAPT_COMPILER_ID
 
 namespace adapt {
 

@@ -1,16 +1,22 @@
 #pragma once
-// The plugin ABI. A plugin is a shared library exporting one C entry point, adapt_plugin_v1, that
-// returns a plain descriptor. The host reads abi_version first (its offset never changes), checks the
-// build fingerprint, and only then calls register_components. Use the macro:
+// The plugin ABI. A plugin is a shared library that carries two copies of one descriptor:
+//  - a manifest in its ELF section ".adapt_plugin" (plugin_manifest.h), which the host reads from the
+//    file and checks (ABI number, build fingerprint, name, version, SPDX licence, description) before
+//    it loads the library, so an incompatible plugin never runs any code in the host;
+//  - the C entry point adapt_plugin_v1, returning the same descriptor with the register function,
+//    called only after the manifest passed.
+// Use the macro, which writes both:
 //
-//   ADAPT_PLUGIN("audio", "0.1.0", "MIT", "Sound as images", register_audio)
+//   ADAPT_PLUGIN("audio", ADAPT_PLUGIN_VERSION, "MIT", "Sound as images", register_audio)
 //
-// with `void register_audio(adapt::Registry&)`.
+// with `void register_audio(adapt::Registry&)`. adapt_add_plugin() defines ADAPT_PLUGIN_VERSION as
+// the CMake project's VERSION, so the version is written once, in CMakeLists.txt.
 #include <torch/version.h>
 
 #include <cstdint>
 
 #include "adapt/common/version.h"
+#include "adapt/plugin/plugin_manifest.h"
 #include "adapt/plugin/registry.h"
 
 extern "C" {
@@ -27,10 +33,13 @@ struct adapt_plugin_descriptor {
 
 #define ADAPT_PLUGIN_ENTRY_POINT "adapt_plugin_v1"
 
-#define ADAPT_PLUGIN(NAME, VERSION, LICENSE, DESCRIPTION, REGISTER_FN)                              \
-  extern "C" __attribute__((visibility("default"))) const adapt_plugin_descriptor* adapt_plugin_v1() { \
-    static const adapt_plugin_descriptor descriptor{ADAPT_PLUGIN_ABI_VERSION, NAME,        VERSION,       \
-                                                     LICENSE,                  DESCRIPTION, \
-                                                     ADAPT_BUILD_FINGERPRINT,  REGISTER_FN};               \
-    return &descriptor;                                                                             \
+#define ADAPT_PLUGIN(NAME, VERSION, LICENSE, DESCRIPTION, REGISTER_FN)                                     \
+  [[gnu::used, gnu::section(ADAPT_PLUGIN_SECTION)]] static const char adapt_plugin_manifest[] =           \
+      ADAPT_PLUGIN_MANIFEST_MAGIC "\0abi=" ADAPT_STRINGIFY(ADAPT_PLUGIN_ABI_VERSION) "\0name=" NAME          \
+      "\0version=" VERSION "\0license=" LICENSE "\0description=" DESCRIPTION                                \
+      "\0fingerprint=" ADAPT_BUILD_FINGERPRINT;                                                            \
+  extern "C" __attribute__((visibility("default"))) const adapt_plugin_descriptor* adapt_plugin_v1() {     \
+    static const adapt_plugin_descriptor descriptor{ADAPT_PLUGIN_ABI_VERSION, NAME, VERSION, LICENSE,      \
+                                                    DESCRIPTION, ADAPT_BUILD_FINGERPRINT, REGISTER_FN};   \
+    return &descriptor;                                                                                 \
   }
