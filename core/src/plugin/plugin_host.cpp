@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -87,13 +86,6 @@ std::string check_file_security(const fs::path& given, const fs::path& canonical
   return {};
 }
 
-bool has_elf_header(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  char magic[4] = {};
-  in.read(magic, 4);
-  return in.gcount() == 4 && magic[0] == 0x7f && magic[1] == 'E' && magic[2] == 'L' && magic[3] == 'F';
-}
-
 // Boost.DLL clears dlerror(); a second plain dlopen reproduces the loader's own explanation.
 std::string loader_error(const fs::path& file) {
   ::dlerror();
@@ -103,7 +95,7 @@ std::string loader_error(const fs::path& file) {
   return message ? message : "unknown loader error";
 }
 
-// "adapt 0.1.0; torch 1.13.0; cxx11abi 1; gcc 12" -> {"adapt": "0.1.0", "torch": "1.13.0", ...}
+// "adapt 0.2.0; headers 9f..; torch 1.13.0; cxx11abi 1; gcc 12" -> {"adapt": "0.2.0", "headers": "9f..", ...}
 std::map<std::string, std::string> fingerprint_fields(const std::string& fingerprint) {
   std::map<std::string, std::string> fields;
   std::istringstream in(fingerprint);
@@ -170,16 +162,11 @@ struct Opened {
   std::string error;
 };
 
-// Opens `canonical` (never closed) and checks what can be checked before running any plugin code
-// beyond its static initialisers: entry point, ABI number, fingerprint, descriptor strings.
+// Opens `canonical` (never closed) once its manifest passed (manifest_refusal, which also refuses
+// files that are not ELF), and checks the loaded descriptor: entry point, ABI number, fingerprint.
 Opened open_plugin(const fs::path& shown, const fs::path& canonical) {
   Opened result;
   const std::string file = shown.string();
-  if (!has_elf_header(canonical)) {
-    result.error = file + " is not a shared library (it does not start with an ELF header). Plugins are "
-                   "lib<name>.so files built with adapt_add_plugin(); remove this file from the plugin directory.";
-    return result;
-  }
   boost::dll::shared_library library;
   boost::dll::fs::error_code ec;
   library.load(boost::dll::fs::path(canonical.string()),
