@@ -1,6 +1,7 @@
 #pragma once
-// The subcommands of `adapt`. Each returns the process exit code (0 success); failures throw
-// adapt::Error, which main() turns into a message on stderr and exit code 1.
+// The subcommands of `adapt` that need LibTorch, in libadapt_cli (`adapt plugins` is in
+// plugins_command.h). Each returns the process exit code (0 success); failures throw adapt::Error,
+// which adapt_cli_main() turns into a message on stderr and exit code 1.
 #include <adapt/common/options.h>
 #include <adapt/data/records.h>
 
@@ -21,8 +22,6 @@ void report_plugin_problems();
 // many records), else the command-line input it came from.
 std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i);
 
-int plugins_list(const Global& global);
-int plugins_info(const Global& global, const std::string& name);
 int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir);
 // Joins a distributed run when the torchrun variables are set (docs/distributed.md); `resume`
 // continues from out_dir/checkpoint.pt.

@@ -1,44 +1,53 @@
-// `adapt plugins list` and `adapt plugins info NAME` (gst-inspect is the model): what was found,
-// from which file, and every component with its documented options.
+// `adapt plugins list`, `info NAME` and `scan` (gst-inspect is the model): what was found, from which
+// file, every component with its documented options, and every file refused or blacklisted with the
+// reason. Everything comes from scan_plugins(): plugins run only in its helper processes.
+#include "plugins_command.h"
+
+#include <adapt/common/error.h>
 #include <adapt/common/version.h>
-#include <adapt/plugin/plugin_host.h>
+#include <adapt/plugin/plugin_scan.h>
 
 #include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
-#include "commands.h"
-
 namespace adapt::cli {
 
 namespace {
 
-json plugin_json(const LoadedPlugin& p) {
-  return {{"name", p.name},       {"version", p.version},         {"license", p.license},
-          {"description", p.description}, {"file", p.file.string()}, {"fingerprint", p.fingerprint},
-          {"components", p.components}};
+using nlohmann::json;
+
+json plugin_json(const ScannedPlugin& p) {
+  json names = json::array();
+  for (const auto& c : p.components) names.push_back(c.value("name", ""));
+  return {{"name", p.manifest.name},         {"version", p.manifest.version},
+          {"license", p.manifest.license},   {"description", p.manifest.description},
+          {"file", p.file.string()},         {"fingerprint", p.manifest.fingerprint},
+          {"components", names}};
 }
 
-json component_json(const ComponentInfo& c) {
-  json options = json::array();
-  for (const auto& o : c.options) options.push_back(o.describe());
-  return {{"kind", to_string(c.kind)}, {"name", c.name}, {"help", c.help}, {"options", options}};
+json failures_json(const std::vector<PluginFailure>& failures) {
+  json out = json::array();
+  for (const auto& f : failures) out.push_back({{"file", f.file.string()}, {"reason", f.reason}});
+  return out;
 }
 
-std::string constraints(const OptionSpec& o) {
+std::string number(const json& v) {
+  std::ostringstream s;
+  s << v.get<double>();
+  return s.str();
+}
+
+// "[>= 1, one of a|b]" from an option's description.
+std::string constraints(const json& o) {
   std::vector<std::string> parts;
-  auto num = [](double v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
-  };
-  if (o.exclusive_min()) parts.push_back("> " + num(*o.exclusive_min()));
-  if (o.min_value()) parts.push_back(">= " + num(*o.min_value()));
-  if (o.max_value()) parts.push_back("<= " + num(*o.max_value()));
-  if (!o.allowed().empty()) {
+  if (o.contains("greater_than")) parts.push_back("> " + number(o["greater_than"]));
+  if (o.contains("min")) parts.push_back(">= " + number(o["min"]));
+  if (o.contains("max")) parts.push_back("<= " + number(o["max"]));
+  if (o.contains("choices")) {
     std::string list;
-    for (const auto& c : o.allowed()) list += (list.empty() ? "" : "|") + c;
+    for (const auto& c : o["choices"]) list += (list.empty() ? "" : "|") + c.get<std::string>();
     parts.push_back("one of " + list);
   }
   std::string out;
@@ -46,75 +55,71 @@ std::string constraints(const OptionSpec& o) {
   return out;
 }
 
-void print_component(const ComponentInfo& c, std::ostream& out) {
-  out << "\n" << to_string(c.kind) << " " << c.name << "\n";
-  if (!c.help.empty()) out << "  " << c.help << "\n";
-  if (c.options.empty()) {
+void print_component(const json& c, std::ostream& out) {
+  out << "\n" << c.value("kind", "") << " " << c.value("name", "") << "\n";
+  if (!c.value("help", "").empty()) out << "  " << c.value("help", "") << "\n";
+  const json& options = c["options"];
+  if (options.empty()) {
     out << "  (no options)\n";
     return;
   }
   size_t name_width = 4, type_width = 4, default_width = 7;
   std::vector<std::string> defaults;
-  for (const auto& o : c.options) {
-    std::string d = o.is_required() ? "required" : o.default_value().is_null() ? "(unset)" : o.default_value().dump();
+  for (const auto& o : options) {
+    std::string d = o.value("required", false) ? "required" : o["default"].is_null() ? "(unset)" : o["default"].dump();
     defaults.push_back(d);
-    name_width = std::max(name_width, o.name().size());
-    type_width = std::max(type_width, to_string(o.type()).size());
+    name_width = std::max(name_width, o.value("name", "").size());
+    type_width = std::max(type_width, o.value("type", "").size());
     default_width = std::max(default_width, std::min<size_t>(d.size(), 24));
   }
   out << "  options:\n";
-  for (size_t i = 0; i < c.options.size(); ++i) {
-    const auto& o = c.options[i];
-    out << "    " << std::left << std::setw(static_cast<int>(name_width)) << o.name() << "  "
-        << std::setw(static_cast<int>(type_width)) << to_string(o.type()) << "  "
-        << std::setw(static_cast<int>(default_width)) << defaults[i] << "  " << o.help();
-    std::string c_text = constraints(o);
+  for (size_t i = 0; i < options.size(); ++i) {
+    const json& o = options[i];
+    out << "    " << std::left << std::setw(static_cast<int>(name_width)) << o.value("name", "") << "  "
+        << std::setw(static_cast<int>(type_width)) << o.value("type", "") << "  "
+        << std::setw(static_cast<int>(default_width)) << defaults[i] << "  " << o.value("help", "");
+    const std::string c_text = constraints(o);
     if (!c_text.empty()) out << " [" << c_text << "]";
     out << "\n";
   }
 }
 
-// Failures whose file looks like it would have provided plugin `name` (libNAME.so, libadapt_NAME.so).
-std::vector<PluginFailure> failures_for(const PluginHost& host, const std::string& name) {
-  std::vector<PluginFailure> out;
-  for (const auto& f : host.failures()) {
-    std::string file = f.file.filename().string();
-    if (file == "lib" + name + ".so" || file == "libadapt_" + name + ".so") out.push_back(f);
-  }
-  return out;
+void print_failures(const char* title, const std::vector<PluginFailure>& failures) {
+  if (failures.empty()) return;
+  std::cout << "\n" << title << "\n";
+  for (const auto& f : failures) std::cout << "  " << f.file.string() << "\n    " << f.reason << "\n";
 }
 
-}  // namespace
-
-int plugins_list(const Global& global) {
-  Registry& registry = global_registry();
-  const PluginHost& host = global_plugin_host();
-  if (global.json_output) {
-    json plugins = json::array(), failures = json::array(), search = json::array();
-    for (const auto& p : host.plugins()) plugins.push_back(plugin_json(p));
-    for (const auto& f : host.failures()) failures.push_back({{"file", f.file.string()}, {"reason", f.reason}});
-    for (const auto& d : host.search_path()) search.push_back(d.string());
-    json out = {{"adapt", version()},
-                {"fingerprint", build_fingerprint()},
-                {"core_components", registry.components_of_plugin("core").size()},
-                {"plugins", plugins},
-                {"failures", failures},
-                {"warnings", host.warnings()},
-                {"search_path", search}};
-    std::cout << out.dump(2) << "\n";
+int plugins_list(const PluginScan& scan, bool as_json) {
+  if (as_json) {
+    json plugins = json::array(), search = json::array();
+    for (const auto& p : scan.plugins) plugins.push_back(plugin_json(p));
+    for (const auto& d : scan.search_path) search.push_back(d.string());
+    std::cout << json{{"adapt", version()},
+                      {"fingerprint", build_fingerprint()},
+                      {"core_components", scan.core_components.size()},
+                      {"plugins", plugins},
+                      {"failures", failures_json(scan.refused)},
+                      {"blacklisted", failures_json(scan.blacklisted)},
+                      {"warnings", scan.warnings},
+                      {"search_path", search},
+                      {"cache", scan.cache_file.string()},
+                      {"scanned", scan.scanned}}
+                     .dump(2)
+              << "\n";
     return 0;
   }
   std::cout << "adapt " << version() << " (" << build_fingerprint() << ")\n";
-  std::cout << "core: " << registry.components_of_plugin("core").size() << " components\n\n";
-  if (host.plugins().empty()) {
-    std::cout << "No plugins loaded. Searched, in order:\n";
-    for (const auto& d : host.search_path()) std::cout << "  " << d.string() << "\n";
+  std::cout << "core: " << scan.core_components.size() << " components\n\n";
+  if (scan.plugins.empty()) {
+    std::cout << "No plugins found. Searched, in order:\n";
+    for (const auto& d : scan.search_path) std::cout << "  " << d.string() << "\n";
   } else {
     size_t name_w = 4, version_w = 7, license_w = 7;
-    for (const auto& p : host.plugins()) {
-      name_w = std::max(name_w, p.name.size());
-      version_w = std::max(version_w, p.version.size());
-      license_w = std::max(license_w, p.license.size());
+    for (const auto& p : scan.plugins) {
+      name_w = std::max(name_w, p.manifest.name.size());
+      version_w = std::max(version_w, p.manifest.version.size());
+      license_w = std::max(license_w, p.manifest.license.size());
     }
     auto row = [&](const std::string& n, const std::string& v, const std::string& l, const std::string& c,
                    const std::string& f) {
@@ -123,42 +128,48 @@ int plugins_list(const Global& global) {
                 << "\n";
     };
     row("NAME", "VERSION", "LICENSE", "COMPONENTS", "FILE");
-    for (const auto& p : host.plugins()) {
-      row(p.name, p.version, p.license, std::to_string(p.components.size()), p.file.string());
-    }
+    for (const auto& p : scan.plugins)
+      row(p.manifest.name, p.manifest.version, p.manifest.license, std::to_string(p.components.size()), p.file.string());
   }
-  if (!host.failures().empty()) {
-    std::cout << "\nFailed to load:\n";
-    for (const auto& f : host.failures()) std::cout << "  " << f.file.string() << "\n    " << f.reason << "\n";
-  }
-  for (const auto& w : host.warnings()) std::cerr << "adapt: warning: " << w << "\n";
+  print_failures("Refused (not opened):", scan.refused);
+  print_failures("Blacklisted (its scan crashed, hung or threw; retried when the file changes):", scan.blacklisted);
+  for (const auto& w : scan.warnings) std::cerr << "adapt: warning: " << w << "\n";
   return 0;
 }
 
-int plugins_info(const Global& global, const std::string& name) {
-  Registry& registry = global_registry();
-  const PluginHost& host = global_plugin_host();
-  const LoadedPlugin* plugin = host.find(name);
+// Refusals and blacklistings of a file that would have provided plugin `name`: its manifest says so,
+// or it is named lib<name>.so / libadapt_<name>.so.
+std::vector<PluginFailure> failures_for(const PluginScan& scan, const std::string& name) {
+  std::vector<PluginFailure> out;
+  for (const auto* list : {&scan.blacklisted, &scan.refused}) {
+    for (const auto& f : *list) {
+      std::string file = f.file.filename().string();
+      if (file == "lib" + name + ".so" || file == "libadapt_" + name + ".so") out.push_back(f);
+    }
+  }
+  return out;
+}
+
+int plugins_info(const PluginScan& scan, const std::string& name, bool as_json) {
+  const ScannedPlugin* plugin = scan.find(name);
   if (!plugin && name != "core") {
-    std::string message = "no plugin named \"" + name + "\" is loaded";
-    auto failed = failures_for(host, name);
+    std::string message = "no plugin named \"" + name + "\" was found";
+    auto failed = failures_for(scan, name);
     if (!failed.empty()) {
-      message += "; it failed to load: " + failed.front().reason;
+      message += "; it was not loaded: " + failed.front().reason;
     } else {
-      std::string loaded;
-      for (const auto& p : host.plugins()) loaded += (loaded.empty() ? "" : ", ") + p.name;
-      message += ". Loaded: " + (loaded.empty() ? std::string("none") : loaded) +
+      std::string found;
+      for (const auto& p : scan.plugins) found += (found.empty() ? "" : ", ") + p.manifest.name;
+      message += ". Found: " + (found.empty() ? std::string("none") : found) +
                  " (and \"core\"). See `adapt plugins list` for what was searched and what failed.";
     }
     throw Error(message);
   }
-  auto components = registry.components_of_plugin(name);
-  if (global.json_output) {
+  const json& components = plugin ? plugin->components : scan.core_components;
+  if (as_json) {
     json out = plugin ? plugin_json(*plugin)
                       : json{{"name", "core"}, {"version", version()}, {"fingerprint", build_fingerprint()}};
-    json list = json::array();
-    for (const auto& c : components) list.push_back(component_json(c));
-    out["components"] = list;
+    out["components"] = components;
     std::cout << out.dump(2) << "\n";
     return 0;
   }
@@ -167,12 +178,12 @@ int plugins_info(const Global& global, const std::string& name) {
     std::cout << "  " << std::left << std::setw(14) << key << value << "\n";
   };
   if (plugin) {
-    field("Name", plugin->name);
-    field("Description", plugin->description);
-    field("Version", plugin->version);
-    field("License", plugin->license);
+    field("Name", plugin->manifest.name);
+    field("Description", plugin->manifest.description);
+    field("Version", plugin->manifest.version);
+    field("License", plugin->manifest.license);
     field("Filename", plugin->file.string());
-    field("Built with", plugin->fingerprint);
+    field("Built with", plugin->manifest.fingerprint);
   } else {
     field("Name", "core");
     field("Description", "components of the core library");
@@ -182,6 +193,23 @@ int plugins_info(const Global& global, const std::string& name) {
   field("Components", std::to_string(components.size()));
   for (const auto& c : components) print_component(c, std::cout);
   return 0;
+}
+
+}  // namespace
+
+int plugins_command(const Cli& cli) {
+  const CliArgs& a = cli.args;
+  PluginHostOptions host;
+  for (const auto& p : a.plugin_paths) host.plugin_paths.emplace_back(p);
+  host.allow_insecure = a.allow_insecure;
+  ScanOptions options;
+  options.rescan = *cli.scan && a.scan_force;
+  const PluginScan scan = scan_plugins(host, options);
+  if (*cli.info) return plugins_info(scan, a.info_name, a.json_output);
+  if (*cli.scan && !a.json_output)
+    std::cout << "Scanned " << scan.scanned << " file(s) in helper processes; cache: " << scan.cache_file.string()
+              << "\n\n";
+  return plugins_list(scan, a.json_output);
 }
 
 }  // namespace adapt::cli

@@ -45,6 +45,9 @@ json run_json(const RunResult& run) {
 
 int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir) {
   Registry& registry = global_registry();
+  // Plugins open on first use; the demos to run are found by listing, so open what may hold them.
+  if (name == "all") global_plugin_host().load_all();
+  else global_plugin_host().load_plugin(name.substr(0, name.find('.')));
   report_plugin_problems();
   std::vector<std::string> demos;
   std::string available;

@@ -35,10 +35,12 @@ std::string slurp(const fs::path& file) {
   return s.str();
 }
 
-// Runs `adapt ARGS` through the shell; stdout and stderr are captured separately.
-Result adapt_cli(const std::string& args) {
+// Runs `adapt ARGS` through the shell; stdout and stderr are captured separately. The plugin cache
+// lives in the scratch directory, never in the user's.
+Result adapt_cli(const std::string& args, const std::string& environment = "") {
   const fs::path out = scratch() / "out.txt", err = scratch() / "err.txt";
-  std::string command = std::string("'") + ADAPT_CLI + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
+  std::string command = "XDG_CACHE_HOME='" + (scratch() / "cache").string() + "' " + environment + " '" + ADAPT_CLI +
+                        "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
   int status = std::system(command.c_str());
   Result r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -161,8 +163,9 @@ TEST(Cli, PluginsListShowsLoadedAndFailedPlugins) {
   EXPECT_TRUE(contains(r.out, "good")) << r.out;
   EXPECT_TRUE(contains(r.out, "1.2.3")) << r.out;
   EXPECT_TRUE(contains(r.out, "libadapt_test_good.so")) << r.out;
-  EXPECT_TRUE(contains(r.out, "Failed to load:")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Refused (not opened):")) << r.out;
   EXPECT_TRUE(contains(r.out, "built for adapt plugin ABI")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Blacklisted")) << r.out;
   EXPECT_TRUE(contains(r.out, "threw while registering")) << r.out;
   EXPECT_TRUE(contains(r.err, "found twice")) << r.err;  // dup_first / dup_second: first wins
 }
@@ -211,7 +214,39 @@ TEST(Cli, PluginsInfoPrintsEveryOption) {
   EXPECT_TRUE(contains(missing.err, "no plugin named \"nosuch\"")) << missing.err;
   Result failed = adapt_cli(kWithTestPlugins + "plugins info adapt_test_abi");
   EXPECT_EQ(failed.code, 1);
-  EXPECT_TRUE(contains(failed.err, "failed to load")) << failed.err;
+  EXPECT_TRUE(contains(failed.err, "was not loaded") && contains(failed.err, "plugin ABI")) << failed.err;
+}
+
+// Plugins that segfault while loading or never finish registering: listing them blacklists them
+// with the reason and exits 0; a command whose recipe does not need them never opens them.
+TEST(Cli, HostilePluginsCrashNothing) {
+  const std::string hostile = std::string("--plugin-path '") + ADAPT_TEST_PLUGIN_DIR + "/hostile' ";
+  // The hang costs one timeout; the others finish long before it, even on a loaded machine.
+  Result list = adapt_cli(hostile + "plugins list", "ADAPT_PLUGIN_SCAN_TIMEOUT=6");
+  ASSERT_EQ(list.code, 0) << list.err;
+  EXPECT_TRUE(contains(list.out, "Blacklisted")) << list.out;
+  EXPECT_TRUE(contains(list.out, "libadapt_test_crash.so crashed while loading (signal 11")) << list.out;
+  EXPECT_TRUE(contains(list.out, "libadapt_test_hang.so did not finish loading within 6 s")) << list.out;
+  Result again = adapt_cli("--json " + hostile + "plugins list");  // from the cache: no helper, no wait
+  ASSERT_EQ(again.code, 0) << again.err;
+  auto j = nlohmann::json::parse(again.out);
+  EXPECT_EQ(j.at("scanned"), 0);
+  EXPECT_EQ(j.at("blacklisted").size(), 2u);
+
+  const fs::path dir = scratch() / "hostile_train";
+  fs::create_directories(dir);
+  std::ofstream(dir / "points.csv") << "a,label\n0,x\n1,y\n0.1,x\n0.9,y\n0.2,x\n0.8,y\n0.05,x\n0.95,y\n";
+  std::ofstream(dir / "recipe.json") << nlohmann::json{
+      {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
+      {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}}},
+      {"inputs", {{{"name", "core.regression"}, {"columns", {"a"}}}}},
+      {"target", {{"name", "core.category"}, {"column", "label"}}},
+      {"loader", {{"batch_size", 4}, {"workers", 0}}},
+      {"model", {{"name", "core.mlp"}, {"layers", {4}}}},
+      {"train", {{"epochs", 1}}}};
+  Result train = adapt_cli(hostile + "train '" + (dir / "recipe.json").string() + "' --out '" + (dir / "run").string() + "'");
+  EXPECT_EQ(train.code, 0) << train.out << train.err;
+  EXPECT_TRUE(fs::exists(dir / "run" / "model.adapt"));
 }
 
 TEST(Cli, InsecurePluginDirectoryNeedsTheFlag) {

@@ -1,8 +1,11 @@
 # The plugin SDK end to end, as a third-party author would use it (run by ctest, label "slow"):
 #   1. cmake --install the project into a temporary prefix
-#   2. configure and build plugins/example-sensor against it (find_package(Adapt))
+#   2. configure and build the example-sensor plugin that the install carries
+#      (<prefix>/share/adapt/plugins/example-sensor) against it (find_package(Adapt))
 #   3. load it through ADAPT_PLUGIN_PATH: `adapt plugins info sensor`, `adapt --json plugins list`
 #   4. run its demo with the installed `adapt`
+#   5. build and run its conformance tests (tests/, the kit <adapt/testing/conformance.h>) against the
+#      installed SDK, as an author would
 # Inputs: ADAPT_BINARY_DIR, ADAPT_SOURCE_DIR, WORK_DIR.
 cmake_minimum_required(VERSION 3.18)
 
@@ -22,8 +25,11 @@ file(REMOVE_RECURSE ${prefix} ${WORK_DIR}/runs)
 file(MAKE_DIRECTORY ${WORK_DIR})
 
 run(NAME "install" COMMAND ${CMAKE_COMMAND} --install ${ADAPT_BINARY_DIR} --prefix ${prefix})
-foreach(required bin/adapt include/adapt/plugin/plugin.h lib/cmake/Adapt/AdaptConfig.cmake
-        lib/cmake/Adapt/AdaptTargets.cmake lib/cmake/Adapt/AdaptPlugin.cmake)
+foreach(required bin/adapt lib/libadapt_cli.so lib/adapt/adapt-plugin-scanner include/adapt/plugin/plugin.h
+        include/adapt/testing/conformance.h lib/cmake/Adapt/AdaptConfig.cmake
+        lib/cmake/Adapt/AdaptTargets.cmake lib/cmake/Adapt/AdaptPlugin.cmake
+        share/doc/adapt/writing-a-plugin.md share/adapt/plugins/template/CMakeLists.txt
+        share/adapt/plugins/example-sensor/CMakeLists.txt)
   if(NOT EXISTS ${prefix}/${required})
     message(FATAL_ERROR "cmake --install did not install ${required}")
   endif()
@@ -34,19 +40,27 @@ find_program(CCACHE ccache)
 if(CCACHE)
   set(launcher -DCMAKE_CXX_COMPILER_LAUNCHER=${CCACHE})
 endif()
+# A build folder configured from another source folder (an older layout of this test) is started afresh.
+if(EXISTS ${build}/CMakeCache.txt)
+  file(STRINGS ${build}/CMakeCache.txt home REGEX "^CMAKE_HOME_DIRECTORY:INTERNAL=")
+  if(NOT home STREQUAL "CMAKE_HOME_DIRECTORY:INTERNAL=${prefix}/share/adapt/plugins/example-sensor")
+    file(REMOVE_RECURSE ${build})
+  endif()
+endif()
 set(generator "")
 find_program(NINJA ninja)
 if(NINJA AND NOT EXISTS ${build}/CMakeCache.txt)
   set(generator -G Ninja)
 endif()
-run(NAME "configure example-sensor" COMMAND ${CMAKE_COMMAND} -S ${ADAPT_SOURCE_DIR}/plugins/example-sensor -B ${build}
-    ${generator} -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} ${launcher})
+run(NAME "configure example-sensor" COMMAND ${CMAKE_COMMAND} -S ${prefix}/share/adapt/plugins/example-sensor -B ${build}
+    ${generator} -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} -DBUILD_TESTING=ON ${launcher})
 run(NAME "build example-sensor" COMMAND ${CMAKE_COMMAND} --build ${build} -j 2)
 if(NOT EXISTS ${build}/plugins/libsensor.so)
   message(FATAL_ERROR "the out-of-tree build did not produce ${build}/plugins/libsensor.so")
 endif()
 
-set(env ADAPT_PLUGIN_PATH=${build}/plugins)
+# The plugin cache goes to the work folder, not the user's ~/.cache.
+set(env ADAPT_PLUGIN_PATH=${build}/plugins XDG_CACHE_HOME=${WORK_DIR}/cache)
 run(NAME "adapt plugins info sensor" ENV ${env} COMMAND ${prefix}/bin/adapt plugins info sensor)
 foreach(component "reader sensor.series" "block sensor.window" "transform sensor.jitter" "model sensor.cnn1d"
         "baseline sensor.centroid" "demo sensor.activity")
@@ -83,3 +97,23 @@ message(STATUS "sensor demo: valid accuracy ${accuracy} (centroid baseline ${bas
 if(accuracy LESS 0.6)
   message(FATAL_ERROR "sensor demo accuracy ${accuracy} is too low: the pipeline is broken\n${run_output}")
 endif()
+
+# The conformance kit from the installed headers on the out-of-tree plugin: the sensor's own test
+# binary, run by its own ctest (the four tests of ADAPT_CONFORMANCE_SUITE, none skipped).
+if(NOT EXISTS ${build}/tests/sensor_conformance)
+  message(FATAL_ERROR "the out-of-tree build did not produce ${build}/tests/sensor_conformance")
+endif()
+run(NAME "ctest of example-sensor's conformance tests" COMMAND ${CMAKE_CTEST_COMMAND} --test-dir ${build}
+    --output-on-failure)
+foreach(test Options Components Demo Coverage)
+  string(FIND "${run_output}" "SensorConformance.${test} " at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the sensor's ctest did not run SensorConformance.${test}:\n${run_output}")
+  endif()
+endforeach()
+string(FIND "${run_output}" "100% tests passed, 0 tests failed out of 4" passed)
+string(FIND "${run_output}" "Skipped" skipped)
+if(passed EQUAL -1 OR NOT skipped EQUAL -1)
+  message(FATAL_ERROR "the sensor's conformance tests did not all pass:\n${run_output}")
+endif()
+message(STATUS "sensor conformance: 4 tests passed")

@@ -2,7 +2,9 @@
 // good: a well-formed plugin; abi / fingerprint: manifests from an incompatible build; legacy: no
 // manifest; badlicense: a licence that is not SPDX; throws:
 // registration fails half-way; dup_first / dup_second: two files providing the same plugin and
-// component; twice: registers one component twice.
+// component; twice: registers one component twice; crash: segfaults in a static initialiser; hang:
+// its registration never returns. (crash and hang live in a folder of their own: only the scanner's
+// helper processes may ever open them.)
 #include <adapt/plugin/plugin.h>
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -10,7 +12,9 @@
 #include <boost/preprocessor/arithmetic/inc.hpp>
 #include <boost/preprocessor/stringize.hpp>
 
+#include <csignal>
 #include <string>
+#include <thread>
 
 // A manifest written by hand, for the variants that fake another build.
 #define TEST_MANIFEST(ABI, NAME, LICENSE, FINGERPRINT)                                                        \
@@ -64,6 +68,10 @@ void add_echo(adapt::Registry& registry, const std::string& name) {
   add_echo(registry, "throws.echo");  // must be rolled back
   throw std::runtime_error("cannot find my model files");
 }
+[[maybe_unused]] void register_hang(adapt::Registry& registry) {
+  add_echo(registry, "hang.echo");
+  for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+}
 [[maybe_unused]] void register_twice(adapt::Registry& registry) {
   add_echo(registry, "twice.echo");
   add_echo(registry, "twice.echo");
@@ -77,6 +85,15 @@ ADAPT_PLUGIN("good", "1.2.3", "MIT", "A well-formed test plugin", register_good)
 ADAPT_PLUGIN("dup", "1.0.0", "MIT", "Two files provide this plugin", register_dup)
 #elif defined(ADAPT_TEST_VARIANT_THROWS)
 ADAPT_PLUGIN("throws", "1.0.0", "MIT", "Registration throws", register_throws)
+#elif defined(ADAPT_TEST_VARIANT_CRASH)
+// Dies while the library is being opened, before the host could call anything.
+[[maybe_unused]] static const bool crash_on_load = [] {
+  std::raise(SIGSEGV);
+  return true;
+}();
+ADAPT_PLUGIN("crash", "1.0.0", "MIT", "Segfaults while loading", register_good)
+#elif defined(ADAPT_TEST_VARIANT_HANG)
+ADAPT_PLUGIN("hang", "1.0.0", "MIT", "Registration never returns", register_hang)
 #elif defined(ADAPT_TEST_VARIANT_TWICE)
 ADAPT_PLUGIN("twice", "1.0.0", "MIT", "Registers one component twice", register_twice)
 #elif defined(ADAPT_TEST_VARIANT_ABI)

@@ -22,7 +22,7 @@ inline Registry& protein_registry() {
     options.plugin_paths = {ADAPT_TEST_BINARY_DIR "/lib/adapt/plugins"};
     configure_global_plugins(options);
     Registry* r = &global_registry();
-    if (!global_plugin_host().find("protein")) {
+    if (!global_plugin_host().load_plugin("protein")) {
       std::string why;
       for (const auto& f : global_plugin_host().failures()) why += f.file.string() + ": " + f.reason + "\n";
       ADD_FAILURE() << "the protein plugin did not load:\n" << why;

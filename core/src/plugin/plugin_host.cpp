@@ -1,26 +1,19 @@
-// The plugin host: discovery, safety checks, ABI and fingerprint checks, registration.
+// The plugin host: opening checked plugin files, registration, loading on first use.
 // Every failure becomes a PluginFailure with a message that says what to do; nothing here throws
 // for a bad plugin, so one broken file never stops the host.
 #include "adapt/plugin/plugin_host.h"
 
 #include <dlfcn.h>
-#include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <boost/dll/shared_library.hpp>
 
 #include <algorithm>
-#include <cstdlib>
-#include <map>
 #include <mutex>
-#include <optional>
-#include <set>
-#include <sstream>
 
 #include "adapt/common/version.h"
 #include "adapt/plugin/plugin.h"
 #include "adapt/plugin/plugin_manifest.h"
+#include "adapt/plugin/plugin_scan.h"
 
 namespace fs = std::filesystem;
 
@@ -40,52 +33,6 @@ std::vector<boost::dll::shared_library>& open_libraries() {
   return *libraries;
 }
 
-std::string owner_name(uid_t uid) {
-  if (const passwd* pw = getpwuid(uid)) return std::string(pw->pw_name) + " (uid " + std::to_string(uid) + ")";
-  return "uid " + std::to_string(uid);
-}
-
-std::string octal_mode(mode_t mode) {
-  std::ostringstream out;
-  out << "0" << std::oct << (mode & 07777);
-  return out.str();
-}
-
-// Like sshd's StrictModes: a file or directory someone else can write to lets them run code as us.
-// Returns an empty string when `path` is safe.
-std::string insecure_reason(const fs::path& path, const char* what) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};  // a missing path is reported elsewhere
-  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
-    return std::string(what) + " " + path.string() + " is " + ((st.st_mode & S_IWOTH) ? "world" : "group") +
-           "-writable (mode " + octal_mode(st.st_mode) + ")";
-  }
-  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-    return std::string(what) + " " + path.string() + " is owned by " + owner_name(st.st_uid) +
-           ", neither you nor root";
-  }
-  return {};
-}
-
-std::string insecure_message(const fs::path& file, const std::string& reason) {
-  return "refusing to load plugin " + file.string() + ": " + reason +
-         ", so another user could replace it with code that runs as you. Fix the permissions (chmod go-w, "
-         "chown) or, if you trust every user of this machine, pass --allow-insecure-plugins "
-         "(PluginHostOptions::allow_insecure).";
-}
-
-// The first failing check of a plugin file and the directories it lives in, or "".
-std::string check_file_security(const fs::path& given, const fs::path& canonical) {
-  for (const auto& [path, what] : std::vector<std::pair<fs::path, const char*>>{
-           {canonical, "the file"},
-           {canonical.parent_path(), "its directory"},
-           {fs::absolute(given).parent_path(), "its directory"}}) {
-    std::string reason = insecure_reason(path, what);
-    if (!reason.empty()) return insecure_message(given, reason);
-  }
-  return {};
-}
-
 // Boost.DLL clears dlerror(); a second plain dlopen reproduces the loader's own explanation.
 std::string loader_error(const fs::path& file) {
   ::dlerror();
@@ -95,74 +42,14 @@ std::string loader_error(const fs::path& file) {
   return message ? message : "unknown loader error";
 }
 
-// "adapt 0.2.0; headers 9f..; torch 1.13.0; cxx11abi 1; gcc 12" -> {"adapt": "0.2.0", "headers": "9f..", ...}
-std::map<std::string, std::string> fingerprint_fields(const std::string& fingerprint) {
-  std::map<std::string, std::string> fields;
-  std::istringstream in(fingerprint);
-  std::string part;
-  while (std::getline(in, part, ';')) {
-    part.erase(0, part.find_first_not_of(' '));
-    auto space = part.find(' ');
-    if (space == std::string::npos) continue;
-    fields[part.substr(0, space)] = part.substr(space + 1);
-  }
-  return fields;
-}
-
 const char* or_empty(const char* s) { return s ? s : ""; }
-
-// Why a plugin declaring this ABI, name and fingerprint cannot run in this host ("" when it can). The
-// manifest is checked with it before the library is loaded, the loaded descriptor again after.
-std::string incompatibility(const std::string& file, uint32_t abi, const std::string& name,
-                            const std::string& theirs) {
-  if (abi != ADAPT_PLUGIN_ABI_VERSION)
-    return file + " was built for adapt plugin ABI " + std::to_string(abi) + ", but this adapt (" + version() +
-           ") uses plugin ABI " + std::to_string(ADAPT_PLUGIN_ABI_VERSION) + ": rebuild the plugin against adapt " +
-           version() + ".";
-  const std::string ours = build_fingerprint();
-  if (theirs != ours) {
-    auto t = fingerprint_fields(theirs), o = fingerprint_fields(ours);
-    std::string differing;
-    for (const auto& [key, value] : o) {
-      if (t[key] != value) differing += (differing.empty() ? "" : ", ") + key + " " + (t[key].empty() ? "?" : t[key]) + " vs " + value;
-    }
-    return file + " (plugin " + name + ") was built with \"" + theirs + "\", but this host was built with \"" + ours +
-           "\"" + (differing.empty() ? std::string() : " (differs in: " + differing + ")") +
-           ". C++ objects cannot cross between them safely: rebuild the plugin against adapt " + version() + " / torch " +
-           o["torch"] + " and these headers with the same compiler (" +
-           (o.count("gcc") ? "gcc " + o["gcc"] : "clang " + o["clang"]) +
-           "), e.g. configure it with -DCMAKE_PREFIX_PATH=<this adapt's install prefix>.";
-  }
-  return "";
-}
-
-// Reads and checks the manifest of `canonical` without loading it; "" when it may be loaded.
-std::string manifest_refusal(const fs::path& shown, const fs::path& canonical, PluginManifest& manifest) {
-  const std::string file = shown.string();
-  std::optional<PluginManifest> read;
-  try {
-    read = read_plugin_manifest(canonical);
-  } catch (const PluginError& e) {
-    return e.what();
-  }
-  if (!read)
-    return file + " is a shared library but not an adapt plugin: it carries no manifest (ELF section " ADAPT_PLUGIN_SECTION
-           "), which ADAPT_PLUGIN(...) writes beside the " ADAPT_PLUGIN_ENTRY_POINT "() entry point. Build it with "
-           "ADAPT_PLUGIN(...) and adapt_add_plugin() against adapt " + version() +
-           " (a plugin built against adapt 0.1 needs rebuilding too), or remove it from the plugin directory.";
-  manifest = *read;
-  std::string problem = incompatibility(file, manifest.abi_version, manifest.name, manifest.fingerprint);
-  if (!problem.empty()) return problem;
-  problem = manifest_problem(manifest);
-  return problem.empty() ? "" : file + ": " + problem;
-}
 
 struct Opened {
   const adapt_plugin_descriptor* descriptor = nullptr;
   std::string error;
 };
 
-// Opens `canonical` (never closed) once its manifest passed (manifest_refusal, which also refuses
+// Opens `canonical` (never closed) once its manifest passed (plugin_file_refusal, which also refuses
 // files that are not ELF), and checks the loaded descriptor: entry point, ABI number, fingerprint.
 Opened open_plugin(const fs::path& shown, const fs::path& canonical) {
   Opened result;
@@ -195,10 +82,10 @@ Opened open_plugin(const fs::path& shown, const fs::path& canonical) {
   }
   // abi_version is the first field in every ABI: read nothing else before it matches.
   if (d->abi_version != ADAPT_PLUGIN_ABI_VERSION) {
-    result.error = incompatibility(file, d->abi_version, "", "");
+    result.error = plugin_incompatibility(file, d->abi_version, "", "");
     return result;
   }
-  result.error = incompatibility(file, d->abi_version, or_empty(d->name), or_empty(d->fingerprint));
+  result.error = plugin_incompatibility(file, d->abi_version, or_empty(d->name), or_empty(d->fingerprint));
   if (!result.error.empty()) return result;
   if (!d->register_components) {
     result.error = file + " (plugin " + or_empty(d->name) + "): its descriptor has no register function";
@@ -208,41 +95,10 @@ Opened open_plugin(const fs::path& shown, const fs::path& canonical) {
   return result;
 }
 
-std::vector<fs::path> split_path_list(const char* value) {
-  std::vector<fs::path> out;
-  if (!value) return out;
-  std::string list(value), item;
-  std::istringstream in(list);
-  while (std::getline(in, item, ':')) {
-    if (!item.empty()) out.emplace_back(item);
-  }
-  return out;
-}
-
 fs::path normalised(const fs::path& path) {
   std::error_code ec;
   fs::path p = fs::weakly_canonical(path, ec);
   return ec ? fs::absolute(path).lexically_normal() : p;
-}
-
-bool is_plugin_file_name(const fs::path& file) {
-  const std::string name = file.filename().string();
-  return name.size() > 6 && name.compare(0, 3, "lib") == 0 && name.compare(name.size() - 3, 3, ".so") == 0;
-}
-
-fs::path core_library_dir() {
-  Dl_info info{};
-  if (::dladdr(reinterpret_cast<void*>(&install_plugin_dir), &info) && info.dli_fname) {
-    std::error_code ec;
-    fs::path lib = fs::canonical(info.dli_fname, ec);
-    if (!ec) return lib.parent_path();
-  }
-  return {};
-}
-
-bool running_from_build_tree() {
-  const fs::path dir = core_library_dir();
-  return !dir.empty() && dir == normalised(build_plugin_dir()).parent_path().parent_path();
 }
 
 }  // namespace
@@ -250,17 +106,7 @@ bool running_from_build_tree() {
 PluginHost::PluginHost(Registry& registry, PluginHostOptions options)
     : registry_(registry), options_(std::move(options)) {}
 
-std::vector<fs::path> PluginHost::search_path() const {
-  std::vector<fs::path> dirs = options_.plugin_paths;
-  if (options_.use_environment) {
-    for (auto& dir : split_path_list(std::getenv("ADAPT_PLUGIN_PATH"))) dirs.push_back(dir);
-  }
-  if (options_.use_install_dir) dirs.push_back(install_plugin_dir());
-  // An installed adapt never searches the build tree it was made from: that tree may be gone, stale,
-  // or someone else's. Only a core running from its own build tree does.
-  if (options_.use_build_dir && running_from_build_tree()) dirs.push_back(build_plugin_dir());
-  return dirs;
-}
+std::vector<fs::path> PluginHost::search_path() const { return plugin_search_path(options_); }
 
 const LoadedPlugin* PluginHost::find(const std::string& name) const {
   for (const auto& plugin : plugins_) {
@@ -269,93 +115,59 @@ const LoadedPlugin* PluginHost::find(const std::string& name) const {
   return nullptr;
 }
 
-void PluginHost::load_all() {
-  std::set<fs::path> seen_dirs;
-  for (const auto& entry : search_path()) {
-    const fs::path dir = normalised(entry);
-    if (!seen_dirs.insert(dir).second) continue;  // e.g. ADAPT_PLUGIN_PATH naming the build tree
-    std::error_code ec;
-    if (!fs::exists(dir, ec)) {
-      // Only directories the user named are worth a warning; the install and build dirs may not exist.
-      bool named = std::find(options_.plugin_paths.begin(), options_.plugin_paths.end(), entry) != options_.plugin_paths.end();
-      if (named) warnings_.push_back("plugin path " + entry.string() + " does not exist");
-      continue;
-    }
-    std::vector<fs::path> candidates;
-    if (fs::is_regular_file(dir, ec)) {
-      candidates.push_back(entry);  // --plugin-path may name one file
-    } else {
-      if (!options_.allow_insecure) {
-        std::string reason = insecure_reason(dir, "the directory");
-        if (!reason.empty()) {
-          failures_.push_back({dir, "refusing to load plugins from " + dir.string() + ": " + reason +
-                                        ", so another user could put code there that runs as you. Fix the "
-                                        "permissions (chmod go-w, chown) or pass --allow-insecure-plugins "
-                                        "(PluginHostOptions::allow_insecure) if you trust every user of this machine."});
-          continue;
-        }
-      }
-      for (const auto& item : fs::directory_iterator(dir, ec)) {
-        if (is_plugin_file_name(item.path()) && fs::is_regular_file(item.path(), ec)) candidates.push_back(item.path());
-      }
-      std::sort(candidates.begin(), candidates.end());
-    }
-    for (const auto& file : candidates) {
-      const fs::path canonical = normalised(file);
-      // The same file name earlier on the path shadows this one without opening it: opening a second
-      // copy would run its static initialisers (LibTorch registrations) a second time.
-      const LoadedPlugin* shadowing = nullptr;
-      bool same_file = false;
-      for (const auto& plugin : plugins_) {
-        if (plugin.file == canonical) same_file = true;
-        else if (plugin.file.filename() == canonical.filename()) shadowing = &plugin;
-      }
-      if (same_file) continue;
-      if (shadowing) {
-        warnings_.push_back("plugin " + shadowing->name + " found twice: using " + shadowing->file.string() +
-                            " (earlier on the search path), ignoring " + file.string());
-        continue;
-      }
-      // A different file claiming a plugin name already loaded: first wins too.
-      // Its manifest names it without loading it.
-      PluginManifest manifest;
-      if ((options_.allow_insecure || check_file_security(file, canonical).empty()) &&
-          manifest_refusal(file, canonical, manifest).empty()) {
-        if (const LoadedPlugin* first = find(manifest.name)) {
-          warnings_.push_back("plugin " + manifest.name + " found twice: using " + first->file.string() +
-                              " (earlier on the search path), ignoring " + file.string());
-          continue;
-        }
-      }
-      load(file);
-    }
+void PluginHost::take_discovery(PluginDiscovery found) {
+  auto known = [](const auto& list, const auto& item) { return std::find(list.begin(), list.end(), item) != list.end(); };
+  for (const auto& w : found.warnings)
+    if (!known(warnings_, w)) warnings_.push_back(w);
+  for (const auto& f : found.failures) {
+    bool seen = std::any_of(failures_.begin(), failures_.end(), [&](const PluginFailure& g) { return g.file == f.file; });
+    if (!seen) failures_.push_back(f);
   }
+  discovery_ = std::move(found);
+}
+
+void PluginHost::discover() {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  take_discovery(discover_plugins(options_));
+}
+
+void PluginHost::load_all() {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  discover();
+  for (const auto& candidate : discovery_.plugins) load(candidate.file);
+}
+
+bool PluginHost::load_plugin(const std::string& name) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
+  if (find(name)) return true;
+  const PluginCandidate* candidate = discovery_.find(name);
+  return candidate && load(candidate->file);
+}
+
+void PluginHost::load_on_demand() {
+  discover();
+  registry_.set_plugin_loader([this](const std::string& plugin) { load_plugin(plugin); });
 }
 
 bool PluginHost::load(const fs::path& file) {
+  std::lock_guard<std::recursive_mutex> lock(mutex_);
   auto fail = [&](const std::string& reason) {
     failures_.push_back({file, reason});
     return false;
   };
-  std::error_code ec;
-  if (!fs::exists(file, ec)) {
-    return fail("plugin file " + file.string() + " not found; check --plugin-path and ADAPT_PLUGIN_PATH");
-  }
-  if (!fs::is_regular_file(file, ec)) {
-    return fail(file.string() + " is not a regular file; a plugin is a lib<name>.so shared library");
-  }
   const fs::path canonical = normalised(file);
   for (const auto& plugin : plugins_) {
     if (plugin.file == canonical) return true;  // already loaded through another path
   }
-  if (!options_.allow_insecure) {
-    std::string reason = check_file_security(file, canonical);
-    if (!reason.empty()) return fail(reason);
-  }
   // Everything that can be checked is checked from the file before any of its code runs.
   PluginManifest manifest;
-  const std::string problem = manifest_refusal(file, canonical, manifest);
+  const std::string problem = plugin_file_refusal(file, options_, manifest);
   if (!problem.empty()) return fail(problem);
+  if (options_.respect_blacklist) {
+    const std::string reason = blacklist_reason(canonical);
+    if (!reason.empty())
+      return fail(reason + " Fix or remove the plugin; `adapt plugins scan` retries it once the file changes.");
+  }
   const std::string name = manifest.name;
   if (const LoadedPlugin* first = find(name)) {
     return fail(file.string() + ": plugin \"" + name + "\" is already loaded from " + first->file.string() +
@@ -398,17 +210,6 @@ bool PluginHost::load(const fs::path& file) {
   return true;
 }
 
-// ---- directories compiled into the core ----------------------------------------------------------
-
-fs::path install_plugin_dir() {
-  // Relocatable: <libdir>/adapt/plugins next to the libadapt_core.so actually loaded, so an install
-  // moved to (or made with) another prefix finds its own plugins. Falls back to the configured prefix.
-  const fs::path dir = core_library_dir();
-  return dir.empty() ? fs::path(ADAPT_INSTALL_PLUGIN_DIR) : dir / "adapt" / "plugins";
-}
-
-fs::path build_plugin_dir() { return fs::path(ADAPT_BUILD_PLUGIN_DIR); }
-
 // ---- the process-wide registry -----------------------------------------------------------------
 
 namespace {
@@ -427,7 +228,7 @@ void ensure_global_plugins(GlobalPlugins& g) {
   auto* registry = new Registry();
   register_core_components(*registry);
   auto* host = new PluginHost(*registry, g.options);
-  host->load_all();
+  host->load_on_demand();
   g.registry = registry;
   g.host = host;
 }

@@ -99,6 +99,7 @@ void Registry::add(Kind kind, const std::string& name, const std::string& help, 
                         option.name() + "\" is declared twice or uses the reserved key \"name\"");
     }
   }
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
   auto key = std::make_pair(kind, name);
   auto existing = entries_.find(key);
   if (existing != entries_.end()) {
@@ -143,7 +144,12 @@ const Registry::Entry& Registry::find(Kind kind, const json& spec, const std::st
     throw OptionError((path.empty() ? std::string(to_string(kind)) : path) + ": expected a " + to_string(kind) +
                       " name or an object {\"name\": \"plugin.component\", ...}, got " + spec.dump());
   }
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
   auto it = entries_.find({kind, wanted});
+  if (it == entries_.end() && wanted.find('.') != std::string::npos) {
+    load_on_demand(wanted.substr(0, wanted.find('.')));
+    it = entries_.find({kind, wanted});
+  }
   if (it != entries_.end()) {
     if (name) *name = wanted;
     return it->second;
@@ -207,13 +213,40 @@ std::shared_ptr<Model> Registry::model(const json& spec, const std::string& path
   return create<Model>(Kind::model, name, path, [&] { return factory(options, with_registry); });
 }
 
-bool Registry::has(Kind kind, const std::string& name) const { return entries_.count({kind, name}) > 0; }
+void Registry::set_plugin_loader(PluginLoader loader) {
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
+  lazy_.state->loader = std::move(loader);
+  lazy_.state->asked.clear();
+}
+
+void Registry::load_on_demand(const std::string& plugin) const {
+  Lazy& lazy = *lazy_.state;
+  std::lock_guard<std::recursive_mutex> lock(lazy.mutex);
+  if (!lazy.loader || plugin == "core" || plugin == current_plugin_ || !lazy.asked.insert(plugin).second) return;
+  for (const auto& [key, entry] : entries_)
+    if (entry.info.plugin == plugin) return;  // registered already (a host loaded it before)
+  lazy.loader(plugin);
+}
+
+json describe(const ComponentInfo& info) {
+  json options = json::array();
+  for (const auto& o : info.options) options.push_back(o.describe());
+  return {{"kind", to_string(info.kind)}, {"name", info.name}, {"help", info.help}, {"options", options}};
+}
+
+bool Registry::has(Kind kind, const std::string& name) const {
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
+  if (!entries_.count({kind, name}) && name.find('.') != std::string::npos)
+    load_on_demand(name.substr(0, name.find('.')));
+  return entries_.count({kind, name}) > 0;
+}
 
 const ComponentInfo& Registry::info(Kind kind, const std::string& name) const {
   return find(kind, json(name), to_string(kind), nullptr).info;
 }
 
 std::vector<ComponentInfo> Registry::components() const {
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
   std::vector<ComponentInfo> out;
   out.reserve(entries_.size());
   for (const auto& [key, entry] : entries_) out.push_back(entry.info);
@@ -221,6 +254,8 @@ std::vector<ComponentInfo> Registry::components() const {
 }
 
 std::vector<ComponentInfo> Registry::components_of_plugin(const std::string& plugin) const {
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
+  load_on_demand(plugin);
   std::vector<ComponentInfo> out;
   for (const auto& [key, entry] : entries_) {
     if (entry.info.plugin == plugin) out.push_back(entry.info);
@@ -230,6 +265,8 @@ std::vector<ComponentInfo> Registry::components_of_plugin(const std::string& plu
 
 std::string Registry::plugin_version(const std::string& plugin) const {
   if (plugin == "core") return version();
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
+  load_on_demand(plugin);
   for (const auto& [key, entry] : entries_)
     if (entry.info.plugin == plugin) return entry.info.plugin_version;
   return "";
@@ -251,6 +288,7 @@ void Registry::end_plugin() {
 }
 
 void Registry::rollback_plugin() {
+  std::lock_guard<std::recursive_mutex> lock(lazy_.state->mutex);
   for (const auto& key : added_by_current_) entries_.erase(key);
   end_plugin();
 }

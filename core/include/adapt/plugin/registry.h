@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,9 @@ struct ComponentInfo {
   std::string plugin_version;  // that plugin's version (the core's for "core"), recorded by exports
 };
 
+// A component as JSON: {kind, name, help, options: [OptionSpec::describe()...]} (plugin scans, docs).
+ADAPT_API json describe(const ComponentInfo& info);
+
 class ADAPT_API Registry {
  public:
   Registry();  // empty; see core_registry() for one holding the core components
@@ -74,12 +79,20 @@ class ADAPT_API Registry {
   std::shared_ptr<Report> report(const json& spec, const std::string& path) const;
   std::shared_ptr<Demo> demo(const json& spec, const std::string& path) const;
 
+  // Lookups by name (creation, has, info, components_of_plugin, plugin_version) of a plugin not yet
+  // opened ask the plugin loader for it first; components() lists what is registered so far.
   bool has(Kind kind, const std::string& name) const;
   const ComponentInfo& info(Kind kind, const std::string& name) const;
   std::vector<ComponentInfo> components() const;  // sorted by kind, then name
   std::vector<ComponentInfo> components_of_plugin(const std::string& plugin) const;
   // The version of a plugin that registered components here ("" when none did); the core's for "core".
   std::string plugin_version(const std::string& plugin) const;
+
+  // Opens plugins on first use: the first lookup of a "<plugin>.*" name, for a plugin that has
+  // registered nothing yet, calls `loader(plugin)` once (PluginHost::load_on_demand sets it), so a
+  // command never opens a plugin it does not use. Lookups are safe from several threads.
+  using PluginLoader = std::function<void(const std::string& plugin)>;
+  void set_plugin_loader(PluginLoader loader);
   // Validated options for a component (used by the factories above and by recipe checks).
   Options options(Kind kind, const json& spec, const std::string& path) const;
 
@@ -98,7 +111,24 @@ class ADAPT_API Registry {
   void add(Kind kind, const std::string& name, const std::string& help, OptionSchema schema,
            std::shared_ptr<void> factory);
   const Entry& find(Kind kind, const json& spec, const std::string& path, std::string* name) const;
+  // Asks the loader for `plugin` once, unless it registered something already.
+  void load_on_demand(const std::string& plugin) const;
 
+  // One lock over entries_ (recursive: a plugin registers while the lookup that opened it waits),
+  // the loader, and the plugins already asked for. A copy of a registry gets its own, without the
+  // loader: that loader registers into the original.
+  struct Lazy {
+    std::recursive_mutex mutex;
+    PluginLoader loader;
+    std::set<std::string> asked;
+  };
+  struct LazyHandle {
+    std::unique_ptr<Lazy> state = std::make_unique<Lazy>();
+    LazyHandle() = default;
+    LazyHandle(const LazyHandle&) : LazyHandle() {}
+    LazyHandle& operator=(const LazyHandle&) { return *this; }
+  };
+  LazyHandle lazy_;
   std::map<std::pair<Kind, std::string>, Entry> entries_;
   std::string current_plugin_ = "core";
   std::string current_file_;

@@ -1,0 +1,79 @@
+#include "cli_definition.h"
+
+#include <adapt/common/version.h>
+
+namespace adapt::cli {
+
+Cli::Cli() {
+  app.require_subcommand(1);
+  app.fallthrough();  // global options are accepted after the subcommand too
+  app.add_option("--threads", args.threads,
+                 "Intra-op threads for LibTorch (default: ADAPT_NUM_THREADS if set, else the number of cores)")
+      ->check(CLI::Range(0, 4096));
+  app.add_option("--plugin-path", args.plugin_paths,
+                 "Directory (or plugin file) searched before ADAPT_PLUGIN_PATH, the install and the build "
+                 "directory; repeatable")
+      ->type_name("DIR");
+  app.add_flag("--json", args.json_output, "Machine-readable JSON on stdout");
+  app.add_flag("--allow-insecure-plugins", args.allow_insecure,
+               "Also load plugins from files or directories that other users can write to. RISK: anyone who can "
+               "write there can run code as you");
+  app.set_version_flag("--version", "adapt " + version() + " (" + build_fingerprint() + ")");
+
+  plugins = app.add_subcommand("plugins", "What plugins were found, and what they provide (from the plugin cache)");
+  plugins->require_subcommand(1);
+  list = plugins->add_subcommand("list", "Every plugin found: name, version, licence, file, components; every "
+                                         "file refused or blacklisted, with the reason");
+  info = plugins->add_subcommand("info", "Every component of one plugin with its options, types, defaults and "
+                                         "help (\"core\" for the core's own)");
+  info->add_option("NAME", args.info_name, "Plugin name, e.g. audio")->required();
+  scan = plugins->add_subcommand("scan", "Open every changed plugin in a helper process and record what it "
+                                         "provides in the plugin cache (list and info do this first by themselves)");
+  scan->add_flag("--force", args.scan_force, "Scan every plugin again, ignoring the cache and its blacklist");
+
+  demo = app.add_subcommand("demo", "Generate a plugin's synthetic data, train its recipe, export, reload and predict");
+  demo->add_option("NAME", args.demo_name, "Plugin name, demo component name (plugin.demo), or \"all\"")->required();
+  demo->add_option("--out", args.demo_out, "Parent directory of the runs (one sub-directory per demo)")
+      ->capture_default_str();
+
+  train = app.add_subcommand("train", "Validate and run a recipe (docs/recipes.md)");
+  train->add_option("RECIPE", args.recipe_file, "Recipe JSON file")->required();
+  train->add_option("--out", args.train_out, "Run directory (default: runs/<recipe name>)");
+  train->add_option("--nproc", args.nproc,
+                    "Data-parallel worker processes on this machine (docs/distributed.md); loader.batch_size is "
+                    "the global batch. Several machines: start one process per rank with torchrun's variables")
+      ->check(CLI::Range(1, 1024));
+  train->add_flag("--resume", args.resume,
+                  "Continue from RUN_DIR/checkpoint.pt (train.checkpoint) if it exists, with any --nproc");
+
+  predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
+  predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();
+  predict->add_option("INPUT", args.inputs, "Raw inputs as the recipe's reader takes them (paths, texts, CSV rows)")
+      ->required();
+
+  embed = app.add_subcommand("embed", "Write one embedding vector per input (models that define one, e.g. protein "
+                                      "encoders) to CSV or .npy");
+  embed->add_option("MODEL", args.embed_model, "Exported model (.adapt)")->required();
+  embed->add_option("INPUT", args.embed_inputs, "Raw inputs as the recipe's reader takes them (e.g. FASTA files)")
+      ->required();
+  embed->add_option("--out", args.embed_out, "Output file: .csv (id column, then e0..eD-1) or .npy (float32 [N, D])")
+      ->required();
+}
+
+int Cli::parse(int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kUsageError;
+  }
+  return -1;
+}
+
+}  // namespace adapt::cli

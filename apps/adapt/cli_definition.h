@@ -1,0 +1,48 @@
+#pragma once
+// The command line of `adapt`, defined once (CLI11) and parsed by both halves of the program: the
+// `adapt` executable, which answers `adapt plugins ...` without LibTorch, and libadapt_cli, which it
+// opens for every command that trains or predicts.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace adapt::cli {
+
+struct CliArgs {
+  // global
+  bool json_output = false;
+  int threads = 0;
+  std::vector<std::string> plugin_paths;
+  bool allow_insecure = false;
+  // plugins info NAME, plugins scan --force
+  std::string info_name;
+  bool scan_force = false;
+  // demo NAME|all
+  std::string demo_name, demo_out = "runs/demo";
+  // train RECIPE
+  std::string recipe_file, train_out;
+  int64_t nproc = 1;
+  bool resume = false;
+  // predict MODEL INPUT...
+  std::string model_file;
+  std::vector<std::string> inputs;
+  // embed MODEL INPUT... --out FILE
+  std::vector<std::string> embed_inputs;
+  std::string embed_model, embed_out;
+};
+
+struct Cli {
+  CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
+  CliArgs args;
+  CLI::App *plugins, *list, *info, *scan, *demo, *train, *predict, *embed;
+
+  Cli();
+  // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version: 0; usage: 2).
+  int parse(int argc, char** argv);
+};
+
+constexpr int kUsageError = 2;
+
+}  // namespace adapt::cli

@@ -1,0 +1,89 @@
+// libadapt_cli: every `adapt` command that needs LibTorch (demo, train, predict, embed). The `adapt`
+// program opens this library and calls adapt_cli_main() for them. Exit codes: 0 success, 1 failure
+// (an adapt::Error: its message on stderr, no stack trace), 2 usage error.
+#include <c10/util/Exception.h>
+
+#include <adapt/common/error.h>
+#include <adapt/common/threads.h>
+#include <adapt/distributed/distributed.h>
+#include <adapt/plugin/plugin_host.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "cli_definition.h"
+#include "commands.h"
+
+namespace {
+
+// Workers of a distributed run say which rank failed.
+std::string error_prefix() {
+  const char* rank = std::getenv("RANK");
+  const char* world = std::getenv("WORLD_SIZE");
+  if (rank && world && std::string(world) != "1") return std::string("adapt: error (rank ") + rank + "): ";
+  return "adapt: error: ";
+}
+
+// argv without --nproc N / --nproc=N: what each worker runs.
+std::vector<std::string> worker_arguments(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 0; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--nproc") {
+      ++i;
+      continue;
+    }
+    if (a.rfind("--nproc=", 0) == 0) continue;
+    args.push_back(a);
+  }
+  return args;
+}
+
+int run(const adapt::cli::Cli& cli, int argc, char** argv) {
+  const adapt::cli::CliArgs& a = cli.args;
+  if (*cli.train && a.nproc > 1) {
+    if (std::getenv("RANK") || std::getenv("WORLD_SIZE"))
+      throw adapt::OptionError("--nproc: RANK/WORLD_SIZE are already set, so a launcher (torchrun, Slurm, ...) "
+                               "started this process; drop --nproc and let the launcher start the ranks");
+    adapt::LaunchOptions launch;
+    launch.nproc = a.nproc;
+    return adapt::launch_local_workers("/proc/self/exe", worker_arguments(argc, argv), launch);
+  }
+  adapt::set_num_threads(a.threads);
+  adapt::PluginHostOptions host_options;
+  for (const auto& p : a.plugin_paths) host_options.plugin_paths.emplace_back(p);
+  host_options.allow_insecure = a.allow_insecure;
+  host_options.respect_blacklist = true;  // a plugin whose scan crashed is not opened here either
+  adapt::configure_global_plugins(host_options);
+
+  const adapt::cli::Global global{a.json_output};
+  if (*cli.demo) return adapt::cli::demo(global, a.demo_name, a.demo_out);
+  if (*cli.train) {
+    std::filesystem::path out = a.train_out.empty()
+                                    ? std::filesystem::path("runs") / std::filesystem::path(a.recipe_file).stem()
+                                    : std::filesystem::path(a.train_out);
+    return adapt::cli::train(global, a.recipe_file, out, a.resume);
+  }
+  if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs);
+  if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);
+  std::cerr << cli.app.help();
+  return adapt::cli::kUsageError;
+}
+
+}  // namespace
+
+extern "C" __attribute__((visibility("default"))) int adapt_cli_main(int argc, char** argv) {
+  adapt::cli::Cli cli;
+  if (int code = cli.parse(argc, argv); code >= 0) return code;
+  try {
+    return run(cli, argc, argv);
+  } catch (const adapt::Error& e) {
+    std::cerr << error_prefix() << e.what() << "\n";
+  } catch (const c10::Error& e) {
+    // LibTorch's own messages carry a C++ backtrace: the user needs only the message.
+    std::cerr << error_prefix() << e.what_without_backtrace() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << error_prefix() << e.what() << "\n";
+  }
+  return 1;
+}
