@@ -11,6 +11,7 @@ packages=(
   libsndfile1-dev libfftw3-dev libsamplerate0-dev
   libsentencepiece-dev
   libxgboost-dev
+  libxxhash-dev
 )
 
 missing=()

@@ -281,9 +281,11 @@ Records InteractionsReader::read_inputs(const std::vector<std::string>& inputs, 
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& input = inputs[i];
     const size_t split = input.find_first_of(",\t");
-    if (split == std::string::npos || trim(input.substr(0, split)).empty() || trim(input.substr(split + 1)).empty()) {
+    // Exactly two fields: "1,2,3" is not user 1 and item "2,3" (a ratings row pasted whole).
+    if (split == std::string::npos || trim(input.substr(0, split)).empty() || trim(input.substr(split + 1)).empty() ||
+        input.find_first_of(",\t", split + 1) != std::string::npos) {
       throw DataError("recsys.interactions: input " + std::to_string(i + 1) + " \"" + input +
-                      "\" is not USER,ITEM; give a user id and an item id separated by a comma");
+                      "\" is not USER,ITEM; give a user id and an item id separated by one comma (no rating)");
     }
     records.add_row({trim(input.substr(0, split)), trim(input.substr(split + 1))}, "input " + std::to_string(i + 1));
   }

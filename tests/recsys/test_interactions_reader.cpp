@@ -1,5 +1,6 @@
 // recsys.interactions: formats, id handling and the errors users see on bad files.
 #include "recsys_test_util.h"
+#include "support/expect_error.h"
 
 using adapt::json;
 
@@ -102,6 +103,8 @@ TEST_F(InteractionsReader, PredictInputsAreUserCommaItem) {
   EXPECT_EQ(r.at(1, "user"), "bob");
   EXPECT_EQ(r.at(1, "item"), "new item");
   EXPECT_THROW(reader->read_inputs({"only-a-user"}, ""), adapt::DataError);
+  // A ratings row pasted whole used to become user "1", item "2,3".
+  EXPECT_THROW_WITH(reader->read_inputs({"1,2,3"}, ""), adapt::DataError, "input 1", "\"1,2,3\"", "USER,ITEM");
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ std::string join_path(const std::string& path, const std::string& key) {
 }
 
 bool is_integral(const json& value) {
+  // Beyond int64 (2^64-1 parses as unsigned) it would wrap to a negative number: not an integer here.
+  if (value.is_number_unsigned()) return value.get<uint64_t>() <= uint64_t{INT64_MAX};
   if (value.is_number_integer()) return true;
   // 64.0 from a generated recipe is still an integer; 64.5 is not.
   if (value.is_number_float()) {
@@ -135,7 +137,7 @@ void OptionSpec::check(const json& value, const std::string& path) const {
   };
   switch (type_) {
     case OptionType::integer:
-      if (!is_integral(value)) throw wrong_type("an integer");
+      if (!is_integral(value)) throw wrong_type(value.is_number_unsigned() ? "an integer up to 2^63-1" : "an integer");
       check_number_bounds(*this, value, path);
       return;
     case OptionType::number:

@@ -4,6 +4,7 @@
 
 #include "adapt/model/ensemble_model.h"
 #include "adapt/model/mlp_model.h"
+#include "adapt/model/parameter_budget.h"
 #include "adapt/plugin/registry.h"
 
 namespace adapt {
@@ -27,6 +28,10 @@ void register_core_mlp(Registry& registry) {
                        opts.in_features = input_width(ctx, opts.input);
                        opts.out_features = ctx.n_outputs;
                        opts.layers = o.integers("layers");
+                       double parameters = 0, width = static_cast<double>(opts.in_features);
+                       for (double next : opts.layers) parameters += (width + 1) * next, width = next;
+                       check_parameter_budget(parameters + (width + 1) * static_cast<double>(opts.out_features), o,
+                                              "layers");
                        opts.dropout = o.number("dropout");
                        opts.batchnorm = o.boolean("batchnorm");
                        if (ctx.blocks.target().block) {

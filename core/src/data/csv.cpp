@@ -4,6 +4,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "common/unreadable.h"
+
 namespace adapt {
 
 char parse_delimiter(const std::string& value, const std::string& path) {
@@ -212,6 +214,7 @@ Records read_csv(CsvTokenizer& tokenizer, const std::string& source, const CsvOp
 }
 
 Records read_csv_file(const std::string& path, const CsvOptions& options) {
+  if (const std::string why = detail::unreadable(path); !why.empty()) throw DataError(path + ": " + why);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path + ": cannot open the file for reading; check the path and its permissions");
   return read_csv(in, path, options);

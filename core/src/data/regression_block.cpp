@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <set>
 
 namespace adapt {
@@ -38,6 +39,10 @@ double RegressionBlock::parse_number(const std::string& field, const std::string
                     "\", which is not a finite number; fix the value" +
                     (s.empty() ? std::string(" or set missing: \"mean\" to fill empty fields") : std::string()));
   }
+  // Parsed in double but computed in float32: a larger value would become inf, then NaN outputs.
+  if (std::fabs(value) > std::numeric_limits<float>::max())
+    throw DataError("core.regression: " + origin + ": column \"" + column + "\" holds \"" + field +
+                    "\", beyond float32's range (+-3.4e38) that models compute in; fix or rescale the value");
   return value;
 }
 

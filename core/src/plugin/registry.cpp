@@ -2,6 +2,8 @@
 // component can always be read off its name; a name taken twice is an error naming both files.
 #include "adapt/plugin/registry.h"
 
+#include <c10/util/Exception.h>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -44,6 +46,9 @@ std::shared_ptr<Result> create(Kind kind, const std::string& name, const std::st
     result = call();
   } catch (const Error&) {
     throw;
+  } catch (const c10::Error& e) {  // LibTorch's own message, without its C++ backtrace
+    throw Error((path.empty() ? name : path) + ": creating " + to_string(kind) + " \"" + name +
+                "\" failed: " + e.what_without_backtrace());
   } catch (const std::exception& e) {
     throw Error((path.empty() ? name : path) + ": creating " + to_string(kind) + " \"" + name +
                 "\" failed: " + e.what());

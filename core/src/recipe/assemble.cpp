@@ -7,6 +7,7 @@
 #include "adapt/metrics/metrics.h"
 #include "adapt/recipe/recipe.h"
 #include "adapt/train/checkpoint.h"
+#include "common/unreadable.h"
 
 namespace adapt {
 namespace {
@@ -121,6 +122,8 @@ std::vector<std::shared_ptr<Metric>> build_metrics(const json& recipe, const Reg
 }
 
 json load_recipe(const std::filesystem::path& file) {
+  if (const std::string why = detail::unreadable(file); !why.empty())
+    throw OptionError("recipe " + file.string() + ": " + why);
   std::ifstream in(file);
   if (!in) throw OptionError("recipe " + file.string() + ": cannot be opened (does it exist?)");
   json recipe;

@@ -122,6 +122,21 @@ void read_and_split(RunState& state, const Registry& registry, RunContext& ctx) 
             << "\n";
 }
 
+namespace {
+
+// A classification target with one class in the training split has nothing to learn: the loss is 0
+// from the start and every metric is degenerate. Said before any training, with what to check.
+void refuse_single_class(const Block& target, const json& spec) {
+  const auto classes = target.classes();
+  if (target.loss() != "cross_entropy" || classes.size() != 1) return;
+  throw DataError("target: the training split holds one class only (\"" + classes.front() + "\" in column " +
+                  (spec.is_object() && spec.contains("column") ? spec["column"].dump() : std::string("of the target")) +
+                  "), so there is nothing to learn. Check the target column, the reader's filter and the split "
+                  "(a by-column or time split may have put the other classes elsewhere)");
+}
+
+}  // namespace
+
 void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
   state.blocks = build_blocks(state.recipe, registry);
   DataBlocks& blocks = *state.blocks;
@@ -134,6 +149,7 @@ void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
   };
   for (size_t i = 0; i < blocks.inputs().size(); ++i) setup(state.recipe["inputs"][i], blocks.inputs()[i]);
   setup(state.recipe["target"], blocks.target());
+  refuse_single_class(*blocks.target().block, state.recipe["target"]);
   state.warnings = data_warnings(*state.records, state.split, blocks);
   for (const auto& w : state.warnings) ctx.out() << "warning: " << w << "\n";
   state.transforms = build_transforms(state.recipe, registry, blocks, /*deterministic_only=*/false);

@@ -64,6 +64,9 @@ TEST(Options, WrongTypes) {
   EXPECT_EQ(error_of({{"column", "x"}, {"layers", {64, 2.5}}}), "model.layers[1]: expected an integer, got 2.5");
   EXPECT_EQ(error_of({{"column", "x"}, {"batch_norm", 1}}), "model.batch_norm: expected true or false, got 1");
   EXPECT_EQ(error_of({{"column", 3}}), "model.column: expected a string, got 3");
+  // 2^64-1 used to wrap to -1 and be reported as "got -1".
+  EXPECT_EQ(error_of({{"column", "x"}, {"seed", json(18446744073709551615ULL)}}),
+            "model.seed: expected an integer up to 2^63-1, got 18446744073709551615");
 }
 
 TEST(Options, IntegralFloatsCountAsIntegers) {

@@ -138,6 +138,10 @@ TEST(RegressionBlock, BadNumbersNameOriginColumnAndValue) {
   EXPECT_THROW_WITH(block.setup(r), DataError, "n.csv:3", "\"y\"", "\"abc\"");
   EXPECT_THROW_WITH(block.encode(r, 2, {}), DataError, "n.csv:4", "missing");
   EXPECT_THROW_WITH(block.encode(r, 3, {}), DataError, "n.csv:5", "\"nan\"");
+  // Finite as a double, infinite as the float32 a model computes in: refused, not a null prediction.
+  r.add_row({"4e38"}, "n.csv:6");
+  block.setup(r.subset({0}));
+  EXPECT_THROW_WITH(block.encode(r, 4, {}), DataError, "n.csv:6", "\"4e38\"", "float32");
   RegressionBlock filled(RegressionBlockOptions({"y"}).missing("mean"));
   filled.setup(r.subset({0, 2}));
   EXPECT_FLOAT_EQ(filled.encode(r, 2, {}).at("").item<float>(), 1.5f);

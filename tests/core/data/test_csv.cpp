@@ -105,7 +105,9 @@ TEST(Csv, ReadsFilesAndNamesMissingOnes) {
   const auto path = dir.write("t.csv", "x,y\n1,2\n");
   Records r = read_csv_file(path);
   EXPECT_EQ(r.origin(0), path + ":2");
-  EXPECT_THROW_WITH(read_csv_file((dir.path / "nope.csv").string()), DataError, "nope.csv", "cannot open");
+  EXPECT_THROW_WITH(read_csv_file((dir.path / "nope.csv").string()), DataError, "nope.csv", "does not exist");
+  // A directory used to read as "the file is empty".
+  EXPECT_THROW_WITH(read_csv_file(dir.path.string()), DataError, dir.path.string(), "is a directory");
 }
 
 TEST(Csv, TokenizerStreamsRecordsWithLines) {

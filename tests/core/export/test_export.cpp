@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "adapt/common/version.h"
@@ -143,4 +145,50 @@ TEST(Export, DamagedOrForeignFilesAreRefused) {
   write_file(dir.path / "x.adapt", "this is not a zip archive");
   EXPECT_THROW(Predictor::load(dir.path / "x.adapt", core_test_registry()), Error);
   EXPECT_THROW(Predictor::load(dir.path / "absent.adapt", core_test_registry()), Error);
+}
+
+namespace {
+std::string read_bytes(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+}  // namespace
+
+// Every byte of an export, flipped one at a time at positions spread over the file: the load is
+// refused with a message naming the file, or (a byte of zip padding) the model predicts exactly as
+// before. Before exports were sealed, a flipped weight loaded silently and changed predictions.
+TEST(Export, AFlippedByteIsRefusedOrHarmless) {
+  TempDir dir("export_flip");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 200, 1));
+  Records records = read_csv_file((dir.path / "rings.csv").string());
+  const torch::Tensor expected = Predictor::load(run.model_file, registry).outputs(records);
+  const std::string original = read_bytes(run.model_file);
+  const std::filesystem::path damaged = dir.path / "damaged.adapt";
+  size_t refused = 0, positions = 0;
+  for (size_t at = 0; at < original.size(); at += std::max<size_t>(1, original.size() / 300), ++positions) {
+    std::string bytes = original;
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x10);
+    write_file(damaged, bytes);
+    try {
+      torch::Tensor got = Predictor::load(damaged, registry).outputs(records);
+      EXPECT_TRUE(torch::equal(expected, got)) << "a flipped byte at offset " << at << " loaded and changed predictions";
+    } catch (const Error& e) {
+      ++refused;
+      EXPECT_NE(std::string(e.what()).find(damaged.string()), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_GT(refused, positions * 8 / 10) << "most bytes of an export are content: flipping one must be caught";
+}
+
+TEST(Export, TheChecksumNamesTheDamagedEntry) {
+  TempDir dir("export_seal");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 200, 1));
+  std::string bytes = read_bytes(run.model_file);
+  // The weights are the largest part of the sealed entry, near the middle of the file.
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x01);
+  write_file(run.model_file, bytes);
+  test_support::expect_error<Error>([&] { Predictor::load(run.model_file, registry); },
+                      {run.model_file.string(), "is damaged", "adapt_sealed", "checksum"});
 }

@@ -5,6 +5,7 @@
 #include "adapt/run/data_warnings.h"
 #include "adapt/run/train_recipe.h"
 #include "core/support/learner_fixtures.h"
+#include "support/expect_error.h"
 
 using namespace adapt;
 using namespace adapt::testing;
@@ -173,6 +174,9 @@ TEST(Recipe, LoadRecipeResolvesRelativePathsAndReportsJsonErrors) {
     EXPECT_NE(m.find("bad.json"), std::string::npos) << m;
     EXPECT_NE(m.find("line 2"), std::string::npos) << m;
   }
+  // A directory used to fail with libstdc++'s "basic_filebuf::underflow".
+  EXPECT_THROW_WITH(load_recipe(dir.path), OptionError, "recipe " + dir.path.string(), "is a directory");
+  EXPECT_THROW_WITH(load_recipe(dir.path / "absent.json"), OptionError, "absent.json", "does not exist");
 }
 
 TEST(Recipe, DataWarnings) {

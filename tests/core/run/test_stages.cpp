@@ -2,6 +2,7 @@
 // be checked alone, and run in order they give what train_recipe gives.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include "adapt/run/stages.h"
@@ -57,6 +58,38 @@ TEST(Stages, ReadAndSplitRefusesARunWithNothingToScore) {
   recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.0}};
   RunState state = resolve_defaults(recipe, core_test_registry(), ctx);
   EXPECT_THROW_WITH(read_and_split(state, core_test_registry(), ctx), DataError, "splitter", "both empty");
+}
+
+// It used to train with loss 0 and report accuracy 0.30 beside a confusion matrix of all-correct rows.
+TEST(Stages, SetupBlocksRefusesASingleClassTarget) {
+  TempDir dir("stages_one_class");
+  std::ostringstream out;
+  RunContext ctx(quiet(out));
+  std::ofstream(dir.path / "one.csv") << "x1,label\n0.1,yes\n0.4,yes\n0.2,yes\n0.9,yes\n0.3,yes\n0.6,yes\n";
+  json recipe = {{"reader", {{"name", "core.csv"}, {"path", (dir.path / "one.csv").string()}}},
+                 {"splitter", {{"name", "core.random"}, {"valid_pct", 0.34}}},
+                 {"inputs", {{{"name", "core.regression"}, {"columns", {"x1"}}}}},
+                 {"target", {{"name", "core.category"}, {"column", "label"}}},
+                 {"model", {{"name", "core.mlp"}, {"layers", {4}}}},
+                 {"train", {{"epochs", 1}}}};
+  RunState state = resolve_defaults(recipe, core_test_registry(), ctx);
+  read_and_split(state, core_test_registry(), ctx);
+  EXPECT_THROW_WITH(setup_blocks(state, core_test_registry(), ctx), DataError, "one class only", "\"yes\"",
+                    "\"label\"");
+}
+
+// It used to pass validation and be OOM-killed after 56 s at 23.5 GB.
+TEST(Stages, AModelTooLargeForTheMachineIsRefusedBeforeAllocation) {
+  TempDir dir("stages_huge");
+  std::ostringstream out;
+  RunContext ctx(quiet(out));
+  json recipe = rings_recipe(dir.path, 200, 1);
+  recipe["model"]["layers"] = {1000000000};
+  RunState state = resolve_defaults(recipe, core_test_registry(), ctx);
+  read_and_split(state, core_test_registry(), ctx);
+  setup_blocks(state, core_test_registry(), ctx);
+  EXPECT_THROW_WITH(build_learner(state, core_test_registry(), ctx), OptionError, "model.layers", "parameters",
+                    "ADAPT_MAX_MODEL_BYTES");
 }
 
 TEST(Stages, InOrderTheyGiveWhatTrainRecipeGives) {

@@ -1,4 +1,7 @@
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <csignal>
 
 #include "adapt/common/threads.h"
 #include "adapt/train/callbacks.h"
@@ -107,4 +110,40 @@ TEST(Checkpoint, JsonRoundTripKeepsBinary) {
   write_file(dir.path / "garbage.pt", "not a zip file");
   torch::serialize::InputArchive bad;
   EXPECT_THROW(load_archive(bad, dir.path / "garbage.pt", "test archive"), Error);
+}
+
+// LibTorch's own file writer threw again from its destructor when the disk filled, aborting the
+// process (exit 134) with a partial temporary left. A size limit (RLIMIT_FSIZE, no root needed)
+// fails the write the same way: now an Error, no temporary, the previous file intact.
+TEST(Checkpoint, ASaveThatHitsAFullDiskIsAnErrorNotAnAbort) {
+  TempDir dir("checkpoint_full");
+  const auto file = dir.path / "checkpoint.pt";
+  torch::serialize::OutputArchive small;
+  small.write("w", torch::ones({4}));
+  save_archive(small, file);
+  torch::serialize::OutputArchive big;
+  big.write("w", torch::ones({1 << 18}));  // 1 MB
+  struct rlimit old_limit {};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit limit = old_limit;
+  limit.rlim_cur = 64 * 1024;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limit), 0);
+  std::string message;
+  try {
+    save_archive(big, file);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  EXPECT_NE(message.find("cannot write " + file.string()), std::string::npos) << message;
+  size_t files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path)) files += e.is_regular_file();
+  EXPECT_EQ(files, 1u) << "a temporary was left behind";
+  torch::serialize::InputArchive in;
+  load_archive(in, file, "checkpoint");  // the old file, whole and sealed
+  torch::Tensor w;
+  in.read("w", w);
+  EXPECT_EQ(w.numel(), 4);
 }

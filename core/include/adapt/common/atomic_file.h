@@ -13,6 +13,9 @@ namespace adapt {
 // file is removed and the exception propagates; `target` is untouched.
 void write_atomically(const std::filesystem::path& target,
                       const std::function<void(const std::filesystem::path& temp_path)>& write);
-void write_text_atomically(const std::filesystem::path& target, const std::string& text);
+// Writes `bytes` (text or binary) through checked writes: a full disk is an Error naming the file, the
+// bytes needed and the free space, and leaves no temporary. Temporaries of killed writers of the same
+// target are removed first.
+void write_text_atomically(const std::filesystem::path& target, const std::string& bytes);
 
 }  // namespace adapt
