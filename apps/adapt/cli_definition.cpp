@@ -44,7 +44,10 @@ Cli::Cli() {
                     "the global batch. Several machines: start one process per rank with torchrun's variables")
       ->check(CLI::Range(1, 1024));
   train->add_flag("--resume", args.resume,
-                  "Continue from RUN_DIR/checkpoint.pt (train.checkpoint) if it exists, with any --nproc");
+                  "Continue from RUN_DIR/checkpoint.pt (train.checkpoint), with any --nproc; stops when there is none "
+                  "or another recipe wrote it");
+  train->add_flag("--resume-or-start", args.resume_or_start,
+                  "Like --resume, but start afresh when RUN_DIR has no checkpoint");
 
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();

@@ -26,7 +26,7 @@ int demo(const Global& global, const std::string& name, const std::filesystem::p
 // Joins a distributed run when the torchrun variables are set (docs/distributed.md); `resume`
 // continues from out_dir/checkpoint.pt.
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
-          bool resume = false);
+          bool resume = false, bool resume_or_start = false);
 int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file);

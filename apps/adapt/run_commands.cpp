@@ -83,11 +83,12 @@ int demo(const Global& global, const std::string& name, const std::filesystem::p
 }
 
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
-          bool resume) {
+          bool resume, bool resume_or_start) {
   json recipe = load_recipe(recipe_file);
   Registry& registry = global_registry();
   RunOptions options = run_options(global, out_dir);
   options.resume = resume;
+  options.resume_or_start = resume_or_start;
   options.distributed = DistributedContext::from_env();  // one process unless RANK/WORLD_SIZE are set
   if (options.distributed->is_main()) report_plugin_problems();
   RunResult result = train_recipe(recipe, options, registry);

@@ -1,16 +1,33 @@
 // fit_phases: the train section's phases, resumable from a checkpoint, with lr_find where asked.
 #include "adapt/report/plot.h"
 #include "adapt/run/stages.h"
+#include "adapt/train/checkpoint.h"
 
 namespace adapt {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Continues from resume_dir/checkpoint.pt when asked and present; returns the phase to start with.
+// Continues from resume_dir/checkpoint.pt when asked; returns the phase to start with. A missing
+// checkpoint, or one another recipe wrote, stops the run instead of silently training afresh.
 size_t resume_phase(RunState& state, RunContext& ctx) {
   const fs::path file = ctx.resume_dir() / "checkpoint.pt";
-  if (!ctx.resume() || ctx.resume_dir().empty() || !fs::exists(file)) return 0;
+  if (!ctx.resume() || ctx.resume_dir().empty()) return 0;
+  if (!fs::exists(file)) {
+    if (ctx.resume_or_start()) return 0;
+    throw Error("--resume: there is no checkpoint " + file.string() +
+                " to continue from (train.checkpoint writes one). Run without --resume to start afresh, or with "
+                "--resume-or-start to continue when a checkpoint exists and start otherwise");
+  }
+  // The recipe is checked before any weight is read: another recipe's checkpoint may fit by chance.
+  torch::serialize::InputArchive peek;
+  load_archive(peek, file, "checkpoint");
+  const json extra = read_json(peek, "meta", "checkpoint " + file.string()).value("extra", json::object());
+  const std::string recorded = extra.value("recipe_hash", "");
+  if (!recorded.empty() && recorded != state.recipe_hash)
+    throw Error("--resume: " + file.string() + " was written by another recipe (recipe hash " + recorded +
+                ", this recipe " + state.recipe_hash + "); resume with the recipe that wrote it, or give this run "
+                "another --out");
   Learner& learner = *state.learner;
   learner.load_checkpoint(file);
   size_t phase = learner.checkpoint_extra().value("phase", size_t{0});
@@ -62,6 +79,7 @@ void fit_phases(RunState& state, RunContext& ctx) {
   for (size_t i = resume_phase(state, ctx); i < phases.size(); ++i) {
     const PhasePlan& phase = phases[i];
     learner.checkpoint_extra()["phase"] = i;
+    learner.checkpoint_extra()["recipe_hash"] = state.recipe_hash;
     if (phase.freeze_to)
       learner.freeze_to(*phase.freeze_to);
     else

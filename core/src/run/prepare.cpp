@@ -2,6 +2,9 @@
 // blocks, build the loaders, model and learner.
 #include <unistd.h>
 
+#include <cstdio>
+
+#include "adapt/common/hash.h"
 #include "adapt/export/export.h"
 #include "adapt/model/losses.h"
 #include "adapt/run/data_warnings.h"
@@ -94,6 +97,11 @@ RunState resolve_defaults(const json& recipe, const Registry& registry, const Ru
   state.filled["interpret"] = {{"top_losses", state.interpret.top_losses},
                                {"confusion_matrix", state.interpret.confusion_matrix},
                                {"most_confused_min", state.interpret.most_confused_min}};
+  json hashed = state.filled;
+  hashed["loader"].erase("workers");  // how many threads load data changes no result
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(hashed.dump())));
+  state.recipe_hash = std::string("fnv1a64:") + hex;
   return state;
 }
 

@@ -2,12 +2,18 @@
 // evaluates, interprets, exports and records (the weights are rank 0's).
 #include "adapt/run/train_recipe.h"
 
+#include <optional>
+
+#include "adapt/run/run_lock.h"
 #include "adapt/run/stages.h"
 
 namespace adapt {
 
 RunResult train_recipe(const json& recipe, const RunOptions& options, const Registry& registry) {
   RunContext ctx(options);
+  // Two runs writing one directory would mix their files and checkpoints: the second is refused.
+  std::optional<RunDirectoryLock> lock;
+  if (!ctx.dir().empty()) lock.emplace(ctx.dir());
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
   setup_blocks(state, registry, ctx);

@@ -33,6 +33,7 @@ class ADAPT_API RunContext {
   // Where a checkpoint to resume from is read (every rank reads it).
   const std::filesystem::path& resume_dir() const { return resume_dir_; }
   bool resume() const { return options_.resume; }
+  bool resume_or_start() const { return options_.resume_or_start; }
   bool progress() const { return options_.progress; }
 
   // This process's share of the training loader: loader.batch_size stays the global batch, so results
@@ -60,6 +61,7 @@ struct RunState {
   // resolve_defaults
   json recipe;  // the given recipe with seed and splitter settled
   json filled;  // every component's defaults filled in: what run.json and the export record
+  std::string recipe_hash;  // of `filled` (less loader.workers): checkpoints record it, --resume checks it
   uint64_t seed = 42;
   TrainPlan plan;
   InterpretPlan interpret;

@@ -18,9 +18,11 @@ struct RunOptions {
   std::ostream* out = nullptr;    // human-readable progress; nullptr: std::cout
   bool progress = true;           // live progress bar / per-epoch table
   bool write_files = true;        // plots, CSVs, model.adapt
-  // Continue from out_dir/checkpoint.pt when it exists (written by train.checkpoint), skipping the
-  // phases and epochs it finished; the result equals an uninterrupted run.
+  // Continue from out_dir/checkpoint.pt (written by train.checkpoint), skipping the phases and epochs
+  // it finished; the result equals an uninterrupted run. Without a checkpoint the run stops with an
+  // Error, unless resume_or_start; a checkpoint another recipe wrote is refused.
   bool resume = false;
+  bool resume_or_start = false;
   // Data-parallel training (docs/distributed.md); null or world size 1: one process. loader.batch_size
   // stays the global batch (each rank takes batch_size / world_size); only rank 0 prints and writes.
   std::shared_ptr<DistributedContext> distributed;
