@@ -8,6 +8,7 @@
 #include "adapt/plugin/plugin_host.h"
 #include "adapt/plugin/plugin_manifest.h"
 #include "support/temp_dir.h"
+#include "test_plugin_files.h"
 
 namespace fs = std::filesystem;
 using adapt::Kind;
@@ -18,17 +19,9 @@ using adapt::test_support::TempDir;
 
 namespace {
 
-const fs::path kPlugins = ADAPT_TEST_PLUGIN_DIR;
-
-fs::path plugin(const std::string& variant) { return kPlugins / ("libadapt_test_" + variant + ".so"); }
-
-// A copy of a test plugin in a directory of its own under `dir` (a distinct file for the dynamic loader).
-fs::path add_copy(const TempDir& dir, const std::string& variant, const std::string& sub) {
-  fs::create_directories(dir.path / sub);
-  fs::path to = dir.path / sub / plugin(variant).filename();
-  fs::copy_file(plugin(variant), to, fs::copy_options::overwrite_existing);
-  return to;
-}
+using adapt::test_plugins::add_copy;
+using adapt::test_plugins::kPlugins;
+using adapt::test_plugins::plugin;
 
 
 const std::string& only_failure(const PluginHost& host) {

@@ -12,6 +12,7 @@
 #include "adapt/plugin/plugin_host.h"
 #include "adapt/plugin/plugin_scan.h"
 #include "support/temp_dir.h"
+#include "test_plugin_files.h"
 
 namespace fs = std::filesystem;
 using adapt::Kind;
@@ -24,19 +25,7 @@ using adapt::test_support::TempDir;
 
 namespace {
 
-const fs::path kPlugins = ADAPT_TEST_PLUGIN_DIR;
-
-fs::path variant_file(const std::string& variant) {
-  const std::string name = "libadapt_test_" + variant + ".so";
-  return fs::exists(kPlugins / name) ? kPlugins / name : kPlugins / "hostile" / name;
-}
-
-fs::path add_copy(const TempDir& dir, const std::string& variant, const std::string& sub = "p") {
-  fs::create_directories(dir.path / sub);
-  fs::path to = dir.path / sub / variant_file(variant).filename();
-  fs::copy_file(variant_file(variant), to, fs::copy_options::overwrite_existing);
-  return to;
-}
+using adapt::test_plugins::add_copy;
 
 ScanOptions options_in(const TempDir& dir) {
   ScanOptions o;

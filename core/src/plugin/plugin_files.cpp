@@ -14,8 +14,10 @@
 #include <sstream>
 
 #include "adapt/common/version.h"
+#include "plugin/normalised_path.h"
 
 namespace fs = std::filesystem;
+using adapt::detail::normalised;
 
 namespace adapt {
 
@@ -93,12 +95,6 @@ std::vector<fs::path> split_path_list(const char* value) {
     if (!item.empty()) out.emplace_back(item);
   }
   return out;
-}
-
-fs::path normalised(const fs::path& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(path, ec);
-  return ec ? fs::absolute(path).lexically_normal() : p;
 }
 
 bool is_plugin_file_name(const fs::path& file) {

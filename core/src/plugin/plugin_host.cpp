@@ -14,8 +14,10 @@
 #include "adapt/plugin/plugin.h"
 #include "adapt/plugin/plugin_manifest.h"
 #include "adapt/plugin/plugin_scan.h"
+#include "plugin/normalised_path.h"
 
 namespace fs = std::filesystem;
+using adapt::detail::normalised;
 
 namespace adapt {
 
@@ -93,12 +95,6 @@ Opened open_plugin(const fs::path& shown, const fs::path& canonical) {
   }
   result.descriptor = d;
   return result;
-}
-
-fs::path normalised(const fs::path& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(path, ec);
-  return ec ? fs::absolute(path).lexically_normal() : p;
 }
 
 }  // namespace

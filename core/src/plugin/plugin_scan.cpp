@@ -232,9 +232,7 @@ const ScannedPlugin* PluginScan::find(const std::string& name) const {
 }
 
 fs::path default_plugin_cache_file() {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(build_fingerprint())));
-  return home_cache_dir() / "adapt" / ("registry-" + std::string(hex) + ".json");
+  return home_cache_dir() / "adapt" / ("registry-" + hex64(fnv1a64(build_fingerprint())) + ".json");
 }
 
 fs::path plugin_scanner_program() {
@@ -308,11 +306,9 @@ PluginScan scan_plugins(const PluginHostOptions& host, const ScanOptions& option
       scan.blacklisted.push_back({candidate.file, entry.value("reason", "blacklisted")});
       continue;
     }
-    ScannedPlugin plugin{manifest_from(entry["plugin"]), candidate.file, entry["components"],
-                         std::find_if(helpers.begin(), helpers.end(), [&](const Helper& h) {
-                           return h.file == candidate.file;
-                         }) == helpers.end()};
-    scan.plugins.push_back(std::move(plugin));
+    const bool scanned_now = std::any_of(helpers.begin(), helpers.end(),
+                                         [&](const Helper& h) { return h.file == candidate.file; });
+    scan.plugins.push_back({manifest_from(entry["plugin"]), candidate.file, entry["components"], !scanned_now});
   }
   if (scan.scanned > 0) {
     // Entries of files this search did not reach are kept (another --plugin-path may need them)

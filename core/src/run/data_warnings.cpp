@@ -25,9 +25,7 @@ std::string data_hash(const Records& records) {
   for (const auto& name : records.column_names()) h = fnv1a64_field(name, h);
   for (size_t c = 0; c < records.column_names().size(); ++c)
     for (size_t r = 0; r < records.size(); ++r) h = fnv1a64_field(records.at(r, c), h);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return "fnv1a64:" + hex64(h);
 }
 
 std::vector<std::string> data_warnings(const Records& records, const SplitIndices& split, const DataBlocks& blocks) {

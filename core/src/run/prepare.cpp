@@ -2,8 +2,6 @@
 // blocks, build the loaders, model and learner.
 #include <unistd.h>
 
-#include <cstdio>
-
 #include "adapt/common/hash.h"
 #include "adapt/export/export.h"
 #include "adapt/model/losses.h"
@@ -99,9 +97,7 @@ RunState resolve_defaults(const json& recipe, const Registry& registry, const Ru
                                {"most_confused_min", state.interpret.most_confused_min}};
   json hashed = state.filled;
   hashed["loader"].erase("workers");  // how many threads load data changes no result
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(hashed.dump())));
-  state.recipe_hash = std::string("fnv1a64:") + hex;
+  state.recipe_hash = "fnv1a64:" + hex64(fnv1a64(hashed.dump()));
   return state;
 }
 

@@ -5,11 +5,11 @@
 
 #include <xxhash.h>
 
-#include <cstdio>
 #include <cstring>
 #include <mutex>
 
 #include "adapt/common/atomic_file.h"
+#include "adapt/common/hash.h"
 
 namespace adapt {
 
@@ -98,10 +98,7 @@ constexpr const char* kSealKey = "adapt_seal";
 
 std::string xxh3_128_hex(const void* data, size_t size) {
   const XXH128_hash_t h = XXH3_128bits(data, size);
-  char hex[33];
-  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(h.high64),
-                static_cast<unsigned long long>(h.low64));
-  return hex;
+  return hex64(h.high64) + hex64(h.low64);
 }
 
 std::string to_bytes(torch::serialize::OutputArchive& archive) {

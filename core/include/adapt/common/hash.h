@@ -2,6 +2,8 @@
 // The core's two non-cryptographic hashes, for everyone (core, plugins): FNV-1a over bytes
 // (fingerprints of data and ids) and SplitMix64 (mixing seeds and hash values so every bit spreads).
 #include <cstdint>
+#include <cstdio>
+#include <string>
 #include <string_view>
 
 namespace adapt {
@@ -29,6 +31,13 @@ constexpr uint64_t splitmix64(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
   return x ^ (x >> 31);
+}
+
+// 16 lowercase hex digits: how adapt writes a 64-bit hash ("fnv1a64:" + hex64(h) for data and recipes).
+inline std::string hex64(uint64_t value) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(value));
+  return hex;
 }
 
 }  // namespace adapt
