@@ -48,6 +48,7 @@ Cli::Cli() {
                   "or another recipe wrote it");
   train->add_flag("--resume-or-start", args.resume_or_start,
                   "Like --resume, but start afresh when RUN_DIR has no checkpoint");
+  train->add_flag("--force", args.force, "Replace the finished run in RUN_DIR (otherwise refused)");
 
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();

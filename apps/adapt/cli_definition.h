@@ -24,7 +24,7 @@ struct CliArgs {
   // train RECIPE
   std::string recipe_file, train_out;
   int64_t nproc = 1;
-  bool resume = false, resume_or_start = false;
+  bool resume = false, resume_or_start = false, force = false;
   // predict MODEL INPUT...
   std::string model_file;
   std::vector<std::string> inputs;

@@ -11,6 +11,8 @@
 
 namespace adapt::cli {
 
+constexpr int kInterrupted = 130;  // as a shell reports a process ended by SIGINT
+
 struct Global {
   bool json_output = false;
 };
@@ -23,10 +25,15 @@ void report_plugin_problems();
 std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i);
 
 int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir);
-// Joins a distributed run when the torchrun variables are set (docs/distributed.md); `resume`
-// continues from out_dir/checkpoint.pt.
+struct TrainFlags {
+  bool resume = false;           // continue from out_dir/checkpoint.pt
+  bool resume_or_start = false;  // ... or start afresh when there is none
+  bool force = false;            // replace a finished run in out_dir
+};
+// Joins a distributed run when the torchrun variables are set (docs/distributed.md). Ctrl-C while
+// training writes a checkpoint, says how to resume and returns kInterrupted.
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
-          bool resume = false, bool resume_or_start = false);
+          const TrainFlags& flags = {});
 int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file);

@@ -4,6 +4,7 @@
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
 #include <adapt/run/run_demo.h>
+#include <adapt/train/interrupt.h>
 
 #include <iostream>
 
@@ -54,7 +55,10 @@ int demo(const Global& global, const std::string& name, const std::filesystem::p
   for (const auto& c : registry.components()) {
     if (c.kind != Kind::demo) continue;
     available += (available.empty() ? "" : ", ") + c.name;
-    if (name == "all" || c.name == name || c.plugin == name) demos.push_back(c.name);
+    // "fusion" also names core.fusion: a demo named after what it shows rather than its plugin.
+    const bool by_last_part = c.name.size() > name.size() && c.name.compare(c.name.size() - name.size() - 1,
+                                                                             name.size() + 1, "." + name) == 0;
+    if (name == "all" || c.name == name || c.plugin == name || by_last_part) demos.push_back(c.name);
   }
   if (demos.empty()) {
     throw Error("no demo matches \"" + name + "\"; available demos: " +
@@ -83,15 +87,25 @@ int demo(const Global& global, const std::string& name, const std::filesystem::p
 }
 
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
-          bool resume, bool resume_or_start) {
+          const TrainFlags& flags) {
   json recipe = load_recipe(recipe_file);
   Registry& registry = global_registry();
   RunOptions options = run_options(global, out_dir);
-  options.resume = resume;
-  options.resume_or_start = resume_or_start;
+  options.resume = flags.resume;
+  options.resume_or_start = flags.resume_or_start;
+  options.overwrite = flags.force;
   options.distributed = DistributedContext::from_env();  // one process unless RANK/WORLD_SIZE are set
   if (options.distributed->is_main()) report_plugin_problems();
-  RunResult result = train_recipe(recipe, options, registry);
+  catch_interrupts();
+  RunResult result;
+  try {
+    result = train_recipe(recipe, options, registry);
+  } catch (const Interrupted& e) {
+    if (options.distributed->is_main())
+      std::cerr << "adapt: " << e.what() << "\ncontinue with: adapt train " << recipe_file.string() << " --out "
+                << out_dir.string() << " --resume\n";
+    return kInterrupted;
+  }
   if (!options.distributed->is_main()) return 0;  // rank 0 reports for the group
   if (global.json_output) {
     std::cout << run_json(result).dump(2) << "\n";

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "adapt/data/data_blocks.h"
+#include "adapt/model/parameter_budget.h"
 #include "register.h"
 
 namespace adapt::audio {
@@ -24,6 +25,11 @@ std::vector<int64_t> checked_channels(const Options& o) {
   if (channels.empty()) throw o.error("channels", "give at least one stage, e.g. [32, 64, 128, 256]");
   for (auto c : channels)
     if (c < 1) throw o.error("channels", "every entry must be >= 1, got " + std::to_string(c));
+  // Each stage's 3x3 convolutions (a ResNet stage has two per block).
+  const double convs_per_stage = o.has("blocks_per_stage") ? 2.0 * static_cast<double>(o.integer("blocks_per_stage")) : 1;
+  double estimate = 0, in = static_cast<double>(channels.front());
+  for (auto c : channels) estimate += convs_per_stage * parameters::conv(in, static_cast<double>(c), 9), in = c;
+  check_parameter_budget(estimate, o, "channels");
   return channels;
 }
 
@@ -103,7 +109,9 @@ void ImageClassifier::finish(nn::Sequential body) {
   }
 }
 
-torch::Tensor ImageClassifier::forward(const Batch& batch) {
+torch::Tensor ImageClassifier::forward(const Batch& batch) { return head_(dropout_(embed(batch))); }
+
+torch::Tensor ImageClassifier::embed(const Batch& batch) {
   auto x = get(batch, input_);
   if (x.dim() == 3) x = x.unsqueeze(1);  // [B, bins, frames] from a block without a channel axis
   if (x.dim() != 4 || x.size(1) != in_channels_)
@@ -111,8 +119,7 @@ torch::Tensor ImageClassifier::forward(const Batch& batch) {
                 ", bins, frames], got " + c10::str(x.sizes()));
   if (input_bn_) x = input_bn_(x);
   x = body_->forward(x);
-  auto pooled = torch::cat({x.mean({2, 3}), x.amax({2, 3})}, 1);
-  return head_(dropout_(pooled));
+  return torch::cat({x.mean({2, 3}), x.amax({2, 3})}, 1);
 }
 
 std::vector<std::vector<torch::Tensor>> ImageClassifier::layer_groups() {

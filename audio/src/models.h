@@ -18,6 +18,9 @@ namespace adapt::audio {
 class ImageClassifier : public Model {
  public:
   torch::Tensor forward(const Batch& batch) override;
+  // Average and max pooling of the last stage side by side: what the head reads.
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return features_; }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  protected:

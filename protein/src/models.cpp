@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "adapt/data/data_blocks.h"
+#include "adapt/model/parameter_budget.h"
 #include "register.h"
 
 namespace adapt::protein {
@@ -127,7 +128,7 @@ torch::Tensor SequenceModel::embed(const Batch& batch) {
 }
 
 ProteinCnn::ProteinCnn(std::string key, const TokenIds& ids, const CnnOptions& o, int64_t n_outputs, bool per_residue)
-    : SequenceModel(std::move(key), ids), options_(o), per_residue_(per_residue) {
+    : SequenceModel(std::move(key), ids, o.channels), options_(o), per_residue_(per_residue) {
   encoder_ = register_module("encoder", CnnEncoder(ids, o));
   const int64_t features = per_residue || o.pool != "max_mean" ? o.channels : 2 * o.channels;
   head_ = register_module("head", torch::nn::Linear(features, n_outputs));
@@ -164,7 +165,7 @@ std::vector<std::vector<torch::Tensor>> ProteinCnn::layer_groups() {
 
 ProteinTransformer::ProteinTransformer(std::string key, const TokenIds& ids, const TransformerOptions& o,
                                        int64_t n_outputs, bool per_residue)
-    : SequenceModel(std::move(key), ids), options_(o), per_residue_(per_residue) {
+    : SequenceModel(std::move(key), ids, o.d_model), options_(o), per_residue_(per_residue) {
   encoder_ = register_module("encoder", TransformerEncoder(ids, o));
   head_ = register_module("head", torch::nn::Linear(o.d_model, n_outputs));
 }
@@ -191,7 +192,7 @@ std::vector<std::vector<torch::Tensor>> ProteinTransformer::layer_groups() {
 }
 
 ProteinMaskedLM::ProteinMaskedLM(std::string key, const TokenIds& ids, const TransformerOptions& o)
-    : SequenceModel(std::move(key), ids) {
+    : SequenceModel(std::move(key), ids, o.d_model) {
   encoder_ = register_module("encoder", TransformerEncoder(ids, o));
   dense_ = register_module("lm_dense", torch::nn::Linear(o.d_model, o.d_model));
   norm_ = register_module("lm_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.d_model})));
@@ -249,6 +250,9 @@ TransformerOptions transformer_options(const Options& o) {
   t.n_layers = o.integer("n_layers");
   t.ff_size = o.integer("ff_size");
   t.dropout = o.number("dropout");
+  check_parameter_budget(static_cast<double>(t.n_layers) * parameters::transformer_layer(static_cast<double>(t.d_model),
+                                                                                          static_cast<double>(t.ff_size)),
+                         o, "d_model");
   return t;
 }
 
@@ -286,6 +290,10 @@ void register_models(Registry& registry) {
         c.dilations = o.integers("dilations");
         c.dropout = o.number("dropout");
         c.pool = o.string("pool");
+        const double ch = static_cast<double>(c.channels), k = static_cast<double>(c.kernel_size);
+        check_parameter_budget(parameters::conv(static_cast<double>(c.emb_dim), ch, k) +
+                                   static_cast<double>(c.dilations.size()) * 2 * parameters::conv(ch, ch, k),
+                               o, "channels");
         return std::make_shared<ProteinCnn>(o.string("input"), token_ids(o, ctx), c, ctx.n_outputs, per_residue(ctx));
       });
   registry.add_model("protein.transformer",

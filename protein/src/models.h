@@ -88,14 +88,17 @@ TORCH_MODULE(TransformerEncoder);
 // Shared by the classifiers: reads ids and mask from the batch.
 class SequenceModel : public Model {
  public:
-  SequenceModel(std::string key, TokenIds ids) : key_(std::move(key)), ids_(ids) {}
+  SequenceModel(std::string key, TokenIds ids, int64_t width) : key_(std::move(key)), ids_(ids), width_(width) {}
+  // The encoder states mean-pooled over the residues [B, width]: the embedding and the fusion encoding.
   torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return width_; }
 
  protected:
   virtual torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) = 0;  // [B,T,D]
   std::pair<torch::Tensor, torch::Tensor> inputs(const Batch& batch) const;
   std::string key_;
   TokenIds ids_;
+  int64_t width_;
 };
 
 class ProteinCnn : public SequenceModel {

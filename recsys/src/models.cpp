@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <adapt/data/data_blocks.h>
+#include <adapt/model/parameter_budget.h>
 
 #include <memory>
 
@@ -70,6 +71,11 @@ RecsysModel::RecsysModel(const Options& options, const ModelContext& ctx) {
   }
 }
 
+void RecsysModel::check_budget(const Options& options, double row_width, double dense) const {
+  const double rows = static_cast<double>(user_tables_.total_rows() + item_tables_.total_rows());
+  check_parameter_budget(parameters::embedding(rows, row_width) + dense, options, "n_factors");
+}
+
 torch::Tensor RecsysModel::squash(const torch::Tensor& x) const {
   return y_range_ ? sigmoid_range(x, y_range_->first, y_range_->second) : x;
 }
@@ -83,6 +89,8 @@ OptionSchema DotBiasModel::schema() {
 DotBiasModel::DotBiasModel(const Options& options, const ModelContext& ctx) : RecsysModel(options, ctx) {
   const int64_t n = options.integer("n_factors");
   const double std = options.number("init_std");
+  check_budget(options, static_cast<double>(n + 1), 0);
+  n_factors_ = n;
   user_factors_ = register_module("user_factors", IdEmbedding(user_tables_, n, sparse_, std));
   item_factors_ = register_module("item_factors", IdEmbedding(item_tables_, n, sparse_, std));
   user_bias_ = register_module("user_bias", IdEmbedding(user_tables_, 1, sparse_, std));
@@ -94,6 +102,12 @@ torch::Tensor DotBiasModel::forward(const Batch& batch) {
   const torch::Tensor& i = ids(batch, item_key());
   torch::Tensor dot = (user_factors_(u) * item_factors_(i)).sum(1, /*keepdim=*/true);
   return squash(dot + user_bias_(u) + item_bias_(i));
+}
+
+torch::Tensor DotBiasModel::embed(const Batch& batch) {
+  const torch::Tensor& u = ids(batch, user_key());
+  const torch::Tensor& i = ids(batch, item_key());
+  return torch::cat({user_factors_(u) * item_factors_(i), user_bias_(u), item_bias_(i)}, 1);
 }
 
 // Sides carry the factors plus the bias as the last column.
@@ -122,14 +136,17 @@ OptionSchema NeuralCFModel::schema() {
 NeuralCFModel::NeuralCFModel(const Options& options, const ModelContext& ctx) : RecsysModel(options, ctx) {
   const int64_t n = options.integer("n_factors");
   const double std = options.number("init_std");
+  check_budget(options, static_cast<double>(n), parameters::mlp(2.0 * static_cast<double>(n), options.integers("layers"), 1));
+  n_factors_ = n;
   users_ = register_module("users", IdEmbedding(user_tables_, n, sparse_, std));
   items_ = register_module("items", IdEmbedding(item_tables_, n, sparse_, std));
   mlp_ = register_module("mlp", make_mlp(2 * n, options.integers("layers"), 1, options.number("dropout")));
 }
 
-torch::Tensor NeuralCFModel::forward(const Batch& batch) {
-  torch::Tensor x = torch::cat({users_(ids(batch, user_key())), items_(ids(batch, item_key()))}, 1);
-  return squash(mlp_->forward(x));
+torch::Tensor NeuralCFModel::forward(const Batch& batch) { return squash(mlp_->forward(embed(batch))); }
+
+torch::Tensor NeuralCFModel::embed(const Batch& batch) {
+  return torch::cat({users_(ids(batch, user_key())), items_(ids(batch, item_key()))}, 1);
 }
 
 std::vector<std::vector<torch::Tensor>> NeuralCFModel::layer_groups() {
@@ -161,6 +178,9 @@ TwoTowerModel::TwoTowerModel(const Options& options, const ModelContext& ctx)
   const double std = options.number("init_std");
   const auto layers = options.integers("layers");
   const int64_t out = options.integer("out_dim");
+  out_dim_ = out;
+  check_budget(options, static_cast<double>(n + 1),
+               2 * parameters::mlp(static_cast<double>(n), layers, static_cast<double>(out)));
   users_ = register_module("users", IdEmbedding(user_tables_, n, sparse_, std));
   items_ = register_module("items", IdEmbedding(item_tables_, n, sparse_, std));
   if (options.boolean("item_bias")) item_bias_ = register_module("item_bias", IdEmbedding(item_tables_, 1, sparse_, std));
@@ -183,6 +203,12 @@ torch::Tensor TwoTowerModel::forward(const Batch& batch) {
   torch::Tensor score = (user_vectors(ids(batch, user_key())) * item_vectors(i)).sum(1, true) / temperature_;
   if (item_bias_) score = score + item_bias_(i);
   return squash(score);
+}
+
+torch::Tensor TwoTowerModel::embed(const Batch& batch) {
+  const torch::Tensor& i = ids(batch, item_key());
+  torch::Tensor product = user_vectors(ids(batch, user_key())) * item_vectors(i) / temperature_;
+  return item_bias_ ? torch::cat({product, item_bias_(i)}, 1) : product;
 }
 
 torch::Tensor TwoTowerModel::user_side(const torch::Tensor& u) { return user_vectors(u); }

@@ -35,6 +35,9 @@ class RecsysModel : public Model {
 
  protected:
   torch::Tensor squash(const torch::Tensor& x) const;
+  // Refuses, before any table is allocated, sizes whose embedding rows (row_width floats for every
+  // user and item row) and `dense` other parameters exceed the machine's budget.
+  void check_budget(const Options& options, double row_width, double dense) const;
   IdTables user_tables_, item_tables_;
   std::optional<std::pair<double, double>> y_range_;
   bool sparse_;
@@ -51,8 +54,12 @@ class DotBiasModel : public RecsysModel, public FactorizedScorer {
   torch::Tensor user_side(const torch::Tensor& user_ids) override;
   torch::Tensor item_side(const torch::Tensor& item_ids) override;
   torch::Tensor score(const torch::Tensor& user_side, const torch::Tensor& item_side) override;
+  // [user factors * item factors, user bias, item bias]: a head that sums them is this model.
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return n_factors_ + 2; }
 
  private:
+  int64_t n_factors_;
   IdEmbedding user_factors_{nullptr}, item_factors_{nullptr}, user_bias_{nullptr}, item_bias_{nullptr};
 };
 
@@ -61,9 +68,14 @@ class NeuralCFModel : public RecsysModel {
   NeuralCFModel(const Options& options, const ModelContext& ctx);
   static OptionSchema schema();
   torch::Tensor forward(const Batch& batch) override;
+  // The user and item embeddings side by side (what the MLP reads; as an encoder, the fusion head
+  // takes the MLP's place).
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return 2 * n_factors_; }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  private:
+  int64_t n_factors_;
   IdEmbedding users_{nullptr}, items_{nullptr};
   torch::nn::Sequential mlp_{nullptr};
 };
@@ -79,8 +91,12 @@ class TwoTowerModel : public RecsysModel, public FactorizedScorer {
   // Tower outputs, for scoring many items per user.
   torch::Tensor user_vectors(const torch::Tensor& user_ids);
   torch::Tensor item_vectors(const torch::Tensor& item_ids);
+  // [user vector * item vector (scaled by 1 / temperature), item bias if any].
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return out_dim_ + (item_bias_ ? 1 : 0); }
 
  private:
+  int64_t out_dim_;
   IdEmbedding users_{nullptr}, items_{nullptr}, item_bias_{nullptr};
   torch::nn::Sequential user_tower_{nullptr}, item_tower_{nullptr};
   bool normalize_;

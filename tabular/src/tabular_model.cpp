@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include <adapt/model/parameter_budget.h>
+
 #include "register.h"
 
 namespace adapt::tabular {
@@ -60,11 +62,22 @@ TabularModel::TabularModel(std::vector<int64_t> cardinalities, std::vector<int64
     if (p > 0) layers_->push_back(torch::nn::Dropout(p));
     width = out;
   }
+  embedding_width_ = width;
   head_ = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(width, n_outputs).bias(!options_.bn_final)));
   if (options_.bn_final) bn_final_ = register_module("bn_final", torch::nn::BatchNorm1d(n_outputs));
 }
 
 torch::Tensor TabularModel::forward(const Batch& batch) {
+  torch::Tensor x = head_->forward(embed(batch));
+  if (bn_final_) x = bn_final_->forward(x);
+  if (options_.y_range) {
+    const auto [low, high] = *options_.y_range;
+    x = torch::sigmoid(x) * (high - low) + low;
+  }
+  return x;
+}
+
+torch::Tensor TabularModel::embed(const Batch& batch) {
   std::vector<torch::Tensor> parts;
   if (n_cat_ > 0) {
     const torch::Tensor& cat = get(batch, options_.input + ".cat");
@@ -79,14 +92,7 @@ torch::Tensor TabularModel::forward(const Batch& batch) {
     if (bn_cont_) cont = bn_cont_->forward(cont);
     parts.push_back(cont);
   }
-  torch::Tensor x = parts.size() == 1 ? parts[0] : torch::cat(parts, 1);
-  x = head_->forward(layers_->forward(x));
-  if (bn_final_) x = bn_final_->forward(x);
-  if (options_.y_range) {
-    const auto [low, high] = *options_.y_range;
-    x = torch::sigmoid(x) * (high - low) + low;
-  }
-  return x;
+  return layers_->forward(parts.size() == 1 ? parts[0] : torch::cat(parts, 1));
 }
 
 std::vector<std::vector<torch::Tensor>> TabularModel::layer_groups() {
@@ -143,6 +149,13 @@ std::shared_ptr<Model> make_tabular_model(const Options& options, const ModelCon
   if (cardinalities.empty() && dims.at("n_cont").get<int64_t>() == 0) {
     throw options.error("input", "the table has no input columns; declare cat_names or cont_names in tabular.table");
   }
+  double width = static_cast<double>(dims.at("n_cont").get<int64_t>()), tables = 0;
+  for (size_t i = 0; i < cardinalities.size(); ++i) {
+    tables += parameters::embedding(static_cast<double>(cardinalities[i]), static_cast<double>(sizes[i]));
+    width += static_cast<double>(sizes[i]);
+  }
+  const double dense = parameters::mlp(width, o.layers, static_cast<double>(ctx.n_outputs));
+  check_parameter_budget(tables + dense, options, tables > dense ? "embedding_sizes" : "layers");
   return std::make_shared<TabularModel>(std::move(cardinalities), std::move(sizes), dims.at("n_cont").get<int64_t>(),
                                         ctx.n_outputs, std::move(o));
 }

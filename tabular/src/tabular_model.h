@@ -38,12 +38,15 @@ class TabularModel : public Model {
   TabularModel(std::vector<int64_t> cardinalities, std::vector<int64_t> embedding_sizes, int64_t n_cont,
                int64_t n_outputs, TabularModelOptions options);
   torch::Tensor forward(const Batch& batch) override;
+  // The last hidden layer's output (the embedded and continuous columns when there is none).
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return embedding_width_; }
   // Embeddings and hidden layers, then the final layer (for freeze / discriminative rates).
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  private:
   TabularModelOptions options_;
-  int64_t n_cat_, n_cont_;
+  int64_t n_cat_, n_cont_, embedding_width_ = 0;
   torch::nn::ModuleList embeds_{nullptr};
   std::vector<torch::nn::Embedding> embeddings_;  // the same modules, typed
   torch::nn::Dropout emb_drop_{nullptr};

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
 
 #include <filesystem>
 #include <fstream>
@@ -264,4 +267,63 @@ TEST(Cli, InsecurePluginDirectoryNeedsTheFlag) {
   bool loaded = false;
   for (const auto& p : j.at("plugins")) loaded |= p.at("file").get<std::string>().rfind(open.string(), 0) == 0;
   EXPECT_TRUE(loaded) << allowed.out;
+}
+
+// Ctrl-C while training: the run writes a checkpoint, says how to resume and exits 130; --resume
+// finishes it; training into the finished run again needs --force. Before, Ctrl-C lost the run and a
+// second train silently replaced the first.
+TEST(Cli, CtrlCWritesACheckpointAndAFinishedRunNeedsForce) {
+  const fs::path dir = scratch() / "interrupt";
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "points.csv");
+    csv << "a,b,label\n";
+    for (int i = 0; i < 600; ++i) {
+      double a = (i % 24) / 12.0 - 1.0, b = (i / 24) / 12.5 - 1.0;
+      csv << a << "," << b << "," << (a * b > 0 ? "same" : "other") << "\n";
+    }
+    std::ofstream(dir / "recipe.json") << nlohmann::json{
+        {"seed", 1},
+        {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
+        {"splitter", {{"name", "core.random"}, {"valid_pct", 0.2}}},
+        {"inputs", {{{"name", "core.regression"}, {"columns", {"a", "b"}}}}},
+        {"target", {{"name", "core.category"}, {"column", "label"}}},
+        {"loader", {{"batch_size", 8}, {"workers", 0}}},
+        {"model", {{"name", "core.mlp"}, {"layers", {16}}}},
+        {"train", {{"epochs", 150}, {"lr", 1e-2}}}};
+  }
+  const fs::path run = dir / "run", out = dir / "out.txt", err = dir / "err.txt";
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::setenv("XDG_CACHE_HOME", (scratch() / "cache").c_str(), 1);
+    if (!::freopen(out.c_str(), "w", stdout) || !::freopen(err.c_str(), "w", stderr)) ::_exit(99);
+    ::execl(ADAPT_CLI, ADAPT_CLI, "train", (dir / "recipe.json").c_str(), "--out", run.c_str(), nullptr);
+    ::_exit(98);
+  }
+  // Interrupt once the first epoch is reported: training is under way, most epochs still to come.
+  for (int waited = 0; waited < 3000 && !contains(slurp(out), "train_loss"); ++waited) ::usleep(20000);
+  ASSERT_TRUE(contains(slurp(out), "train_loss")) << slurp(out) << slurp(err);
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "ended by signal " << WTERMSIG(status) << "\n" << slurp(err);
+  EXPECT_EQ(WEXITSTATUS(status), 130) << slurp(err);
+  const std::string said = slurp(err);
+  EXPECT_TRUE(contains(said, "interrupted in epoch") && contains(said, "checkpoint written to")) << said;
+  EXPECT_TRUE(contains(said, "continue with: adapt train") && contains(said, "--resume")) << said;
+  EXPECT_TRUE(fs::exists(run / "checkpoint.pt"));
+  EXPECT_FALSE(fs::exists(run / "model.adapt"));
+
+  const std::string again = "train '" + (dir / "recipe.json").string() + "' --out '" + run.string() + "'";
+  Result resumed = adapt_cli(again + " --resume");
+  ASSERT_EQ(resumed.code, 0) << resumed.err;
+  EXPECT_TRUE(contains(resumed.out, "resuming from")) << resumed.out;
+  EXPECT_TRUE(fs::exists(run / "model.adapt"));
+
+  Result refused = adapt_cli(again);
+  EXPECT_EQ(refused.code, 1);
+  EXPECT_TRUE(contains(refused.err, "holds a finished run") && contains(refused.err, "--force")) << refused.err;
+  Result forced = adapt_cli(again + " --force");
+  EXPECT_EQ(forced.code, 0) << forced.err;
 }

@@ -67,5 +67,14 @@ TEST(ModelCheck, CatchesParametersOutsideTheLayerGroups) {
   expect_caught(failures_of([] { check_model("broken.head_only_groups"); }), {"\"hidden.weight\" is in 0 layer groups"});
 }
 
+TEST(ModelCheck, PassesAModelThatChecksItsBudget) {
+  adapt::testing::check_model_budget(broken_registry(), {{"name", "core.mlp"}}, blocks());
+}
+
+TEST(ModelCheck, CatchesAModelThatIgnoresTheParameterBudget) {
+  EXPECT_NONFATAL_FAILURE(adapt::testing::check_model_budget(broken_registry(), {{"name", "broken.linear"}}, blocks()),
+                          "under a 16-byte parameter budget it was built");
+}
+
 }  // namespace
 }  // namespace conformance_test

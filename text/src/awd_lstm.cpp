@@ -123,6 +123,11 @@ ConcatPoolingHeadImpl::ConcatPoolingHeadImpl(int64_t features, int64_t n_outputs
 
 torch::Tensor ConcatPoolingHeadImpl::forward(const torch::Tensor& outputs, const torch::Tensor& mask,
                                              const torch::Tensor& lengths) {
+  return layers_->forward(pool(outputs, mask, lengths));
+}
+
+torch::Tensor ConcatPoolingHeadImpl::pool(const torch::Tensor& outputs, const torch::Tensor& mask,
+                                          const torch::Tensor& lengths) const {
   const int64_t features = outputs.size(2);
   auto m = mask.unsqueeze(2);
   auto mean = (outputs * m.to(outputs.dtype())).sum(1) / lengths.clamp_min(1).to(outputs.dtype()).unsqueeze(1);
@@ -134,7 +139,7 @@ torch::Tensor ConcatPoolingHeadImpl::forward(const torch::Tensor& outputs, const
     const int64_t half = features / 2;
     last = torch::cat({last.narrow(1, 0, half), outputs.select(1, 0).narrow(1, half, half)}, 1);
   }
-  return layers_->forward(torch::cat({last, max, mean}, 1));
+  return torch::cat({last, max, mean}, 1);
 }
 
 namespace {
@@ -156,6 +161,13 @@ torch::Tensor AwdLstmClassifier::forward(const Batch& batch) {
   auto lengths = batch_lengths(batch, key_);
   auto outputs = encoder_->forward(ids, lengths);
   return head_->forward(outputs, batch_mask(batch, key_, lengths, ids.size(1)), lengths);
+}
+
+torch::Tensor AwdLstmClassifier::embed(const Batch& batch) {
+  const auto& ids = get(batch, key_);
+  auto lengths = batch_lengths(batch, key_);
+  auto outputs = encoder_->forward(ids, lengths);
+  return head_->pool(outputs, batch_mask(batch, key_, lengths, ids.size(1)), lengths);
 }
 
 std::vector<std::vector<torch::Tensor>> AwdLstmClassifier::layer_groups() {

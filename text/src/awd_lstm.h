@@ -71,6 +71,9 @@ class ConcatPoolingHeadImpl : public torch::nn::Module {
  public:
   ConcatPoolingHeadImpl(int64_t features, int64_t n_outputs, const ClassifierHeadOptions& options, bool bidirectional);
   torch::Tensor forward(const torch::Tensor& outputs, const torch::Tensor& mask, const torch::Tensor& lengths);
+  // [last, max, mean] [B, 3 x features]: what the layers read.
+  torch::Tensor pool(const torch::Tensor& outputs, const torch::Tensor& mask, const torch::Tensor& lengths) const;
+  torch::Tensor layers(const torch::Tensor& pooled) { return layers_->forward(pooled); }
 
  private:
   bool bidirectional_;
@@ -83,6 +86,9 @@ class AwdLstmClassifier : public Model {
   AwdLstmClassifier(const AwdLstmOptions& encoder, const ClassifierHeadOptions& head, int64_t n_outputs,
                     std::string key);
   torch::Tensor forward(const Batch& batch) override;
+  // The concat pooling the head reads.
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return 3 * encoder_->output_size(); }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  private:

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "adapt/model/parameter_budget.h"
 #include "awd_lstm.h"
 #include "register.h"
 #include "transformer_classifier.h"
@@ -30,6 +31,10 @@ TransformerClassifier::TransformerClassifier(const TransformerClassifierOptions&
 }
 
 torch::Tensor TransformerClassifier::forward(const Batch& batch) {
+  return head_->forward(torch::dropout(embed(batch), options_.dropout, is_training()));
+}
+
+torch::Tensor TransformerClassifier::embed(const Batch& batch) {
   auto ids = get(batch, key_);
   if (ids.size(1) > options_.max_len) ids = ids.narrow(1, 0, options_.max_len);  // the documented cap
   const int64_t steps = ids.size(1);
@@ -41,8 +46,13 @@ torch::Tensor TransformerClassifier::forward(const Batch& batch) {
   for (auto& layer : layers_) x = layer->forward(x, bias);
   x = norm_->forward(x);
   auto m = mask.unsqueeze(2).to(x.dtype());
-  auto pooled = (x * m).sum(1) / m.sum(1).clamp_min(1.0);
-  return head_->forward(torch::dropout(pooled, options_.dropout, is_training()));
+  return (x * m).sum(1) / m.sum(1).clamp_min(1.0);
+}
+
+std::vector<std::vector<torch::Tensor>> TransformerClassifier::encoder_layer_groups() {
+  auto groups = layer_groups();
+  groups.back() = norm_->parameters();
+  return groups;
 }
 
 std::vector<std::vector<torch::Tensor>> TransformerClassifier::layer_groups() {
@@ -105,6 +115,10 @@ AwdLstmOptions awd_options(const Options& o, const ModelContext& ctx) {
   a.hidden_p = std::min(0.95, o.number("hidden_p") * m);
   a.weight_p = std::min(0.95, o.number("weight_p") * m);
   if (o.has("bidirectional")) a.bidirectional = o.boolean("bidirectional");
+  const double width = static_cast<double>(std::max(a.emb_size, a.hidden_size));
+  const double estimate = (a.bidirectional ? 2 : 1) * static_cast<double>(a.n_layers) * parameters::lstm(width, width) +
+                          parameters::embedding(static_cast<double>(a.vocab_size), static_cast<double>(a.emb_size));
+  check_parameter_budget(estimate, o, a.hidden_size >= a.emb_size ? "hidden_size" : "emb_size");
   return a;
 }
 
@@ -154,6 +168,10 @@ void register_models(Registry& registry) {
         t.ff_size = o.integer("ff_size");
         t.dropout = o.number("dropout");
         t.max_len = o.integer("max_len");
+        const double d = static_cast<double>(t.d_model);
+        check_parameter_budget(static_cast<double>(t.n_layers) * parameters::transformer_layer(d, static_cast<double>(t.ff_size)) +
+                                   parameters::embedding(static_cast<double>(t.vocab_size + t.max_len), d),
+                               o, "d_model");
         return std::make_shared<TransformerClassifier>(t, ctx.n_outputs, key);
       });
 }

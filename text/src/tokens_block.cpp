@@ -20,9 +20,12 @@ std::vector<int64_t> TokensBlock::ids(const Records& records, size_t row) const 
   return ids;
 }
 
+// A text with no tokens (on_empty "keep") is marked missing: core.fusion predicts from its other inputs.
 TensorDict TokensBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
   auto v = ids(records, row);
-  return {{"", torch::tensor(v, torch::kLong)}};
+  TensorDict item{{"", torch::tensor(v, torch::kLong)}};
+  if (v.size() <= 1) item["missing"] = torch::tensor(true);
+  return item;
 }
 
 TensorDict pad_sequences(const std::vector<torch::Tensor>& sequences, int64_t pad_value) {
@@ -47,13 +50,17 @@ TensorDict pad_sequences(const std::vector<torch::Tensor>& sequences, int64_t pa
 TensorDict TokensBlock::collate(const std::vector<TensorDict>& items) const {
   std::vector<torch::Tensor> sequences;
   sequences.reserve(items.size());
+  auto missing = torch::zeros({static_cast<int64_t>(items.size())}, torch::kBool);
   for (size_t i = 0; i < items.size(); ++i) {
     auto it = items[i].find("");
     if (it == items[i].end())
       throw Error(fmt::format("text.tokens: collate item {} has no token ids", i));
     sequences.push_back(it->second);
+    if (items[i].count("missing")) missing[static_cast<int64_t>(i)] = true;
   }
-  return pad_sequences(sequences, SentencePieceModel::pad_id);
+  TensorDict batch = pad_sequences(sequences, SentencePieceModel::pad_id);
+  batch["missing"] = missing;
+  return batch;
 }
 
 int64_t TokensBlock::length(const Records& records, size_t row) const {

@@ -26,6 +26,11 @@ class TransformerClassifier : public Model {
  public:
   TransformerClassifier(const TransformerClassifierOptions& options, int64_t n_outputs, std::string key);
   torch::Tensor forward(const Batch& batch) override;
+  // Masked mean of the last layer's states: what the head reads.
+  torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override { return options_.d_model; }
+  // Every group but the head; the final norm, which the embedding passes through, stays.
+  std::vector<std::vector<torch::Tensor>> encoder_layer_groups() override;
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  private:

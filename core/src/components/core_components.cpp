@@ -28,17 +28,12 @@ void register_core_mlp(Registry& registry) {
                        opts.in_features = input_width(ctx, opts.input);
                        opts.out_features = ctx.n_outputs;
                        opts.layers = o.integers("layers");
-                       double parameters = 0, width = static_cast<double>(opts.in_features);
-                       for (double next : opts.layers) parameters += (width + 1) * next, width = next;
-                       check_parameter_budget(parameters + (width + 1) * static_cast<double>(opts.out_features), o,
-                                              "layers");
+                       check_parameter_budget(parameters::mlp(static_cast<double>(opts.in_features), opts.layers,
+                                                              static_cast<double>(opts.out_features)),
+                                              o, "layers");
                        opts.dropout = o.number("dropout");
                        opts.batchnorm = o.boolean("batchnorm");
-                       if (ctx.blocks.target().block) {
-                         json dims = ctx.blocks.target().block->dims();
-                         if (dims.contains("y_range") && dims["y_range"].is_array() && dims["y_range"].size() == 2)
-                           opts.y_range = dims["y_range"].get<std::vector<double>>();
-                       }
+                       opts.y_range = target_y_range(ctx);
                        return std::make_shared<MlpModel>(opts);
                      });
 }
@@ -71,11 +66,21 @@ void register_core_ensemble(Registry& registry) {
 
 }  // namespace
 
+std::vector<double> target_y_range(const ModelContext& ctx) {
+  if (!ctx.blocks.target().block) return {};
+  json dims = ctx.blocks.target().block->dims();
+  if (dims.contains("y_range") && dims["y_range"].is_array() && dims["y_range"].size() == 2)
+    return dims["y_range"].get<std::vector<double>>();
+  return {};
+}
+
 void register_core_components(Registry& registry) {
   register_core_data(registry);
   register_core_training(registry);
   register_core_mlp(registry);
   register_core_ensemble(registry);
+  register_core_fusion(registry);
+  register_fusion_demo(registry);
   registry.add_demo("core.demo", "synthetic numeric CSV: 3 classes from 6 features (core blocks + core.mlp)",
                     core_demo_schema(), make_core_demo);
 }

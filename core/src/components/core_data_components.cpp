@@ -8,6 +8,7 @@
 #include "adapt/data/regression_block.h"
 #include "adapt/data/splitters.h"
 #include "components/core_components.h"
+#include "data/joined_reader.h"
 
 namespace adapt {
 
@@ -35,6 +36,32 @@ void check_pcts(const Options& o) {
     throw o.error("test_pct", "valid_pct + test_pct must be < 1, got " + std::to_string(valid) + " + " +
                                   std::to_string(test));
   }
+}
+
+// reader.join: the second table takes the first one's delimiter and quoting, and a header.
+JoinOptions join_options(const Options& o, const CsvOptions& csv) {
+  const json& join = o.raw("join");
+  const std::string at = o.path() + ".join";
+  for (const auto& [key, value] : join.items()) {
+    const bool known = key == "path" || key == "on" || key == "columns" || key == "missing";
+    if (!known) throw OptionError(at + "." + key + ": unknown key; join takes path, on, columns and missing");
+    if (key != "columns" && !value.is_string()) throw OptionError(at + "." + key + ": must be a string, got " + value.dump());
+  }
+  JoinOptions j;
+  j.path = join.value("path", "");
+  j.on = join.value("on", "");
+  const json columns = join.value("columns", json::array());
+  if (!columns.is_array()) throw OptionError(at + ".columns: must be a list of column names, got " + columns.dump());
+  for (const auto& c : columns) {
+    if (!c.is_string()) throw OptionError(at + ".columns: must be a list of column names, got " + columns.dump());
+    j.columns.push_back(c.get<std::string>());
+  }
+  const std::string missing = join.value("missing", "error");
+  if (missing != "error" && missing != "empty")
+    throw OptionError(at + ".missing: \"error\" (a key without a row stops the run) or \"empty\", got \"" + missing + "\"");
+  j.missing_is_error = missing == "error";
+  j.csv = CsvOptions().delimiter(csv.delimiter()).quote(csv.quote()).trim(csv.trim()).comment(csv.comment());
+  return j;
 }
 
 uint64_t seed_of(const Options& o) { return static_cast<uint64_t>(o.integer("seed")); }
@@ -71,8 +98,11 @@ void register_readers(Registry& r) {
        OptionSpec("columns", OptionType::string_list, json::array(), "keep only these columns (empty: all)"),
        OptionSpec("quote", OptionType::string, "\"", "quote character; \"\" reads quotes as ordinary text"),
        OptionSpec("trim", OptionType::boolean, false, "strip spaces around unquoted fields"),
-       OptionSpec("comment", OptionType::string, "", "skip lines starting with this prefix (empty: none)")},
-      [](const Options& o) {
+       OptionSpec("comment", OptionType::string, "", "skip lines starting with this prefix (empty: none)"),
+       OptionSpec("join", OptionType::object, nullptr,
+                  "a second table joined by key: {\"path\", \"on\", \"columns\" (default all), \"missing\": "
+                  "\"error\" or \"empty\"}, read with the same delimiter and quoting")},
+      [](const Options& o) -> std::shared_ptr<Reader> {
         CsvOptions csv;
         csv.delimiter(parse_delimiter(o.string("delimiter"), o.path() + ".delimiter"))
             .header(o.boolean("header"))
@@ -86,7 +116,9 @@ void register_readers(Registry& r) {
         if (csv.quote() != '\0' && csv.quote() == csv.delimiter()) {
           throw o.error("quote", "must differ from the delimiter");
         }
-        return std::make_shared<CsvReader>(CsvReaderOptions(o.string("path")).csv(csv));
+        auto reader = std::make_shared<CsvReader>(CsvReaderOptions(o.string("path")).csv(csv));
+        if (!o.has("join")) return reader;
+        return std::make_shared<JoinedReader>(reader, join_options(o, csv));
       });
 }
 

@@ -34,4 +34,13 @@ torch::Tensor EnsembleModel::embed(const Batch& batch) {
   return torch::cat(parts, 1);
 }
 
+int64_t EnsembleModel::embedding_width() const {
+  int64_t width = 0;
+  for (const auto& m : members_) {
+    if (m->embedding_width() < 1) return 0;
+    width += m->embedding_width();
+  }
+  return width;
+}
+
 }  // namespace adapt

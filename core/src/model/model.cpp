@@ -19,6 +19,12 @@ torch::Tensor Model::embed(const Batch&) {
               "use a model that documents an embedding, such as a sequence encoder");
 }
 
+std::vector<std::vector<torch::Tensor>> Model::encoder_layer_groups() {
+  auto groups = layer_groups();
+  if (groups.size() > 1) groups.pop_back();
+  return groups;
+}
+
 json ModelContext::input_dims(const std::string& key) const { return blocks.input(key).dims(); }
 
 }  // namespace adapt

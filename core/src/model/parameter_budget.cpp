@@ -40,4 +40,10 @@ void check_parameter_budget(double parameters, const Options& options, const std
                                " allowed (half the physical memory; set ADAPT_MAX_MODEL_BYTES to change it)");
 }
 
+double parameters::mlp(double in, const std::vector<int64_t>& hidden, double out) {
+  double total = 0;
+  for (int64_t width : hidden) total += linear(in, static_cast<double>(width)), in = static_cast<double>(width);
+  return total + linear(in, out);
+}
+
 }  // namespace adapt

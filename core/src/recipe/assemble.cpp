@@ -24,7 +24,41 @@ void add_list(std::vector<RecipeComponent>& out, const json& recipe, const char*
     out.push_back({kind, as_spec(list[i]), std::string(section) + "[" + std::to_string(i) + "]"});
 }
 
+// core.fusion's branch encoders are models of their own (validated, and their plugins recorded).
+void add_branch_encoders(std::vector<RecipeComponent>& out, const json& recipe) {
+  const json branches = fusion_branches(recipe);
+  for (const auto& [name, branch] : branches.items())
+    if (branch.is_object() && branch.contains("encoder"))
+      out.push_back({Kind::model, as_spec(branch["encoder"]), "model.branches." + name + ".encoder"});
+}
+
+// Copies weights from an export (init_from {"file", "part"}) into `model` or its named part.
+void load_init_from(Model& model, const json& init, const std::string& path) {
+  std::string file = init.value("file", ""), part = init.value("part", "");
+  auto target_part = part.empty() ? std::shared_ptr<torch::nn::Module>() : model.part(part);
+  if (!part.empty() && !target_part)
+    throw OptionError(path + ".part: the model \"" + model.name() + "\" has no part named \"" + part + "\"");
+  torch::serialize::InputArchive archive, weights;
+  load_archive(archive, file, path + ".file");
+  archive.read("model", weights);
+  if (part.empty()) {
+    read_module_state(weights, model, path + ".file " + file);
+    return;
+  }
+  // The export holds the whole source model's weights under their dotted names; read the part's.
+  torch::serialize::InputArchive part_weights;
+  if (!weights.try_read(part, part_weights))
+    throw OptionError(path + ": " + file + " has no part \"" + part + "\" in its weights");
+  read_module_state(part_weights, *target_part, path + " " + file + " part " + part);
+}
+
 }  // namespace
+
+json fusion_branches(const json& recipe) {
+  if (!recipe.contains("model") || !recipe["model"].is_object()) return json::object();
+  const json& branches = recipe["model"].value("branches", json());
+  return branches.is_object() ? branches : json::object();
+}
 
 std::vector<RecipeComponent> recipe_components(const json& recipe) {
   std::vector<RecipeComponent> out;
@@ -37,6 +71,7 @@ std::vector<RecipeComponent> recipe_components(const json& recipe) {
   one("target", Kind::block);
   add_list(out, recipe, "transforms", Kind::transform);
   one("model", Kind::model);
+  add_branch_encoders(out, recipe);
   one("loss", Kind::loss);
   add_list(out, recipe, "metrics", Kind::metric);
   add_list(out, recipe, "baselines", Kind::baseline);
@@ -87,25 +122,14 @@ std::shared_ptr<Model> build_model(const json& recipe, const Registry& registry,
   ModelContext ctx{blocks, blocks.target().block->n_outputs()};
   auto model = registry.model(component_options(spec), "model", ctx);
   if (!model) throw OptionError("model: the factory of \"" + spec.value("name", std::string()) + "\" returned no model");
-  if (apply_init_from && spec.contains("init_from") && !spec["init_from"].is_null()) {
-    const json& init = spec["init_from"];
-    std::string file = init.value("file", ""), part = init.value("part", "");
-    auto target_part = part.empty() ? std::shared_ptr<torch::nn::Module>() : model->part(part);
-    if (!part.empty() && !target_part)
-      throw OptionError("model.init_from.part: the model \"" + spec.value("name", std::string()) +
-                        "\" has no part named \"" + part + "\"");
-    torch::serialize::InputArchive archive, weights;
-    load_archive(archive, file, "model.init_from.file");
-    archive.read("model", weights);
-    if (part.empty()) {
-      read_module_state(weights, *model, "model.init_from.file " + file);
-    } else {
-      // The export holds the whole source model's weights under their dotted names; read the part's.
-      torch::serialize::InputArchive part_weights;
-      if (!weights.try_read(part, part_weights))
-        throw OptionError("model.init_from: " + file + " has no part \"" + part + "\" in its weights");
-      read_module_state(part_weights, *target_part, "model.init_from " + file + " part " + part);
-    }
+  if (!apply_init_from) return model;
+  if (spec.contains("init_from") && !spec["init_from"].is_null()) load_init_from(*model, spec["init_from"], "model.init_from");
+  const json branches = fusion_branches(recipe);
+  for (const auto& [name, branch] : branches.items()) {
+    if (!branch.contains("init_from") || branch["init_from"].is_null()) continue;
+    auto encoder = std::dynamic_pointer_cast<Model>(model->part(name));
+    if (!encoder) throw OptionError("model.branches." + name + ": the model has no branch of that name");
+    load_init_from(*encoder, branch["init_from"], "model.branches." + name + ".init_from");
   }
   return model;
 }
@@ -164,6 +188,8 @@ json resolve_recipe_paths(json recipe, const std::filesystem::path& base_dir) {
   };
   for (const char* section : {"reader", "splitter"})
     if (recipe.contains(section)) resolve_object(recipe[section]);
+  if (recipe.contains("reader") && recipe["reader"].is_object() && recipe["reader"].contains("join"))
+    resolve_object(recipe["reader"]["join"]);
   for (const char* section : {"inputs"})
     if (recipe.contains(section) && recipe[section].is_array())
       for (auto& spec : recipe[section])
@@ -173,6 +199,12 @@ json resolve_recipe_paths(json recipe, const std::filesystem::path& base_dir) {
   if (recipe.contains("model") && recipe["model"].is_object() && recipe["model"].contains("init_from") &&
       recipe["model"]["init_from"].is_object() && recipe["model"]["init_from"].contains("file"))
     resolve(recipe["model"]["init_from"]["file"]);
+  if (recipe.contains("model") && recipe["model"].is_object() && recipe["model"].contains("branches") &&
+      recipe["model"]["branches"].is_object())
+    for (auto& [name, branch] : recipe["model"]["branches"].items())
+      if (branch.is_object() && branch.contains("init_from") && branch["init_from"].is_object() &&
+          branch["init_from"].contains("file"))
+        resolve(branch["init_from"]["file"]);
   return recipe;
 }
 

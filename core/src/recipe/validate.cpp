@@ -58,15 +58,17 @@ void check_block_keys(const json& recipe) {
   check(recipe["target"], "target", "y");
 }
 
-void check_init_from(const json& model) {
-  if (!model.is_object() || !model.contains("init_from") || model["init_from"].is_null()) return;
-  const json& init = model["init_from"];
+// `holder` is the model spec or a fusion branch; `path` its JSON path.
+void check_init_from(const json& holder, const std::string& path) {
+  if (!holder.is_object() || !holder.contains("init_from") || holder["init_from"].is_null()) return;
+  const json& init = holder["init_from"];
+  const std::string at = path + ".init_from";
   if (!init.is_object() || !init.contains("file") || !init["file"].is_string())
-    throw OptionError("model.init_from: must be {\"file\": \"lm.adapt\", \"part\": \"encoder\"}, got " + init.dump());
+    throw OptionError(at + ": must be {\"file\": \"lm.adapt\", \"part\": \"encoder\"}, got " + init.dump());
   for (const auto& [key, value] : init.items()) {
     if (key != "file" && key != "part")
-      throw OptionError("model.init_from." + key + ": unknown key; init_from takes \"file\" and \"part\"");
-    if (!value.is_string()) throw OptionError("model.init_from." + key + ": must be a string, got " + value.dump());
+      throw OptionError(at + "." + key + ": unknown key; init_from takes \"file\" and \"part\"");
+    if (!value.is_string()) throw OptionError(at + "." + key + ": must be a string, got " + value.dump());
   }
 }
 
@@ -93,7 +95,9 @@ void validate_recipe(const json& recipe, const Registry& registry) {
   require_array(recipe, "baselines", false);
   require_array(recipe, "reports", false);
   check_block_keys(recipe);
-  check_init_from(recipe["model"]);
+  check_init_from(recipe["model"], "model");
+  const json branches = fusion_branches(recipe);
+  for (const auto& [name, branch] : branches.items()) check_init_from(branch, "model.branches." + name);
 
   // Every component: name registered, options valid (types, bounds, unknown keys).
   for (const auto& c : recipe_components(recipe)) {

@@ -119,6 +119,8 @@ void evaluate(RunState& state, const Registry& registry, RunContext& ctx) {
     if (result.baselines.contains(name)) name += "#" + std::to_string(i);
     result.baselines[name] = run_baseline(spec, "baselines[" + std::to_string(i) + "]", state, registry, ctx);
   }
+  const json ablations = fusion_ablations(state, registry, ctx);
+  for (const auto& [name, entry] : ablations.items()) result.baselines[name] = entry;
   print_table(ctx.out(), result.metrics, result.baselines, state.metrics);
   state.verdicts = verdicts(result.metrics, result.baselines, state.metrics);
   for (const auto& v : state.verdicts) ctx.out() << "  " << v.get<std::string>() << "\n";

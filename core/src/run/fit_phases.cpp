@@ -76,6 +76,7 @@ LearningRate phase_lr(RunState& state, RunContext& ctx, size_t i) {
 void fit_phases(RunState& state, RunContext& ctx) {
   Learner& learner = *state.learner;
   const auto& phases = state.plan.phases;
+  if (!ctx.dir().empty()) learner.set_interrupt_checkpoint(ctx.dir() / "checkpoint.pt");
   for (size_t i = resume_phase(state, ctx); i < phases.size(); ++i) {
     const PhasePlan& phase = phases[i];
     learner.checkpoint_extra()["phase"] = i;

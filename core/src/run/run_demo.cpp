@@ -19,6 +19,12 @@ std::string resolve_demo(const std::string& name, const Registry& registry) {
   }
   if (registry.has(Kind::demo, name + ".demo")) return name + ".demo";
   if (of_plugin.size() == 1) return of_plugin.front();
+  // "fusion" -> "core.fusion": a demo named after what it shows rather than its plugin.
+  std::vector<std::string> by_last_part;
+  for (const auto& d : all)
+    if (d.size() > name.size() && d.compare(d.size() - name.size() - 1, name.size() + 1, "." + name) == 0)
+      by_last_part.push_back(d);
+  if (by_last_part.size() == 1) return by_last_part.front();
   std::string known;
   for (const auto& d : all) known += (known.empty() ? "" : ", ") + d;
   if (of_plugin.size() > 1) {
@@ -45,6 +51,7 @@ DemoResult run_demo(const std::string& name, const RunOptions& options, const Re
   json recipe = demo->recipe(data_dir);
   RunOptions run_options = options;
   run_options.write_files = true;
+  run_options.overwrite = true;  // a demo regenerates its data and its run every time
   DemoResult result;
   result.run = train_recipe(recipe, run_options, registry);
 

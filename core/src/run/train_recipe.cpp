@@ -4,16 +4,35 @@
 
 #include <optional>
 
+#include "adapt/common/error.h"
+
 #include "adapt/run/run_lock.h"
 #include "adapt/run/stages.h"
 
 namespace adapt {
+namespace {
+
+// A finished run is someone's result: training into its directory again would replace its model and
+// record, so that takes --force (or --resume, which continues it).
+void claim_finished_run(const std::filesystem::path& dir, const RunOptions& options) {
+  const auto record = dir / "run.json";
+  if (!std::filesystem::exists(record) || options.resume) return;
+  if (!options.overwrite)
+    throw Error(dir.string() + " holds a finished run (" + record.string() +
+                "); pass --force to replace it, --resume to continue it, or give another --out");
+  for (const char* old : {"run.json", "metrics.json", "checkpoint.pt"}) std::filesystem::remove(dir / old);
+}
+
+}  // namespace
 
 RunResult train_recipe(const json& recipe, const RunOptions& options, const Registry& registry) {
   RunContext ctx(options);
   // Two runs writing one directory would mix their files and checkpoints: the second is refused.
   std::optional<RunDirectoryLock> lock;
-  if (!ctx.dir().empty()) lock.emplace(ctx.dir());
+  if (!ctx.dir().empty()) {
+    lock.emplace(ctx.dir());
+    claim_finished_run(ctx.dir(), options);
+  }
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
   setup_blocks(state, registry, ctx);

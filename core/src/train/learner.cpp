@@ -11,6 +11,7 @@
 
 #include "adapt/data/data_loader.h"
 #include "adapt/train/callbacks.h"
+#include "adapt/train/interrupt.h"
 #include "adapt/train/optimizer.h"
 
 namespace adapt {
@@ -273,7 +274,13 @@ void Learner::fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFac
   n_epochs_ = epochs;
   int64_t total = epochs * n_iterations_;
   schedules_.clear();
-  for (double group_lr : lr.per_group(layer_groups_.size())) schedules_.push_back(make_schedule(group_lr, total));
+  std::vector<double> group_lrs = lr.per_group(layer_groups_.size());
+  const std::vector<double> factors = model_->lr_multipliers();
+  if (!factors.empty() && factors.size() != group_lrs.size())
+    throw Error("Learner: the model gives " + std::to_string(factors.size()) + " learning-rate multipliers for " +
+                std::to_string(group_lrs.size()) + " layer groups");
+  for (size_t g = 0; g < factors.size(); ++g) group_lrs[g] *= factors[g];
+  for (double group_lr : group_lrs) schedules_.push_back(make_schedule(group_lr, total));
 
   resuming_ = start_epoch_ > 0;
   if (start_epoch_ >= epochs)
@@ -282,6 +289,7 @@ void Learner::fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFac
   stop_ = failed_ = false;
   stop_reason_.clear();
   train_step_ = start_epoch_ * n_iterations_;
+  InterruptibleSection interruptible;
   try {
     loaders_.train->prepare_epoch(start_epoch_);  // batches are produced while the callbacks set up
     run([&](Callback& cb) { cb.before_fit(*this); });
@@ -322,6 +330,7 @@ void Learner::one_epoch() {
     one_batch(std::move(*batch), last);
     ++iteration_;
     ++train_step_;
+    if (interrupt_requested()) stop_on_interrupt();
     if (stop_) break;
   }
   training_ = false;
@@ -336,6 +345,17 @@ void Learner::one_epoch() {
     run([&](Callback& cb) { cb.after_validate(*this); });
   }
   run([&](Callback& cb) { cb.after_epoch(*this); });
+}
+
+// Mid-epoch weights with the epoch marked unfinished: a resumed run starts this epoch again from them.
+void Learner::stop_on_interrupt() {
+  clear_interrupt();
+  std::string where = "interrupted in epoch " + std::to_string(epoch_ + 1) + " of " + std::to_string(n_epochs_) +
+                      " after batch " + std::to_string(iteration_) + " of " + std::to_string(n_iterations_);
+  if (interrupt_checkpoint_.empty()) throw Interrupted(where + "; no checkpoint written (no run directory)");
+  save_checkpoint(interrupt_checkpoint_);
+  throw Interrupted(where + "; checkpoint written to " + interrupt_checkpoint_.string() +
+                    " (the interrupted epoch starts again when resumed)");
 }
 
 void Learner::one_batch(Batch batch, bool last_in_epoch) {

@@ -1,5 +1,6 @@
 // sensor.cnn1d: a small 1-D CNN over [batch, channels, length] windows: (conv -> batch norm -> ReLU)
 // blocks with max pooling, global average pooling, dropout and a linear head.
+#include <adapt/model/parameter_budget.h>
 #include <torch/nn.h>
 
 #include "sensor.h"
@@ -19,6 +20,7 @@ class Cnn1d : public adapt::Model {
       if (i + 1 < widths.size()) body_->push_back(torch::nn::MaxPool1d(torch::nn::MaxPool1dOptions(2)));
       channels = widths[i];
     }
+    width_ = channels;
     dropout_ = torch::nn::Dropout(dropout);
     head_ = torch::nn::Linear(channels, n_outputs);
     register_module("body", body_);
@@ -26,17 +28,19 @@ class Cnn1d : public adapt::Model {
     register_module("head", head_);
   }
 
-  torch::Tensor forward(const adapt::Batch& batch) override {
-    torch::Tensor x = body_->forward(adapt::get(batch, "x"));
-    x = x.mean(2);  // global average pooling over time: any window length works
-    return head_->forward(dropout_->forward(x));
-  }
+  torch::Tensor forward(const adapt::Batch& batch) override { return head_->forward(dropout_->forward(embed(batch))); }
+
+  // Global average pooling over time (any window length works): what the head reads. Reporting its
+  // width makes this model an encoder, usable as a core.fusion branch next to other plugins' models.
+  torch::Tensor embed(const adapt::Batch& batch) override { return body_->forward(adapt::get(batch, "x")).mean(2); }
+  int64_t embedding_width() const override { return width_; }
 
   std::vector<std::vector<torch::Tensor>> layer_groups() override {
     return {body_->parameters(), head_->parameters()};
   }
 
  private:
+  int64_t width_ = 0;
   torch::nn::Sequential body_;
   torch::nn::Dropout dropout_{nullptr};
   torch::nn::Linear head_{nullptr};
@@ -61,6 +65,12 @@ void register_model(adapt::Registry& registry) {
         }
         auto widths = o.integers("widths");
         if (widths.empty()) throw o.error("widths", "needs at least one conv block");
+        // Refuse sizes the machine cannot train before allocating them (the conformance kit checks it).
+        double estimate = 0, in = dims["channels"].get<double>();
+        for (double width : widths)
+          estimate += adapt::parameters::conv(in, width, static_cast<double>(o.integer("kernel"))), in = width;
+        adapt::check_parameter_budget(estimate + adapt::parameters::linear(in, static_cast<double>(ctx.n_outputs)), o,
+                                      "widths");
         return std::make_shared<Cnn1d>(dims["channels"].get<int64_t>(), widths, o.integer("kernel"),
                                        o.number("dropout"), ctx.n_outputs);
       });

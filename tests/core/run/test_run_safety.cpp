@@ -70,3 +70,18 @@ TEST(RunSafety, ResumeRefusesAnotherRecipesCheckpoint) {
   EXPECT_THROW_WITH(train_recipe(c, options, core_test_registry()), Error, "written by another recipe");
   EXPECT_NO_THROW(train_recipe(a, options, core_test_registry()));  // its own recipe resumes
 }
+
+TEST(RunSafety, AFinishedRunIsReplacedOnlyWithForce) {
+  TempDir dir("run_finished");
+  std::ostringstream out;
+  RunOptions options = quiet_in(dir.path / "run", out);
+  train_recipe(rings_recipe(dir.path, 200, 1), options, core_test_registry());
+  const auto record = dir.path / "run" / "run.json";
+  const auto first = std::filesystem::last_write_time(record);
+  // Before, a second run silently replaced the first one's model and record.
+  EXPECT_THROW_WITH(train_recipe(rings_recipe(dir.path, 200, 1), options, core_test_registry()), Error,
+                    "holds a finished run", "--force", "--resume", "another --out");
+  EXPECT_EQ(std::filesystem::last_write_time(record), first);
+  options.overwrite = true;
+  EXPECT_NO_THROW(train_recipe(rings_recipe(dir.path, 200, 1), options, core_test_registry()));
+}

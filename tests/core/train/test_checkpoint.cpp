@@ -6,7 +6,9 @@
 #include "adapt/common/threads.h"
 #include "adapt/train/callbacks.h"
 #include "adapt/train/checkpoint.h"
+#include "adapt/train/interrupt.h"
 #include "core/support/learner_fixtures.h"
+#include "support/expect_error.h"
 
 using namespace adapt;
 using namespace adapt::testing;
@@ -146,4 +148,39 @@ TEST(Checkpoint, ASaveThatHitsAFullDiskIsAnErrorNotAnAbort) {
   torch::Tensor w;
   in.read("w", w);
   EXPECT_EQ(w.numel(), 4);
+}
+
+// Ctrl-C (train/interrupt.h) mid-epoch: the fit stops after the current batch, writes its interrupt
+// checkpoint with that epoch unfinished and throws Interrupted; the checkpoint resumes that epoch.
+TEST(Checkpoint, AnInterruptMidEpochWritesACheckpointThatResumesTheEpoch) {
+  TempDir dir("interrupt");
+  auto p = tiny_problem(400, 100);
+  auto learner = resumable_learner(p, 1);
+  const auto file = dir.path / "checkpoint.pt";
+  learner->set_interrupt_checkpoint(file);
+  auto ctrl_c = std::make_shared<LambdaCallback>("ctrl_c", 90);
+  ctrl_c->on_after_batch([](Learner& l) {
+    if (l.epoch() == 1 && l.iteration() == 2) request_interrupt();
+  });
+  learner->add_callback(ctrl_c);
+  EXPECT_THROW_WITH(learner->fit_one_cycle(4, 1e-2), Interrupted, "interrupted in epoch 2 of 4 after batch 3",
+                    file.string(), "starts again");
+  EXPECT_FALSE(interrupt_requested());  // handled: the next fit is not interrupted
+  ASSERT_TRUE(std::filesystem::exists(file));
+
+  auto resumed = resumable_learner(p, 77);
+  resumed->load_checkpoint(file);
+  EXPECT_EQ(resumed->start_epoch(), 1);
+  resumed->fit_one_cycle(4, 1e-2);
+  EXPECT_EQ(resumed->recorder().history().size(), 4u);
+}
+
+// Without an interrupt checkpoint the fit still stops, and says that nothing was written.
+TEST(Checkpoint, AnInterruptWithoutACheckpointFileSaysSo) {
+  auto p = tiny_problem(200, 50);
+  auto learner = resumable_learner(p, 1);
+  auto ctrl_c = std::make_shared<LambdaCallback>("ctrl_c", 90);
+  ctrl_c->on_after_batch([](Learner&) { request_interrupt(); });
+  learner->add_callback(ctrl_c);
+  EXPECT_THROW_WITH(learner->fit(2, 1e-2), Interrupted, "no checkpoint written");
 }

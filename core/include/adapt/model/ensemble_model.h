@@ -23,6 +23,7 @@ class ADAPT_API EnsembleModel : public Model {
   // The members' embeddings side by side ([N, K x D]): independently trained members do not share
   // a basis, so their embeddings are concatenated, not averaged.
   torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override;  // the members' widths summed; 0 if one has none
   int64_t members() const override { return static_cast<int64_t>(members_.size()); }
   const std::shared_ptr<Model>& member(size_t k) const { return members_.at(k); }
 

@@ -32,6 +32,9 @@ class ADAPT_API MlpModel : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // The last hidden layer's activations (the input itself when there are no hidden layers).
   torch::Tensor embed(const Batch& batch) override;
+  int64_t embedding_width() const override {
+    return options_.layers.empty() ? options_.in_features : options_.layers.back();
+  }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
   const MlpOptions& options() const { return options_; }
 

@@ -23,9 +23,18 @@ class ADAPT_API Model : public torch::nn::Module {
   // Named submodule whose weights can move between models (e.g. "encoder" for ULMFiT fine-tuning);
   // nullptr when the model has none of that name.
   virtual std::shared_ptr<torch::nn::Module> part(const std::string& name);
-  // One fixed-width vector per sample ([N, D]), e.g. a mean-pooled encoder state, for
-  // `adapt embed`. The default throws: a model without an embedding says so.
+  // One fixed-width vector per sample ([N, D]): a pooled representation of the inputs (most models:
+  // what their head reads), for `adapt embed` and as a core.fusion branch. The default throws.
   virtual torch::Tensor embed(const Batch& batch);
+  // D of embed(), known once the model is built; 0 (the default) when the model has no embedding and so
+  // cannot serve as an encoder.
+  virtual int64_t embedding_width() const { return 0; }
+  // The layer groups embed() depends on, body to top, without the head: what a fusion branch trains.
+  // The default is layer_groups() less its last group (the head).
+  virtual std::vector<std::vector<torch::Tensor>> encoder_layer_groups();
+  // One learning-rate factor per layer group (empty: 1 for all); the Learner multiplies each group's
+  // rate by it (core.fusion's per-branch lr_mult).
+  virtual std::vector<double> lr_multipliers() { return {}; }
   // Independently trained members (core.ensemble): in training mode forward() returns their
   // outputs stacked on a new first dimension [members, ...], and the Learner averages the members'
   // losses, so each learns from its own errors; in eval mode forward() returns their mean.

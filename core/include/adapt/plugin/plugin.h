@@ -17,7 +17,8 @@
 //    adds loss(), n_outputs(), decode(), classes().
 //  - transform: random ones keep on_valid() == false and draw only from the Rng they are given.
 //  - model: forward(Batch) reads inputs by key and returns [batch, n_outputs] for its target block;
-//    layer_groups() from body to head.
+//    layer_groups() from body to head; check_parameter_budget() before allocating; an encoder (a
+//    core.fusion branch) also returns embedding_width() > 0 and embed() [batch, that width].
 //  - metric, loss, baseline, report, demo: see their headers; a baseline fits on the training split
 //    only; a demo's generate() writes the same bytes for the same seed and its predict_inputs() are
 //    not training rows.

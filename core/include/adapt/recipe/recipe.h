@@ -29,8 +29,10 @@ struct RecipeComponent {
   json spec;         // {"name": ..., options...} (strings in lists become {"name": s})
   std::string path;  // JSON path in the recipe: "inputs[1]", "metrics[0]"
 };
-// Every named component of a recipe with its kind and path.
+// Every named component of a recipe with its kind and path (core.fusion's branch encoders too).
 std::vector<RecipeComponent> recipe_components(const json& recipe);
+// core.fusion's "branches" object of the recipe's model, or {} for other models.
+json fusion_branches(const json& recipe);
 // The spec without the keys the core handles itself (key, state_from, init_from).
 json component_options(const json& spec);
 // Input and target blocks bound to their keys (x, x1, ... / y), not yet set up.

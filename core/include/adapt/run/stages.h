@@ -101,6 +101,9 @@ ADAPT_API void build_learner(RunState& state, const Registry& registry, RunConte
 ADAPT_API void fit_phases(RunState& state, RunContext& ctx);
 // Metrics on valid and test, the baselines on the same rows, the verdicts and the reports.
 ADAPT_API void evaluate(RunState& state, const Registry& registry, RunContext& ctx);
+// core.fusion with "ablate": true: each branch's encoder trained alone (its own head) with the same
+// data, split and training section; {"branch NAME": {"description", "valid", "test"}}, else {}.
+ADAPT_API json fusion_ablations(const RunState& state, const Registry& registry, RunContext& ctx);
 // Confusion matrix, most confused pairs, top losses and the learning curves.
 ADAPT_API void interpret(RunState& state, RunContext& ctx);
 // model.adapt, run.json and metrics.json in the run directory.

@@ -23,6 +23,9 @@ struct RunOptions {
   // Error, unless resume_or_start; a checkpoint another recipe wrote is refused.
   bool resume = false;
   bool resume_or_start = false;
+  // A directory that holds a finished run (run.json) is not trained into again unless overwrite (CLI
+  // --force) or resume; overwrite first removes the old run's record and checkpoint.
+  bool overwrite = false;
   // Data-parallel training (docs/distributed.md); null or world size 1: one process. loader.batch_size
   // stays the global batch (each rank takes batch_size / world_size); only rank 0 prints and writes.
   std::shared_ptr<DistributedContext> distributed;

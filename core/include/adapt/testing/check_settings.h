@@ -11,6 +11,9 @@ struct CheckOptions {
   size_t threads = 4;    // concurrent encoders in the thread-safety check (the loader's workers)
   size_t rounds = 3;     // how often the threads race over the same rows
   uint64_t seed = 42;    // of the Rng streams handed to encode() and apply()
+  // Models must refuse sizes beyond the parameter budget before allocating (check_parameter_budget in
+  // adapt/model/parameter_budget.h): the kit builds each one again under a 16-byte budget.
+  bool parameter_budget = true;
 };
 
 }  // namespace adapt::testing

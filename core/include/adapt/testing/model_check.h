@@ -45,6 +45,17 @@ inline void check_layer_groups(const std::string& name, Model& model) {
   }
 }
 
+// A model with embedding_width() > 0 serves as an encoder (core.fusion): embed() must give [batch, width].
+inline void check_embedding(const std::string& name, Model& model, const Batch& batch, int64_t rows) {
+  const int64_t width = model.embedding_width();
+  if (width < 1) return;
+  torch::Tensor e;
+  if (!attempt(name, "embed() (embedding_width() is " + std::to_string(width) + ")", [&] { e = model.embed(batch); })) return;
+  EXPECT_TRUE(e.dim() == 2 && e.size(0) == rows && e.size(1) == width)
+      << name << ": embed() gave " << shape_text(e) << " but embedding_width() is " << width << " for a batch of " << rows
+      << "; core.fusion reads [batch, embedding_width()]";
+}
+
 }  // namespace detail
 
 // `spec` is the model's recipe entry (init_from is ignored); `blocks` are set up; `batch` is a
@@ -80,6 +91,31 @@ inline void check_model(const Registry& registry, const json& given_spec, const 
       << name << ": per-item loss has shape " << shape_text(per_item) << ", expected [" << y.size(0) << "]";
   EXPECT_TRUE(torch::isfinite(per_item).all().item<bool>()) << name << ": the loss of an untrained model is not finite";
   detail::attempt(name, "the target block's decode() of an output row", [&] { target.decode(out[0]); });
+  detail::check_embedding(name, *model, batch, y.size(0));
+}
+
+// A model refuses, with an OptionError that names the budget, sizes beyond the parameter budget: it is
+// built once more with ADAPT_MAX_MODEL_BYTES at 16 bytes (one parameter), which no model fits.
+inline void check_model_budget(const Registry& registry, const json& given_spec, const DataBlocks& blocks) {
+  const json spec = detail::spec_object(given_spec);
+  const std::string name = "model " + spec.value("name", std::string("?"));
+  const char* before = std::getenv("ADAPT_MAX_MODEL_BYTES");
+  const std::string saved = before ? before : "";
+  ::setenv("ADAPT_MAX_MODEL_BYTES", "16", 1);
+  std::string refusal;
+  try {
+    registry.model(component_options(spec), name, ModelContext{blocks, blocks.target().block->n_outputs()});
+  } catch (const OptionError& e) {
+    refusal = e.what();
+  } catch (const std::exception& e) {
+    refusal = std::string("not an OptionError: ") + e.what();
+  }
+  if (before) ::setenv("ADAPT_MAX_MODEL_BYTES", saved.c_str(), 1); else ::unsetenv("ADAPT_MAX_MODEL_BYTES");
+  EXPECT_NE(refusal.find("ADAPT_MAX_MODEL_BYTES"), std::string::npos)
+      << name << ": under a 16-byte parameter budget it was "
+      << (refusal.empty() ? std::string("built") : "refused with \"" + refusal + "\"")
+      << "; call adapt::check_parameter_budget (adapt/model/parameter_budget.h) with the parameter count the "
+         "options imply before allocating, so a recipe too large for the machine is refused with its JSON path";
 }
 
 }  // namespace adapt::testing

@@ -91,6 +91,7 @@ inline void check_recipe_model(const Registry& registry, const json& recipe, con
       }))
     return;
   check_model(registry, recipe["model"], *state.blocks, batch, loss);
+  if (options.parameter_budget) check_model_budget(registry, recipe["model"], *state.blocks);
 }
 
 // One line naming what was checked, so an author sees the coverage of a passing run.

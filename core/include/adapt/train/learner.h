@@ -194,12 +194,16 @@ class ADAPT_API Learner {
   bool stopped() const { return stop_; }
   const std::string& stop_reason() const { return stop_reason_; }
   void skip_step() { skip_step_ = true; }
+  // Where a fit stopped by Ctrl-C (train/interrupt.h) writes its checkpoint before throwing
+  // Interrupted; empty: it writes none. The interrupted epoch restarts on resume.
+  void set_interrupt_checkpoint(const std::filesystem::path& file) { interrupt_checkpoint_ = file; }
 
  private:
   using ScheduleFactory = std::function<std::shared_ptr<Schedule>(double lr, int64_t total_steps)>;
   void fit_with(int64_t epochs, const LearningRate& lr, const ScheduleFactory& make_schedule);
   void one_epoch();
   void one_batch(Batch batch, bool last_in_epoch);
+  [[noreturn]] void stop_on_interrupt();
   // The loss of a training-mode output: an ensemble's members (Model::members) each score their own
   // output, and their losses are averaged.
   torch::Tensor training_loss(const torch::Tensor& output, const torch::Tensor& target) const;
@@ -226,6 +230,7 @@ class ADAPT_API Learner {
   bool training_ = false, stop_ = false, failed_ = false, skip_step_ = false, resuming_ = false;
   json checkpoint_extra_ = json::object();
   std::string stop_reason_;
+  std::filesystem::path interrupt_checkpoint_;
   Batch batch_;
   torch::Tensor output_, loss_value_;
   double train_loss_sum_ = 0.0;

@@ -1,0 +1,35 @@
+#pragma once
+// Internal: reader.join of core.csv. A second table joined by key onto every record, so content columns
+// (MovieLens movies.csv: title, genres by movieId) can feed a block. One row per key in the second
+// table; a key without a row there is an error naming the record, or empty fields when asked.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapt/data/csv.h"
+#include "adapt/data/reader.h"
+
+namespace adapt {
+
+struct JoinOptions {
+  std::string path;                  // the second table
+  std::string on;                    // key column, in both tables
+  std::vector<std::string> columns;  // of the second table to add; empty: all but the key
+  bool missing_is_error = true;      // false: a key without a row gets empty fields
+  CsvOptions csv;                    // how to read the second table
+};
+
+// The records with the second table's columns added (in place of a copy: tables can be large).
+void join_table(Records& records, const JoinOptions& options);
+
+class JoinedReader : public Reader {
+ public:
+  JoinedReader(std::shared_ptr<const Reader> base, JoinOptions options);
+  Records read() const override;
+
+ private:
+  std::shared_ptr<const Reader> base_;
+  JoinOptions options_;
+};
+
+}  // namespace adapt
