@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <set>
 #include <sstream>
 
@@ -27,18 +28,43 @@ using SndFilePtr = std::unique_ptr<SNDFILE, SndFileCloser>;
   throw DataError("audio: " + path + ": " + what);
 }
 
-}  // namespace
+// libsndfile reading from bytes in memory (sf_open_virtual).
+struct MemoryFile {
+  const std::string& bytes;
+  sf_count_t position = 0;
+};
 
-std::vector<float> decode_mono(const std::string& path, int64_t& sample_rate, const DecodeLimits& limits) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    fail(path, "no such file; check the path (relative paths are resolved against the reader's root)");
-  if (std::filesystem::file_size(path, ec) == 0) fail(path, "the file is empty (0 bytes); remove it or re-export it");
-  SF_INFO info{};
-  SndFilePtr file(sf_open(path.c_str(), SFM_READ, &info));
+SF_VIRTUAL_IO memory_io() {
+  SF_VIRTUAL_IO io{};
+  io.get_filelen = [](void* user) { return static_cast<sf_count_t>(static_cast<MemoryFile*>(user)->bytes.size()); };
+  io.seek = [](sf_count_t offset, int whence, void* user) {
+    auto* m = static_cast<MemoryFile*>(user);
+    const sf_count_t size = static_cast<sf_count_t>(m->bytes.size());
+    const sf_count_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? m->position : size;
+    // Clamped to the bytes without computing base + offset, which a corrupt header can overflow.
+    m->position = offset < -base ? 0 : offset > size - base ? size : base + offset;
+    return m->position;
+  };
+  io.read = [](void* out, sf_count_t count, void* user) {
+    auto* m = static_cast<MemoryFile*>(user);
+    const sf_count_t n = std::clamp<sf_count_t>(count, 0, static_cast<sf_count_t>(m->bytes.size()) - m->position);
+    std::memcpy(out, m->bytes.data() + m->position, static_cast<size_t>(n));
+    m->position += n;
+    return n;
+  };
+  io.write = [](const void*, sf_count_t, void*) { return sf_count_t{0}; };
+  io.tell = [](void* user) { return static_cast<MemoryFile*>(user)->position; };
+  return io;
+}
+
+SndFilePtr opened(SNDFILE* file, const std::string& path) {
   if (!file)
     fail(path, std::string("cannot decode: ") + sf_strerror(nullptr) +
                    "; it is not audio in a format libsndfile reads (WAV, FLAC, OGG, AIFF, ...), or it is corrupt");
+  return SndFilePtr(file);
+}
+
+void check_header(const SF_INFO& info, const std::string& path, const DecodeLimits& limits) {
   if (info.channels < 1 || info.channels > limits.max_channels)
     fail(path, "has " + std::to_string(info.channels) + " channels; expected 1 to " +
                    std::to_string(limits.max_channels) + " (the header is probably corrupt)");
@@ -47,13 +73,30 @@ std::vector<float> decode_mono(const std::string& path, int64_t& sample_rate, co
                    std::to_string(limits.min_sample_rate) + ", " + std::to_string(limits.max_sample_rate) +
                    "] Hz; the header is probably corrupt");
   if (info.frames <= 0) fail(path, "holds no audio frames (zero-length recording); remove it from the dataset");
-  // Integers are scaled to [-1, 1); float files are read as stored (checked for NaN/Inf below).
-  sf_command(file.get(), SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
+}
+
+// The channels' mean, read a block at a time: one buffer of the header's frame count would let a
+// corrupt header (a 100-byte FLAC announcing 2^36 frames) allocate more than the machine has.
+std::vector<float> read_mono(SNDFILE* file, const SF_INFO& info) {
+  constexpr sf_count_t kBlockFrames = 4096;
   const int64_t channels = info.channels;
-  std::vector<float> interleaved(static_cast<size_t>(info.frames * channels));
-  const sf_count_t read = sf_readf_float(file.get(), interleaved.data(), info.frames);
-  if (sf_error(file.get()) != SF_ERR_NO_ERROR)
-    fail(path, std::string("decoding failed after ") + std::to_string(read) + " frames: " + sf_strerror(file.get()) +
+  std::vector<float> block(static_cast<size_t>(kBlockFrames * channels)), mono;
+  for (sf_count_t left = info.frames; left > 0;) {
+    const sf_count_t n = sf_readf_float(file, block.data(), std::min(kBlockFrames, left));
+    if (n <= 0) break;  // the end of the data, or an error check_complete reports
+    for (sf_count_t i = 0; i < n; ++i) {
+      double sum = 0.0;
+      for (int64_t c = 0; c < channels; ++c) sum += block[static_cast<size_t>(i * channels + c)];
+      mono.push_back(static_cast<float>(sum / channels));
+    }
+    left -= n;
+  }
+  return mono;
+}
+
+void check_complete(SNDFILE* file, const SF_INFO& info, sf_count_t read, const std::string& path) {
+  if (sf_error(file) != SF_ERR_NO_ERROR)
+    fail(path, std::string("decoding failed after ") + std::to_string(read) + " frames: " + sf_strerror(file) +
                    "; the file is corrupt");
   if (read < info.frames)
     fail(path, "truncated: the header announces " + std::to_string(info.frames) + " frames but only " +
@@ -61,7 +104,7 @@ std::vector<float> decode_mono(const std::string& path, int64_t& sample_rate, co
   // libsndfile shortens a data chunk that runs past the end of the file and only says so in its log,
   // e.g. "data : 16000 (should be 100)" (WAV) or "SSND : ... (should be ...)" (AIFF).
   char log[4096] = {0};
-  sf_command(file.get(), SFC_GET_LOG_INFO, log, sizeof(log));
+  sf_command(file, SFC_GET_LOG_INFO, log, sizeof(log));
   std::istringstream lines(log);
   for (std::string line; std::getline(lines, line);) {
     const bool data_chunk = line.rfind("data :", 0) == 0 || line.rfind("SSND :", 0) == 0;
@@ -69,20 +112,46 @@ std::vector<float> decode_mono(const std::string& path, int64_t& sample_rate, co
       fail(path, "truncated: the data chunk is shorter than its header says (libsndfile: \"" + line +
                      "\"); re-export or remove the file");
   }
+}
 
-  std::vector<float> mono(static_cast<size_t>(read));
-  for (int64_t i = 0; i < read; ++i) {
-    double sum = 0.0;
-    for (int64_t c = 0; c < channels; ++c) sum += interleaved[i * channels + c];
-    const float v = static_cast<float>(sum / channels);
-    if (!std::isfinite(v))
+// Everything after opening: the header's limits, the samples, truncation, finite values.
+std::vector<float> decode_opened(SNDFILE* file, const SF_INFO& info, const std::string& path, int64_t& sample_rate,
+                                 const DecodeLimits& limits) {
+  check_header(info, path, limits);
+  // Integers are scaled to [-1, 1); float files are read as stored (checked for NaN/Inf below).
+  sf_command(file, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
+  std::vector<float> mono = read_mono(file, info);
+  check_complete(file, info, static_cast<sf_count_t>(mono.size()), path);
+  for (size_t i = 0; i < mono.size(); ++i) {
+    if (!std::isfinite(mono[i]))
       fail(path, "sample " + std::to_string(i) + " (" + std::to_string(i / static_cast<double>(info.samplerate)) +
-                     " s) is " + (std::isnan(v) ? "NaN" : "infinite") +
+                     " s) is " + (std::isnan(mono[i]) ? "NaN" : "infinite") +
                      "; the file holds invalid float samples, fix or remove it");
-    mono[i] = v;
   }
   sample_rate = info.samplerate;
   return mono;
+}
+
+}  // namespace
+
+std::vector<float> decode_mono(const std::string& path, int64_t& sample_rate, const DecodeLimits& limits) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    fail(path, "no such file; check the path (relative paths are resolved against the reader's root)");
+  if (std::filesystem::file_size(path, ec) == 0) fail(path, "the file is empty (0 bytes); remove it or re-export it");
+  SF_INFO info{};
+  SndFilePtr file = opened(sf_open(path.c_str(), SFM_READ, &info), path);
+  return decode_opened(file.get(), info, path, sample_rate, limits);
+}
+
+std::vector<float> decode_mono_bytes(const std::string& bytes, const std::string& name, int64_t& sample_rate,
+                                     const DecodeLimits& limits) {
+  if (bytes.empty()) fail(name, "the file is empty (0 bytes); remove it or re-export it");
+  MemoryFile memory{bytes};
+  SF_VIRTUAL_IO io = memory_io();
+  SF_INFO info{};
+  SndFilePtr file = opened(sf_open_virtual(&io, SFM_READ, &info, &memory), name);
+  return decode_opened(file.get(), info, name, sample_rate, limits);
 }
 
 ResampleQuality parse_resample_quality(const std::string& name) {

@@ -18,6 +18,9 @@ struct DecodeLimits {
 // Decodes `path`, mixes channels down to mono (their mean) and checks every sample is finite.
 // Returns the mono samples; `sample_rate` receives the file's rate.
 std::vector<float> decode_mono(const std::string& path, int64_t& sample_rate, const DecodeLimits& limits = {});
+// The same for a file's bytes in memory; `name` names them in errors.
+std::vector<float> decode_mono_bytes(const std::string& bytes, const std::string& name, int64_t& sample_rate,
+                                     const DecodeLimits& limits = {});
 
 enum class ResampleQuality { best, medium, fastest };  // libsamplerate's sinc converters
 ResampleQuality parse_resample_quality(const std::string& name);  // "best" | "medium" | "fastest"

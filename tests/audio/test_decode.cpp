@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "audio_file.h"
@@ -145,6 +146,34 @@ TEST(AudioDecode, BadFilesAreDataErrorsNamingTheFile) {
   x[123] = INFINITY;
   write_float_wav(dir.path / "inf.wav", x, 8000);
   expect_error("inf.wav", "infinite");
+}
+
+// Found by fuzz/wav_fuzzer: a 298-byte FLAC whose header announces 2^32 - 1 frames made decode_mono
+// allocate 16 GiB up front (an out-of-memory abort, or std::bad_alloc that `on_error: skip` could not
+// skip). Decoding reads in blocks now and refuses the file as truncated.
+TEST(AudioDecode, AHeaderAnnouncingBillionsOfFramesIsRefusedWithoutAllocatingThem) {
+  const std::string file = ADAPT_TEST_SOURCE_DIR "/fuzz/corpus/wav/flac_huge_frame_count";
+  int64_t rate = 0;
+  EXPECT_THROW_WITH(decode_mono(file, rate), adapt::DataError, file, "truncated", "4294967295 frames",
+                    "only 256 could be read");
+  std::ifstream in(file, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THROW_WITH(decode_mono_bytes(bytes, "clip.flac", rate), adapt::DataError, "clip.flac", "truncated");
+}
+
+// The fuzzers' entry point decodes bytes in memory exactly as a file.
+TEST(AudioDecode, BytesInMemoryDecodeLikeTheFile) {
+  TempDir dir;
+  const fs::path path = dir.path / "stereo.wav";
+  write_float_wav(path, {0.5f, -0.5f, 0.25f, 0.75f}, 8000, 2);
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  int64_t file_rate = 0, memory_rate = 0;
+  EXPECT_EQ(decode_mono_bytes(bytes, "stereo.wav", memory_rate), decode_mono(path.string(), file_rate));
+  EXPECT_EQ(memory_rate, 8000);
+  EXPECT_THROW_WITH(decode_mono_bytes("", "empty.wav", memory_rate), adapt::DataError, "empty.wav", "empty");
+  EXPECT_THROW_WITH(decode_mono_bytes("not audio", "text.wav", memory_rate), adapt::DataError, "text.wav",
+                    "cannot decode");
 }
 
 TEST(AudioDecode, ReaderChecksRaiseOrSkipWithACount) {

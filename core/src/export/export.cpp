@@ -43,6 +43,23 @@ bool compatible_versions(const std::string& recorded, const std::string& loaded)
   return a[0] != "0" || a[1] == b[1];
 }
 
+// The manifest's own fields, checked before anything reads them: a damaged or foreign file is an
+// Error naming it, not a JSON type error without a file.
+void check_manifest(const json& manifest, const std::string& what) {
+  const json format = manifest.is_object() ? manifest.value("format", json()) : json();
+  if (format != kFormatName)
+    throw Error(what + " is not an adapt model export (format " + format.dump() + ")");
+  const json format_version = manifest.value("format_version", json());
+  if (!format_version.is_number_integer())
+    throw Error(what + " is damaged: its manifest's format_version is " + format_version.dump() + ", not an integer");
+  if (format_version.get<int64_t>() > kFormatVersion)
+    throw Error(what + " has export format " + format_version.dump() + " but this adapt " + version() +
+                " reads format " + std::to_string(kFormatVersion) + " and older; upgrade adapt");
+  for (const char* key : {"recipe", "blocks", "plugins"})
+    if (!manifest.contains(key) || !manifest[key].is_object())
+      throw Error(what + " is damaged: its manifest has no \"" + key + "\" object");
+}
+
 }  // namespace
 
 json recipe_plugins(const json& recipe, const Registry& registry) {
@@ -76,16 +93,15 @@ void export_model(const std::filesystem::path& file, const json& recipe, const D
 }
 
 json read_manifest(const std::filesystem::path& file) {
+  const std::string what = "model file " + file.string();
   torch::serialize::InputArchive archive;
   load_archive(archive, file, "model file");
-  json manifest = read_json(archive, "manifest", "model file " + file.string());
-  if (manifest.value("format", "") != kFormatName)
-    throw Error("model file " + file.string() + " is not an adapt model export (format \"" +
-                manifest.value("format", std::string()) + "\")");
-  if (manifest.value("format_version", 0) > kFormatVersion)
-    throw Error("model file " + file.string() + " has export format " + manifest["format_version"].dump() +
-                " but this adapt " + version() + " reads format " + std::to_string(kFormatVersion) +
-                " and older; upgrade adapt");
+  json manifest = read_json(archive, "manifest", what);
+  try {
+    check_manifest(manifest, what);
+  } catch (const json::exception& e) {  // e.g. a string that is not UTF-8 in a message's dump()
+    throw Error(what + " is damaged: its manifest does not read (" + std::string(e.what()) + ")");
+  }
   return manifest;
 }
 
@@ -122,15 +138,21 @@ void check_plugins(const json& manifest, const Registry& registry, const std::st
 Predictor Predictor::load(const std::filesystem::path& file, const Registry& registry) {
   const std::string what = "model file " + file.string();
   json manifest = read_manifest(file);
-  check_plugins(manifest, registry, what);
   Predictor p;
-  p.manifest_ = manifest;
-  p.recipe_ = manifest.at("recipe");
-  p.blocks_ = build_blocks(p.recipe_, registry);
-  p.blocks_->load_state(manifest.at("blocks"));
-  p.transforms_ = build_transforms(p.recipe_, registry, *p.blocks_, /*deterministic_only=*/true);
-  p.reader_ = registry.reader(p.recipe_.at("reader"), "reader");
-  p.model_ = build_model(p.recipe_, registry, *p.blocks_, /*apply_init_from=*/false);
+  try {
+    check_plugins(manifest, registry, what);
+    p.manifest_ = manifest;
+    p.recipe_ = manifest.at("recipe");
+    p.blocks_ = build_blocks(p.recipe_, registry);
+    p.blocks_->load_state(manifest.at("blocks"));
+    p.transforms_ = build_transforms(p.recipe_, registry, *p.blocks_, /*deterministic_only=*/true);
+    p.reader_ = registry.reader(p.recipe_.at("reader"), "reader");
+    p.model_ = build_model(p.recipe_, registry, *p.blocks_, /*apply_init_from=*/false);
+  } catch (const json::exception& e) {
+    // The recipe and states adapt wrote always have the shapes read here; others are damage.
+    throw Error(what + " is damaged: its manifest does not describe a model (" + std::string(e.what()) +
+                "); restore it from a good copy or retrain");
+  }
   torch::serialize::InputArchive archive, weights;
   load_archive(archive, file, "model file");
   archive.read("model", weights);

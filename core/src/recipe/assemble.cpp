@@ -153,8 +153,8 @@ json load_recipe(const std::filesystem::path& file) {
   json recipe;
   try {
     recipe = json::parse(in);
-  } catch (const json::parse_error& e) {
-    // e.what() includes the line and column of the problem.
+  } catch (const json::exception& e) {
+    // A syntax error names its line and column; a number beyond double's range (1e999) names the number.
     throw OptionError("recipe " + file.string() + ": not valid JSON: " + e.what());
   }
   auto base = std::filesystem::absolute(file).parent_path();

@@ -5,8 +5,12 @@
 
 #include <xxhash.h>
 
+#include <caffe2/serialize/inline_container.h>
+
 #include <cstring>
 #include <mutex>
+#include <optional>
+#include <string_view>
 
 #include "adapt/common/atomic_file.h"
 #include "adapt/common/hash.h"
@@ -91,7 +95,13 @@ void set_torch_rng_state(const torch::Tensor& state) {
 // Every archive adapt writes is sealed: the archive is serialised to memory, and the file holds those
 // bytes as one entry ("adapt_sealed") beside their XXH3-128 digest ("adapt_seal"). Debian's torch zip
 // reader does not check entry CRCs, so without the seal one flipped bit in a weight loads silently.
+// Loading reads the two entries as raw zip records and checks the digest before LibTorch parses
+// anything: opening the outer file with LibTorch would first compile the TorchScript code stored in
+// it (code/__torch__.py), and one damaged byte there segfaulted LibTorch's type parser (found by
+// fuzz/archive_fuzzer).
 namespace {
+
+using caffe2::serialize::PyTorchStreamReader;
 
 constexpr const char* kSealedKey = "adapt_sealed";
 constexpr const char* kSealKey = "adapt_seal";
@@ -116,41 +126,93 @@ std::string damaged(const std::string& what, const std::filesystem::path& file, 
          "good copy or retrain";
 }
 
+// Runs `f`, a LibTorch call on the file, turning its errors into an adapt::Error naming the file.
+template <typename F>
+auto unless_unreadable(const std::string& what, const std::filesystem::path& file, F&& f) {
+  const auto fail = [&](const std::string& why) {
+    return Error(what + " " + file.string() + " cannot be read (" + why +
+                 "); it is not an adapt file or it is damaged");
+  };
+  try {
+    return f();
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    throw fail(e.what_without_backtrace());
+  } catch (const std::exception& e) {  // TorchScript's own parse errors are not c10::Errors
+    throw fail(e.what());
+  }
+}
+
+struct Record {
+  at::DataPtr data;
+  size_t size = 0;
+  const char* bytes() const { return static_cast<const char*>(data.get()); }
+};
+
+Record record(PyTorchStreamReader& reader, const std::string& name) {
+  auto [data, size] = reader.getRecord(name);
+  return {std::move(data), size};
+}
+
+// A sealed file names its entries in its pickled index and its code; a file from before seals does not.
+bool is_sealed(PyTorchStreamReader& reader) {
+  for (const char* name : {"data.pkl", "code/__torch__.py"}) {
+    if (!reader.hasRecord(name)) continue;
+    const Record r = record(reader, name);
+    if (std::string_view(r.bytes(), r.size).find(kSealedKey) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// The seal is the tensor record that decodes as a CBOR object naming an algorithm; the content is the
+// largest other one (a sealed file holds just these two).
+void find_seal(PyTorchStreamReader& reader, json& seal, Record& content) {
+  for (const auto& name : reader.getAllRecords()) {
+    if (name.rfind("data/", 0) != 0) continue;
+    Record r = record(reader, name);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(r.bytes());
+    json decoded = r.size < 4096 ? json::from_cbor(bytes, bytes + r.size, true, false) : json();
+    if (seal.is_null() && decoded.is_object() && decoded.contains("algorithm")) {
+      seal = std::move(decoded);
+    } else if (content.size < r.size) {
+      content = std::move(r);
+    }
+  }
+}
+
+// The checked bytes of the sealed archive; nothing for a file written before seals (adapt 0.2.0).
+std::optional<Record> sealed_content(const std::filesystem::path& file, const std::string& what) {
+  return unless_unreadable(what, file, [&]() -> std::optional<Record> {
+    PyTorchStreamReader reader(file.string());
+    if (!is_sealed(reader)) return std::nullopt;
+    json seal;
+    Record content;
+    find_seal(reader, seal, content);
+    if (seal.is_null())
+      throw Error(damaged(what, file, "its seal (entry \"" + std::string(kSealKey) + "\") does not parse"));
+    const std::string digest = xxh3_128_hex(content.bytes(), content.size);
+    if (seal["algorithm"] != "xxh3-128" || seal["bytes"] != content.size || seal["digest"] != digest)
+      throw Error(damaged(what, file, "the content of entry \"" + std::string(kSealedKey) + "\" (" +
+                                          std::to_string(content.size) + " bytes, XXH3-128 " + digest +
+                                          ") does not match its recorded checksum " +
+                                          seal["digest"].dump(-1, ' ', false, json::error_handler_t::replace)));
+    return content;
+  });
+}
+
 }  // namespace
 
 void load_archive(torch::serialize::InputArchive& archive, const std::filesystem::path& file, const std::string& what) {
   if (!std::filesystem::exists(file)) throw Error(what + " " + file.string() + " does not exist");
   if (std::filesystem::is_directory(file)) throw Error(what + " " + file.string() + " is a directory, not a file");
-  try {
-    archive.load_from(file.string());
-  } catch (const c10::Error& e) {
-    throw Error(what + " " + file.string() + " cannot be read (" + e.what_without_backtrace() +
-                "); it is not an adapt file or it is damaged");
-  } catch (const std::exception& e) {  // TorchScript's own parse errors are not c10::Errors
-    throw Error(what + " " + file.string() + " cannot be read (" + e.what() +
-                "); it is not an adapt file or it is damaged");
+  const std::optional<Record> content = sealed_content(file, what);
+  if (!content) {  // written before seals: LibTorch reads it unchecked, as it always did
+    unless_unreadable(what, file, [&] { archive.load_from(file.string()); });
+    return;
   }
-  torch::Tensor seal_tensor, sealed;
-  if (!archive.try_read(kSealKey, seal_tensor, /*is_buffer=*/true)) return;  // written before seals (adapt 0.2.0)
-  json seal;
   try {
-    seal = read_json(archive, kSealKey, what + " " + file.string());
-  } catch (const Error&) {
-    throw Error(damaged(what, file, "its seal (entry \"" + std::string(kSealKey) + "\") does not parse"));
-  }
-  if (!archive.try_read(kSealedKey, sealed, /*is_buffer=*/true) || sealed.scalar_type() != torch::kUInt8)
-    throw Error(damaged(what, file, "the sealed entry \"" + std::string(kSealedKey) + "\" is missing"));
-  sealed = sealed.contiguous();
-  const auto* data = static_cast<const char*>(sealed.data_ptr());
-  const size_t size = static_cast<size_t>(sealed.numel());
-  const std::string digest = xxh3_128_hex(data, size);
-  if (seal.value("algorithm", "") != "xxh3-128" || seal.value("bytes", uint64_t{0}) != size ||
-      seal.value("digest", "") != digest)
-    throw Error(damaged(what, file, "the content of entry \"" + std::string(kSealedKey) + "\" (" + std::to_string(size) +
-                                        " bytes, XXH3-128 " + digest + ") does not match its recorded checksum " +
-                                        seal.value("digest", std::string("?"))));
-  try {
-    archive.load_from(data, size);
+    archive.load_from(content->bytes(), content->size);
   } catch (const c10::Error& e) {
     throw Error(damaged(what, file, std::string("its sealed content does not open: ") + e.what_without_backtrace()));
   } catch (const std::exception& e) {

@@ -9,6 +9,7 @@
 #include "adapt/export/export.h"
 #include "adapt/model/mlp_model.h"
 #include "adapt/run/train_recipe.h"
+#include "adapt/train/checkpoint.h"
 #include "core/support/learner_fixtures.h"
 #include "support/expect_error.h"
 
@@ -147,6 +148,34 @@ TEST(Export, DamagedOrForeignFilesAreRefused) {
   EXPECT_THROW(Predictor::load(dir.path / "absent.adapt", core_test_registry()), Error);
 }
 
+// Found by fuzz/manifest_fuzzer: a sealed export whose manifest lacked "recipe", or held a field of
+// another type, threw nlohmann::json's out_of_range or type_error, which names no file.
+TEST(Export, AManifestOfTheWrongShapeIsRefusedNamingTheFile) {
+  TempDir dir("export_manifest");
+  const auto file = dir.path / "m.adapt";
+  const auto expect_refused = [&](const json& manifest, const std::string& fragment) {
+    torch::serialize::OutputArchive archive, weights;
+    write_json(archive, "manifest", manifest);
+    archive.write("model", weights);
+    save_archive(archive, file);
+    EXPECT_THROW_WITH(Predictor::load(file, core_test_registry()), Error, file.string(), fragment);
+  };
+  const json good = {{"format", "adapt-model"}, {"format_version", 1}, {"recipe", json::object()},
+                     {"blocks", json::object()}, {"plugins", json::object()}};
+  json m = good;
+  m.erase("recipe");
+  expect_refused(m, "no \"recipe\" object");
+  m = good;
+  m["format"] = 7;
+  expect_refused(m, "not an adapt model export (format 7)");
+  m = good;
+  m["format_version"] = "1";
+  expect_refused(m, "format_version is \"1\", not an integer");
+  m = good;
+  m["recipe"] = {{"inputs", 3}};
+  expect_refused(m, "its manifest does not describe a model");
+}
+
 namespace {
 std::string read_bytes(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -179,6 +208,34 @@ TEST(Export, AFlippedByteIsRefusedOrHarmless) {
     }
   }
   EXPECT_GT(refused, positions * 8 / 10) << "most bytes of an export are content: flipping one must be caught";
+}
+
+// Found by fuzz/archive_fuzzer: opening an archive, LibTorch compiles the TorchScript code stored in
+// it, and one flipped byte there ("__parameters__" -> "__parametersO_") segfaulted its type parser
+// before the seal was checked. load_archive reads the sealed entries as raw records now, so that code
+// is never compiled: every byte of it flipped loads exactly as before (or is refused).
+TEST(Export, DamagedTorchScriptCodeInTheFileIsNeverCompiled) {
+  TempDir dir("export_code");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 200, 1));
+  Records records = read_csv_file((dir.path / "rings.csv").string());
+  const torch::Tensor expected = Predictor::load(run.model_file, registry).outputs(records);
+  const std::string original = read_bytes(run.model_file);
+  const size_t code = original.rfind("class Module(Module):");  // the outer file's, after the sealed one
+  ASSERT_NE(code, std::string::npos);
+  const std::string last_line = "adapt_sealed : Tensor\n";
+  const size_t end = original.find(last_line, code) + last_line.size();
+  const std::filesystem::path damaged = dir.path / "damaged.adapt";
+  for (size_t at = code; at < end; ++at) {
+    std::string bytes = original;
+    bytes[at] = static_cast<char>(bytes[at] ^ 0x10);
+    write_file(damaged, bytes);
+    try {
+      EXPECT_TRUE(torch::equal(expected, Predictor::load(damaged, registry).outputs(records))) << "offset " << at;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(damaged.string()), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST(Export, TheChecksumNamesTheDamagedEntry) {

@@ -179,6 +179,15 @@ TEST(Recipe, LoadRecipeResolvesRelativePathsAndReportsJsonErrors) {
   EXPECT_THROW_WITH(load_recipe(dir.path / "absent.json"), OptionError, "absent.json", "does not exist");
 }
 
+// Found by fuzz/recipe_fuzzer: a number beyond double's range is a json::out_of_range, not a
+// parse_error, and escaped load_recipe without the file's name.
+TEST(Recipe, LoadRecipeNamesTheFileForANumberOutOfRange) {
+  TempDir dir("recipe_overflow");
+  write_file(dir.path / "huge.json", "{\"seed\": 1e999, \"reader\": {\"name\": \"core.csv\", \"path\": \"d.csv\"}}");
+  EXPECT_THROW_WITH(load_recipe(dir.path / "huge.json"), OptionError, "recipe " + (dir.path / "huge.json").string(),
+                    "not valid JSON", "1e999");
+}
+
 TEST(Recipe, DataWarnings) {
   auto& registry = core_test_registry();
   Records records({"a", "label"}, "warn");

@@ -1,6 +1,7 @@
 #pragma once
 // Writing CSV, the counterpart of csv.h's reader: RFC 4180 quoting (a field is quoted only when it
-// holds the delimiter, a quote or a line break; quotes inside are doubled), lines end with "\n".
+// holds the delimiter, a quote or a line break, starts with a UTF-8 byte order mark, or is a row's
+// only field and empty; quotes inside are doubled), lines end with "\n".
 // Every CSV file adapt writes goes through these, so csv.h reads each of them back unchanged.
 #include <string>
 #include <vector>
