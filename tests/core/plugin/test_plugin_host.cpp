@@ -37,7 +37,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-void write_file(const fs::path& file, const std::string& text) { std::ofstream(file) << text; }
+void write_text(const fs::path& file, const std::string& text) { std::ofstream(file) << text; }
 
 
 fs::path core_library() {
@@ -80,7 +80,7 @@ TEST(PluginHost, MissingFileIsAFailureNotAnException) {
 
 TEST(PluginHost, TextFileNamedSoIsNotASharedLibrary) {
   TempDir dir("host");
-  write_file(dir.path / "libfake.so", "this is not ELF\n");
+  write_text(dir.path / "libfake.so", "this is not ELF\n");
   Registry r;
   PluginHost host(r, PluginHostOptions::only({}));
   EXPECT_FALSE(host.load(dir.path / "libfake.so"));
@@ -101,10 +101,10 @@ TEST(PluginHost, ALibraryWithoutTheEntryPointIsNotAPlugin) {
 
 TEST(PluginHost, LoadAllKeepsGoingAndIgnoresOtherFiles) {
   TempDir dir("host");
-  write_file(dir.path / "liba.so", "junk");
-  write_file(dir.path / "libb.so", "junk");
-  write_file(dir.path / "README.md", "not a candidate");
-  write_file(dir.path / "notlib.so", "not a candidate either");
+  write_text(dir.path / "liba.so", "junk");
+  write_text(dir.path / "libb.so", "junk");
+  write_text(dir.path / "README.md", "not a candidate");
+  write_text(dir.path / "notlib.so", "not a candidate either");
   Registry r;
   PluginHost host(r, PluginHostOptions::only({dir.path}));
   host.load_all();
@@ -124,7 +124,7 @@ TEST(PluginHost, MissingNamedPathIsAWarning) {
 
 TEST(PluginHost, WorldWritableDirectoryIsRefusedUnlessAllowed) {
   TempDir dir("host");
-  write_file(dir.path / "libfake.so", "junk");
+  write_text(dir.path / "libfake.so", "junk");
   ASSERT_EQ(::chmod(dir.path.c_str(), 0777), 0);
   {
     Registry r;
@@ -152,7 +152,7 @@ TEST(PluginHost, WorldWritableDirectoryIsRefusedUnlessAllowed) {
 TEST(PluginHost, GroupWritableFileIsRefused) {
   TempDir dir("host");
   fs::path file = dir.path / "libfake.so";
-  write_file(file, "junk");
+  write_text(file, "junk");
   ASSERT_EQ(::chmod(file.c_str(), 0664), 0);
   Registry r;
   PluginHost host(r, PluginHostOptions::only({}));
@@ -165,7 +165,7 @@ TEST(PluginHost, DirectoryOwnedByAnotherUserIsRefused) {
   TempDir dir("host");
   fs::path sub = dir.path / "theirs";
   fs::create_directory(sub);
-  write_file(sub / "libfake.so", "junk");
+  write_text(sub / "libfake.so", "junk");
   ASSERT_EQ(::chown(sub.c_str(), 65534, 65534), 0);
   Registry r;
   PluginHost host(r, PluginHostOptions::only({sub}));
