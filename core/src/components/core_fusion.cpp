@@ -68,13 +68,14 @@ std::shared_ptr<Model> make_fusion(const Options& o, const ModelContext& ctx) {
   options.head = o.integers("head");
   options.dropout = o.number("dropout");
   options.y_range = target_y_range(ctx);
-  // The branches checked their own sizes; this is the combiner's and the head's.
-  double own = 0, width = 0;
+  // The branches checked their own sizes; this is the combiner's (projections, attention) and the head's.
+  const bool concat = options.combiner.kind == "concat";
+  double own = 0, width = concat ? 0 : static_cast<double>(options.combiner.width);
   for (const auto& branch : branches) {
     const double d = static_cast<double>(branch.encoder->embedding_width());
-    own += parameters::linear(d, static_cast<double>(options.combiner.width)), width += d;
+    if (concat) width += d;
+    else own += parameters::linear(d, width);
   }
-  if (options.combiner.kind != "concat") width = static_cast<double>(options.combiner.width);
   if (options.combiner.kind == "attention")
     own += static_cast<double>(options.combiner.n_layers) * parameters::transformer_layer(width, 2 * width);
   check_parameter_budget(own + parameters::mlp(width, options.head, static_cast<double>(ctx.n_outputs)), o, "width");

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <unordered_set>
+
 namespace adapt {
 
 namespace nn = torch::nn;
@@ -36,13 +38,11 @@ FusionModel::FusionModel(std::vector<FusionBranch> branches, const FusionOptions
     missing_.push_back(register_parameter("missing_" + branch.name, torch::zeros({width})));
     widths.push_back(width);
     // A branch's head is not used here: its parameters stay out of training.
-    std::vector<torch::Tensor> used;
-    for (const auto& group : branch.encoder->encoder_layer_groups()) used.insert(used.end(), group.begin(), group.end());
-    for (auto& p : branch.encoder->parameters()) {
-      bool in_encoder = false;
-      for (const auto& u : used) in_encoder |= u.is_same(p);
-      if (!in_encoder || branch.freeze) p.set_requires_grad(false);
-    }
+    std::unordered_set<const void*> used;
+    for (const auto& group : branch.encoder->encoder_layer_groups())
+      for (const auto& p : group) used.insert(p.unsafeGetTensorImpl());
+    for (auto& p : branch.encoder->parameters())
+      if (branch.freeze || !used.count(p.unsafeGetTensorImpl())) p.set_requires_grad(false);
   }
   combiner_ = register_module("combiner", FusionCombiner(widths, options.combiner));
   head_ = register_module("head", make_head(combiner_->width(), options.head, options.dropout, n_outputs));

@@ -58,11 +58,7 @@ json fusion(const std::string& combiner) {
 
 RunResult quiet_run(const json& recipe) {
   std::ostringstream out;
-  RunOptions options;
-  options.out = &out;
-  options.progress = false;
-  options.write_files = false;
-  return train_recipe(recipe, options, core_test_registry());
+  return train_recipe(recipe, quiet(out), core_test_registry());
 }
 
 double valid_accuracy(const json& recipe) { return quiet_run(recipe).metrics["valid"]["accuracy"].get<double>(); }
