@@ -1,6 +1,7 @@
 #include "feature_block.h"
 
 #include <cmath>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 
@@ -50,6 +51,10 @@ OptionSchema FeatureBlock::schema(FeatureKind kind) {
           .choices({"global", "example", "none"}),
       OptionSpec("stats_max_items", OptionType::integer, 5000, "training clips used for the global statistics").min(1),
       OptionSpec("cache_mb", OptionType::integer, 512, "memory for decoded waveforms (0: no cache)").min(0),
+      OptionSpec("on_missing", OptionType::string, "error",
+                 "a record with an empty path or no such file: error, or mark it missing (silence, and `missing` "
+                 "for core.fusion to predict from the other inputs)")
+          .choices({"error", "mark"}),
   };
   if (kind != FeatureKind::spectrogram) {
     s.push_back(OptionSpec("n_mels", OptionType::integer, 128, "mel bands").min(1).max(1024));
@@ -99,6 +104,7 @@ FeatureBlock::FeatureBlock(FeatureKind kind, const Options& options)
       n_samples_(static_cast<int64_t>(std::llround(options.number("duration") * options.integer("sample_rate")))),
       quality_(parse_resample_quality(options.string("resample_quality"))),
       random_crop_(options.boolean("random_crop")),
+      mark_missing_(options.string("on_missing") == "mark"),
       stats_max_items_(options.integer("stats_max_items")),
       cache_bytes_(static_cast<size_t>(options.integer("cache_mb")) << 20) {
   const std::string norm = options.string("normalize");
@@ -121,6 +127,12 @@ std::shared_ptr<const std::vector<float>> FeatureBlock::load(const std::string& 
     if (cached_bytes_ + bytes <= cache_bytes_ && cache_.emplace(path, wave).second) cached_bytes_ += bytes;
   }
   return wave;
+}
+
+bool FeatureBlock::absent(const std::string& path) const {
+  if (!mark_missing_) return false;
+  std::error_code ec;
+  return path.find_first_not_of(" \t") == std::string::npos || !std::filesystem::exists(path, ec);
 }
 
 std::vector<float> FeatureBlock::fit_length(const std::vector<float>& wave, Rng* rng) const {
@@ -157,7 +169,8 @@ torch::Tensor FeatureBlock::image_from_wave(const torch::Tensor& wave) const {
 }
 
 torch::Tensor FeatureBlock::raw_features(const Records& records, size_t row, bool whole_clip) const {
-  auto clip = load(records.at(row, column_));
+  const std::string& path = records.at(row, column_);
+  auto clip = absent(path) ? std::make_shared<const std::vector<float>>() : load(path);
   if (whole_clip) return extractor_.compute(clip->data(), static_cast<int64_t>(clip->size()));
   auto wave = fit_length(*clip, nullptr);
   return extractor_.compute(wave.data(), static_cast<int64_t>(wave.size()));
@@ -173,6 +186,7 @@ void FeatureBlock::setup(const Records& train) {
   const size_t n = std::min(train.size(), static_cast<size_t>(stats_max_items_));
   for (size_t i = 0; i < n; ++i) {
     const size_t row = i * train.size() / n;
+    if (absent(train.at(row, column_))) continue;  // silence would skew the statistics
     auto f = raw_features(train, row).to(torch::kFloat64);
     auto a = f.accessor<double, 2>();
     for (int64_t b = 0; b < n_bins; ++b)
@@ -182,6 +196,7 @@ void FeatureBlock::setup(const Records& train) {
       }
     count += static_cast<double>(f.size(1));
   }
+  if (count == 0) throw Error("audio: every training record sampled for the normalisation statistics has no audio file");
   mean_ = torch::empty({n_bins, 1}, torch::kFloat32);
   std_ = torch::empty({n_bins, 1}, torch::kFloat32);
   for (int64_t b = 0; b < n_bins; ++b) {
@@ -194,9 +209,12 @@ void FeatureBlock::setup(const Records& train) {
 
 TensorDict FeatureBlock::encode(const Records& records, size_t row, const EncodeContext& ctx) const {
   const bool train = ctx.split == Split::train;
-  auto wave = fit_length(*load(records.at(row, column_)), train && random_crop_ ? ctx.rng : nullptr);
+  const std::string& path = records.at(row, column_);
+  const bool missing = absent(path);
+  auto wave = fit_length(missing ? std::vector<float>() : *load(path), train && random_crop_ ? ctx.rng : nullptr);
   TensorDict out;
   out[""] = normalize(extractor_.compute(wave.data(), static_cast<int64_t>(wave.size()))).unsqueeze(0);
+  if (mark_missing_) out["missing"] = torch::tensor(missing);
   if (train && emit_wave_) out["wave"] = torch::from_blob(wave.data(), {n_samples_}, torch::kFloat32).clone();
   return out;
 }

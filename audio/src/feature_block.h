@@ -52,6 +52,8 @@ class FeatureBlock : public Block {
  private:
   // Decoded + resampled mono waveform of a file, cached (thread-safe) up to cache_bytes_.
   std::shared_ptr<const std::vector<float>> load(const std::string& path) const;
+  // With on_missing "mark": an empty path or one naming no file (a record without audio).
+  bool absent(const std::string& path) const;
   // Crops or pads to n_samples_: random offset when rng is given, else centred crop / end padding.
   std::vector<float> fit_length(const std::vector<float>& wave, Rng* rng) const;
   torch::Tensor normalize(torch::Tensor image) const;
@@ -62,6 +64,7 @@ class FeatureBlock : public Block {
   int64_t n_samples_;
   ResampleQuality quality_;
   bool random_crop_;
+  bool mark_missing_;  // on_missing "mark": absent files give silence and `missing`, not an error
   Normalization normalization_;
   int64_t stats_max_items_;
   std::atomic<bool> emit_wave_{false};

@@ -84,6 +84,11 @@ Records check_audio_rows(const Records& records, const std::string& path_column,
   const size_t column = records.column_index(path_column);
   for (size_t row = 0; row < records.size(); ++row) {
     const std::string& path = records.at(row, column);
+    std::error_code ec;
+    if (options.keep_absent && (path.empty() || !fs::exists(path, ec))) {
+      keep.push_back(row);
+      continue;
+    }
     try {
       if (options.check == FileCheck::header) {
         check_header(path);
@@ -181,6 +186,10 @@ OptionSchema CsvReader::schema() {
       OptionSpec("root", OptionType::string, "",
                  "folder relative audio paths are resolved against; empty: the CSV file's folder"),
       OptionSpec("delimiter", OptionType::string, ",", "field separator: , ; | or tab"),
+      OptionSpec("on_missing", OptionType::string, "error",
+                 "a row with an empty path or no such file: error, or keep it as a record without audio (the "
+                 "block's on_missing \"mark\" then marks it missing for core.fusion)")
+          .choices({"error", "keep"}),
   };
   for (auto& spec : check_schema()) s.push_back(spec);
   return s;
@@ -191,7 +200,9 @@ CsvReader::CsvReader(const Options& options)
       root_(options.string("root")),
       path_column_(options.string("path_column")),
       delimiter_(parse_delimiter(options.string("delimiter"), options.path() + ".delimiter")),
-      check_(check_options(options)) {}
+      check_(check_options(options)) {
+  check_.keep_absent = options.string("on_missing") == "keep";
+}
 
 Records CsvReader::read() const {
   Records table = read_csv_file(path_, CsvOptions().delimiter(delimiter_));
@@ -204,10 +215,11 @@ Records CsvReader::read() const {
     std::vector<std::string> fields;
     for (size_t c = 0; c < table.column_names().size(); ++c) {
       const std::string& value = table.at(row, c);
-      if (c == column && value.empty())
+      if (c == column && value.empty() && !check_.keep_absent)
         throw DataError("audio.csv: " + table.origin(row) + ": column '" + path_column_ +
-                        "' is empty; every row needs an audio file path");
-      fields.push_back(c == column ? absolute_path(value, root) : value);
+                        "' is empty; every row needs an audio file path (or set on_missing: \"keep\" for records "
+                        "without audio in a fused model)");
+      fields.push_back(c == column && !value.empty() ? absolute_path(value, root) : value);
     }
     records.add_row(std::move(fields), table.origin(row));
   }

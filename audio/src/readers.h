@@ -15,6 +15,7 @@ enum class FileCheck { none, header, decode };
 struct FileCheckOptions {
   FileCheck check = FileCheck::header;
   bool skip_bad = false;
+  bool keep_absent = false;  // rows with an empty path or no such file are kept unchecked (records without audio)
   std::ostream* warnings = nullptr;  // where skipped files are reported; nullptr: std::cerr
 };
 

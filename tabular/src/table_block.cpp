@@ -439,7 +439,10 @@ TensorDict TableBlock::encode(const Records& records, size_t row, const EncodeCo
   auto cat = torch::empty({static_cast<int64_t>(cats_.size())}, torch::kInt64);
   auto cont = torch::empty({static_cast<int64_t>(conts_.size())}, torch::kFloat32);
   encode_row(records, index, row, cat.data_ptr<int64_t>(), cont.data_ptr<float>());
-  return {{"cat", cat}, {"cont", cont}};
+  // A row whose every column is blank is marked missing: core.fusion predicts it from its other inputs.
+  bool blank = true;
+  for (size_t i = 0; i < inputs_.size() && blank; ++i) blank = is_missing(records.at(row, index.position[i]), missing_);
+  return {{"cat", cat}, {"cont", cont}, {"missing", torch::tensor(blank)}};
 }
 
 void TableBlock::encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,

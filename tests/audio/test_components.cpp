@@ -119,6 +119,34 @@ TEST(AudioPlugin, MelBlockEncodesNormalisesAndRoundTripsState) {
   EXPECT_THROW(other->load_state(block.state()), adapt::Error);
 }
 
+// on_missing "mark": a record without a file gives silence and `missing`; the default stays an error.
+TEST(AudioPlugin, AbsentFilesAreMarkedMissingOnlyWhenAsked) {
+  TempDir dir("missing");
+  auto records = tone_records(dir.path, 3, {300, 900});
+  records.add_row({"", "class0"}, "empty path");
+  records.add_row({(dir.path / "gone.wav").string(), "class1"}, "gone");
+  json spec = mel_spec();
+  spec["on_missing"] = "mark";
+  auto blocks = make_blocks(spec, records);  // statistics from the clips that exist
+  const auto& block = blocks->input("x");
+  std::vector<adapt::TensorDict> items;
+  for (size_t row = 0; row < records.size(); ++row) items.push_back(block.encode(records, row, context(adapt::Split::valid)));
+  const auto batch = block.collate(items);
+  EXPECT_TRUE(torch::equal(batch.at("missing"), torch::tensor({false, false, false, false, false, false, true, true})));
+  EXPECT_TRUE(torch::isfinite(batch.at("")).all().item<bool>());
+  EXPECT_TRUE(torch::equal(batch.at("")[6], batch.at("")[7]));  // both silence
+
+  auto strict = registry().block(mel_spec(), "inputs[0]");
+  strict->load_state(block.state());
+  try {
+    strict->encode(records, 7, context(adapt::Split::valid));
+    FAIL() << "an absent file was accepted without on_missing";
+  } catch (const adapt::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("gone.wav"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(strict->encode(records, 0, context(adapt::Split::valid)).count("missing"));
+}
+
 TEST(AudioPlugin, CsvReaderResolvesRelativePathsAndKeepsColumns) {
   TempDir dir("csv");
   fs::create_directories(dir.path / "clips");
@@ -140,6 +168,13 @@ TEST(AudioPlugin, CsvReaderResolvesRelativePathsAndKeepsColumns) {
     EXPECT_NE(std::string(e.what()).find("missing.wav"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("bad.csv:2"), std::string::npos) << e.what();
   }
+  // on_missing "keep": rows without audio stay, an empty path stays empty, the others are still checked.
+  std::ofstream(dir.path / "gaps.csv") << "file,label\nclips/a.wav,low\n,high\nclips/missing.wav,low\n";
+  auto gaps = registry().reader(json{{"name", "audio.csv"}, {"path", (dir.path / "gaps.csv").string()},
+                                     {"path_column", "file"}, {"on_missing", "keep"}}, "reader")->read();
+  ASSERT_EQ(gaps.size(), 3u);
+  EXPECT_EQ(gaps.at(1, "file"), "");
+  EXPECT_EQ(gaps.at(2, "file"), (dir.path / "clips/missing.wav").string());
 }
 
 TEST(AudioPlugin, WaveTransformsHaveKnownEffects) {

@@ -206,7 +206,9 @@ class AlwaysDropoutModel : public LinearModel {
  public:
   using LinearModel::LinearModel;
   torch::Tensor forward(const adapt::Batch& batch) override {
-    return head_(torch::dropout(torch::relu(hidden_(adapt::get(batch, "x"))), 0.5, /*train=*/true));
+    // Dropout on the outputs, not on the ReLU's: a batch whose hidden units are all zero made two
+    // calls agree now and then (a flaky check); two masks over every output hardly ever agree.
+    return torch::dropout(head_(torch::relu(hidden_(adapt::get(batch, "x")))), 0.5, /*train=*/true);
   }
 };
 

@@ -63,6 +63,20 @@ TEST(TableBlock, CategorifyFillMissingNormalizeKnownAnswers) {
   EXPECT_EQ(encode(*block, predict, 0).at("cat")[0].item<int64_t>(), 0);
 }
 
+// A row whose every column is blank is marked missing (core.fusion then predicts from its other inputs).
+TEST(TableBlock, ARowWithEveryColumnBlankIsMarkedMissing) {
+  auto block = make_block({{"cat_names", {"color"}}, {"cont_names", {"x"}}});
+  const Records train = make_records({{"color", {"red", "", "blue", ""}}, {"x", {"1", "2", "", " "}},
+                                      {"label", {"a", "b", "a", "b"}}});
+  block->setup(train);
+  std::vector<bool> missing;
+  for (size_t row = 0; row < train.size(); ++row) missing.push_back(encode(*block, train, row).at("missing").item<bool>());
+  EXPECT_EQ(missing, (std::vector<bool>{false, false, false, true}));
+  std::vector<TensorDict> items;
+  for (size_t row = 0; row < train.size(); ++row) items.push_back(encode(*block, train, row));
+  EXPECT_TRUE(torch::equal(block->collate(items).at("missing"), torch::tensor({false, false, false, true})));
+}
+
 TEST(TableBlock, RareCategoriesFoldIntoTheMissingCode) {
   auto block = make_block({{"cat_names", {"color"}}, {"cont_names", {"x"}}, {"min_freq", 2}});
   const Records train = color_table();

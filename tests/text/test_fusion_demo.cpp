@@ -28,11 +28,16 @@ TEST(FusionDemo, FusedBeatsEachBranchAloneAndPredictsRawRows) {
   const double fused = result.run.metrics["valid"]["accuracy"];
   const double text = result.run.baselines["branch text"]["valid"]["accuracy"];
   const double numbers = result.run.baselines["branch numbers"]["valid"]["accuracy"];
-  std::cout << "fusion demo: fused " << fused << ", text alone " << text << ", numbers alone " << numbers << "\n";
+  const double stacked = result.run.baselines["stacked baselines"]["valid"]["accuracy"];
+  std::cout << "fusion demo: fused " << fused << ", text alone " << text << ", numbers alone " << numbers
+            << ", stacked baselines " << stacked << "\n";
   EXPECT_GT(fused, 0.85) << log.str();
   EXPECT_LT(text, 0.65) << log.str();
   EXPECT_LT(numbers, 0.65) << log.str();
+  EXPECT_LT(stacked, 0.65) << log.str();  // a linear stacker cannot learn the XOR either
   EXPECT_NE(log.str().find("the network beats branch text"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("fusion pays: the fused network beats branch numbers, branch text, stacked baselines"),
+            std::string::npos) << log.str();
   ASSERT_EQ(result.predictions.size(), 3u);
   // Same review, numbers of opposite sign: opposite decisions.
   EXPECT_NE(result.predictions[0]["label"], result.predictions[1]["label"]) << result.predictions[0].dump();

@@ -10,16 +10,17 @@
 namespace adapt {
 namespace {
 
-const std::set<std::string> kBranchKeys = {"encoder", "lr_mult", "freeze", "init_from"};
+const std::set<std::string> kBranchKeys = {"encoder", "lr_mult", "freeze", "init_from", "baseline"};
 
-// One entry of "branches": {"encoder": spec, "lr_mult": 1, "freeze": false, "init_from": {...}}.
+// One entry of "branches": {"encoder": spec, "lr_mult": 1, "freeze": false, "init_from": {...},
+// "baseline": spec}. The baseline is the run's business (the stacked baseline), not the model's.
 FusionBranch make_branch(const std::string& name, const json& spec, const std::string& path, const ModelContext& ctx) {
   if (!spec.is_object() || !spec.contains("encoder") || !spec["encoder"].is_object())
     throw OptionError(path + ": give {\"encoder\": {\"name\": ..., \"input\": KEY}} (and optionally lr_mult, freeze, "
-                      "init_from), got " + spec.dump());
+                      "init_from, baseline), got " + spec.dump());
   for (const auto& [key, value] : spec.items())
     if (!kBranchKeys.count(key))
-      throw OptionError(path + "." + key + ": unknown key; a branch takes encoder, lr_mult, freeze and init_from");
+      throw OptionError(path + "." + key + ": unknown key; a branch takes encoder, lr_mult, freeze, init_from and baseline");
   FusionBranch branch;
   branch.name = name;
   const json& encoder = spec["encoder"];
@@ -67,7 +68,10 @@ std::shared_ptr<Model> make_fusion(const Options& o, const ModelContext& ctx) {
     throw o.error("n_heads", "must divide width (" + std::to_string(options.combiner.width) + ")");
   options.head = o.integers("head");
   options.dropout = o.number("dropout");
-  options.y_range = target_y_range(ctx);
+  options.y_range = o.numbers("y_range");
+  if (options.y_range.empty()) options.y_range = target_y_range(ctx);
+  if (!options.y_range.empty() && (options.y_range.size() != 2 || !(options.y_range[0] < options.y_range[1])))
+    throw o.error("y_range", "give [low, high] with low < high, e.g. [0, 5.5] for 0.5-5 star ratings");
   // The branches checked their own sizes; this is the combiner's (projections, attention) and the head's.
   const bool concat = options.combiner.kind == "concat";
   double own = 0, width = concat ? 0 : static_cast<double>(options.combiner.width);
@@ -87,7 +91,8 @@ std::shared_ptr<Model> make_fusion(const Options& o, const ModelContext& ctx) {
 void register_core_fusion(Registry& registry) {
   OptionSchema schema{
       OptionSpec("branches", OptionType::object, nullptr,
-                 "name -> {\"encoder\": model spec reading its own input key, \"lr_mult\", \"freeze\", \"init_from\"}"),
+                 "name -> {\"encoder\": model spec reading its own input key, \"lr_mult\", \"freeze\", \"init_from\", "
+                 "\"baseline\": the branch's own baseline, stacked into a late-fusion baseline}"),
       OptionSpec("combiner", OptionType::string, "concat", "how branch embeddings merge")
           .choices({"concat", "gated", "attention"}),
       OptionSpec("width", OptionType::integer, 128, "gated and attention: common width of the branches").min(2),
@@ -95,6 +100,11 @@ void register_core_fusion(Registry& registry) {
       OptionSpec("n_layers", OptionType::integer, 1, "attention: Transformer layers over the modality tokens").min(1).max(8),
       OptionSpec("head", OptionType::integer_list, json::array({128}), "hidden widths of the head").greater_than(0),
       OptionSpec("dropout", OptionType::number, 0.1, "dropout in the head and the attention combiner").min(0).max(0.9),
+      OptionSpec("y_range", OptionType::number_list, json::array(),
+                 "regression: squash the output into [low, high] (empty: the target's y_range, if any)"),
+      OptionSpec("stack_folds", OptionType::integer, 5,
+                 "folds of the out-of-fold predictions the stacked baseline learns from (when branches name baselines)")
+          .min(2).max(20),
       OptionSpec("ablate", OptionType::boolean, false,
                  "the run also trains each branch alone (same data, split, training) and reports it as a row"),
   };

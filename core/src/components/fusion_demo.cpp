@@ -25,7 +25,8 @@ class FusionDemo : public Demo {
   explicit FusionDemo(int64_t rows) : rows_(rows) {}
   std::string description() const override {
     return "reviews + numbers where only both decide (an XOR): text alone and numbers alone are at chance, "
-           "core.fusion of a text Transformer and an MLP is not (needs the text plugin)";
+           "core.fusion of a text Transformer and an MLP is not, nor is the stacked TF-IDF + logistic baseline "
+           "(needs the text plugin)";
   }
 
   void generate(const std::filesystem::path& dir, uint64_t seed) const override {
@@ -51,8 +52,10 @@ class FusionDemo : public Demo {
 
   json recipe(const std::filesystem::path& data_dir) const override {
     json text = {{"encoder", {{"name", "text.transformer_classifier"}, {"input", "text"}, {"d_model", 32},
-                              {"n_heads", 2}, {"n_layers", 1}, {"ff_size", 64}, {"max_len", 32}}}};
-    json numbers = {{"encoder", {{"name", "core.mlp"}, {"input", "numbers"}, {"layers", {32}}}}};
+                              {"n_heads", 2}, {"n_layers", 1}, {"ff_size", 64}, {"max_len", 32}}},
+                 {"baseline", "text.tfidf_logistic"}};
+    json numbers = {{"encoder", {{"name", "core.mlp"}, {"input", "numbers"}, {"layers", {32}}}},
+                    {"baseline", "core.logistic"}};
     return {
         {"seed", 42},
         {"reader", {{"name", "core.csv"}, {"path", (data_dir / "reviews.csv").string()}}},

@@ -1,5 +1,6 @@
 #include "data/joined_reader.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace adapt {
@@ -64,6 +65,45 @@ Records JoinedReader::read() const {
   Records records = base_->read();
   join_table(records, options_);
   return records;
+}
+
+Records JoinedReader::read_inputs(const std::vector<std::string>& inputs, const std::string& input_column) const {
+  return base_->read_inputs(inputs, input_column);
+}
+
+std::vector<std::string> JoinedReader::joined_columns() const {
+  if (!options_.columns.empty()) return options_.columns;
+  std::vector<std::string> out;
+  const Records table = read_csv_file(options_.path, options_.csv);
+  for (const auto& c : table.column_names())
+    if (c != options_.on) out.push_back(c);
+  return out;
+}
+
+std::vector<std::string> JoinedReader::predict_columns(const std::vector<std::string>& input_columns) const {
+  const auto joined = joined_columns();
+  std::vector<std::string> out;
+  bool needs_key = false;
+  for (const auto& c : input_columns) {
+    if (std::find(joined.begin(), joined.end(), c) != joined.end())
+      needs_key = true;
+    else
+      out.push_back(c);
+  }
+  if (needs_key && std::find(out.begin(), out.end(), options_.on) == out.end()) out.push_back(options_.on);
+  return out;
+}
+
+void JoinedReader::complete(Records& records) const {
+  const auto joined = joined_columns();
+  const bool has_all = std::all_of(joined.begin(), joined.end(), [&](const std::string& c) { return records.has_column(c); });
+  if (!has_all && records.has_column(options_.on)) {
+    JoinOptions o = options_;
+    o.columns.clear();
+    for (const auto& c : joined)
+      if (!records.has_column(c)) o.columns.push_back(c);
+    join_table(records, o);
+  }
 }
 
 }  // namespace adapt

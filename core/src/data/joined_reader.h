@@ -26,8 +26,15 @@ class JoinedReader : public Reader {
  public:
   JoinedReader(std::shared_ptr<const Reader> base, JoinOptions options);
   Records read() const override;
+  Records read_inputs(const std::vector<std::string>& inputs, const std::string& input_column) const override;
+  // The input columns the join adds are replaced by its key.
+  std::vector<std::string> predict_columns(const std::vector<std::string>& input_columns) const override;
+  // Joins the second table onto records that hold the key but not its columns.
+  void complete(Records& records) const override;
 
  private:
+  std::vector<std::string> joined_columns() const;  // the columns the join adds
+
   std::shared_ptr<const Reader> base_;
   JoinOptions options_;
 };

@@ -80,7 +80,11 @@ TensorDict MultiCategoryBlock::encode(const Records& records, size_t row, const 
   return {{"", hot}};
 }
 
-json MultiCategoryBlock::dims() const { return {{"n_classes", static_cast<int64_t>(vocab_.size())}}; }
+// As an input (genres of a movie, tags of a post) the multi-hot vector is n_classes float features.
+json MultiCategoryBlock::dims() const {
+  const auto n = static_cast<int64_t>(vocab_.size());
+  return {{"n_classes", n}, {"n_features", n}};
+}
 
 json MultiCategoryBlock::state() const {
   return {{"vocab", vocab_}, {"delimiter", options_.delimiter()}, {"threshold", options_.threshold()}};

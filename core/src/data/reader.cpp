@@ -13,4 +13,10 @@ Records Reader::read_inputs(const std::vector<std::string>& inputs, const std::s
   return records;
 }
 
+std::vector<std::string> Reader::predict_columns(const std::vector<std::string>& input_columns) const {
+  return input_columns;
+}
+
+void Reader::complete(Records&) const {}
+
 }  // namespace adapt

@@ -14,6 +14,7 @@
 #include "adapt/recipe/recipe.h"
 #include "adapt/train/checkpoint.h"
 #include "adapt/train/learner.h"
+#include "export/predict_inputs.h"
 
 namespace adapt {
 namespace {
@@ -183,50 +184,23 @@ std::vector<json> Predictor::predict_inputs(const std::vector<std::string>& inpu
 
 Records Predictor::read_inputs(const std::vector<std::string>& inputs) const {
   if (inputs.empty()) throw OptionError("predict: give at least one input");
-  auto columns = blocks_->input_columns();
+  const auto columns = reader_->predict_columns(blocks_->input_columns());
   if (columns.empty()) throw Error("predict: the model's input blocks read no columns");
-  Records records = reader_->read_inputs(inputs, columns.front());
-  bool complete = true;
-  for (const auto& c : columns) complete = complete && records.has_column(c);
-  if (!complete) {
-    // Several input columns and a reader that fills one: each input is a CSV row of the input
-    // columns in order ("1.2,0.3,red"), or of name=value pairs ("x1=1.2,x2=0.3").
-    Records rows(columns, "command line");
-    for (size_t i = 0; i < inputs.size(); ++i) {
-      std::string origin = "input " + std::to_string(i + 1);
-      Records parsed = parse_csv(inputs[i], origin, CsvOptions().header(false).trim(true));
-      if (parsed.size() != 1)
-        throw DataError("predict: " + origin + " \"" + inputs[i] + "\" must be one CSV row of " +
-                        std::to_string(columns.size()) + " values");
-      std::vector<std::string> fields;
-      for (size_t c = 0; c < parsed.column_names().size(); ++c) fields.push_back(parsed.at(0, c));
-      std::vector<std::string> values(columns.size());
-      bool named = !fields.empty() && std::all_of(fields.begin(), fields.end(),
-                                                  [](const std::string& f) { return f.find('=') != std::string::npos; });
-      std::string expected;
-      for (const auto& c : columns) expected += (expected.empty() ? "" : ",") + c;
-      if (named) {
-        std::vector<bool> seen(columns.size(), false);
-        for (const auto& f : fields) {
-          std::string key = f.substr(0, f.find('=')), value = f.substr(f.find('=') + 1);
-          auto it = std::find(columns.begin(), columns.end(), key);
-          if (it == columns.end())
-            throw DataError("predict: " + origin + " names the column \"" + key + "\", which the model does not read; its columns are " + expected);
-          values[static_cast<size_t>(it - columns.begin())] = value;
-          seen[static_cast<size_t>(it - columns.begin())] = true;
-        }
-        for (size_t c = 0; c < columns.size(); ++c)
-          if (!seen[c]) throw DataError("predict: " + origin + " gives no value for the column \"" + columns[c] + "\" (columns: " + expected + ")");
-      } else {
-        if (fields.size() != columns.size())
-          throw DataError("predict: " + origin + " has " + std::to_string(fields.size()) + " values but the model reads " +
-                          std::to_string(columns.size()) + " columns (" + expected + "); give them in that order, or as name=value pairs");
-        values = fields;
-      }
-      rows.add_row(values, origin);
-    }
-    records = std::move(rows);
+  auto complete = [&](const Records& r) {
+    return std::all_of(columns.begin(), columns.end(), [&](const std::string& c) { return r.has_column(c); });
+  };
+  Records records;
+  if (std::all_of(inputs.begin(), inputs.end(), is_json_lines_file)) {
+    records = read_table_inputs(inputs, columns);
+  } else {
+    // The plugin's reader first (it knows its files); where it fills fewer columns than the model
+    // reads, the inputs are table files with those columns, or one CSV row each.
+    records = reader_->read_inputs(inputs, columns.front());
+    if (!complete(records))
+      records = std::any_of(inputs.begin(), inputs.end(), is_table_file) ? read_table_inputs(inputs, columns)
+                                                                         : parse_row_inputs(inputs, columns);
   }
+  reader_->complete(records);  // joined columns, looked up by key
   return records;
 }
 

@@ -93,6 +93,14 @@ std::vector<double> FusionModel::lr_multipliers() {
   return factors;
 }
 
+std::vector<std::string> FusionModel::layer_group_branches() {
+  std::vector<std::string> owners;
+  for (auto& branch : branches_)
+    if (!branch.freeze) owners.insert(owners.end(), branch.encoder->encoder_layer_groups().size(), branch.name);
+  owners.emplace_back();
+  return owners;
+}
+
 std::shared_ptr<torch::nn::Module> FusionModel::part(const std::string& name) {
   for (auto& branch : branches_)
     if (branch.name == name) return branch.encoder;

@@ -24,12 +24,17 @@ void add_list(std::vector<RecipeComponent>& out, const json& recipe, const char*
     out.push_back({kind, as_spec(list[i]), std::string(section) + "[" + std::to_string(i) + "]"});
 }
 
-// core.fusion's branch encoders are models of their own (validated, and their plugins recorded).
-void add_branch_encoders(std::vector<RecipeComponent>& out, const json& recipe) {
+// core.fusion's branch encoders are models of their own, and their baselines baselines (validated,
+// and their plugins recorded).
+void add_branch_components(std::vector<RecipeComponent>& out, const json& recipe) {
   const json branches = fusion_branches(recipe);
-  for (const auto& [name, branch] : branches.items())
-    if (branch.is_object() && branch.contains("encoder"))
+  for (const auto& [name, branch] : branches.items()) {
+    if (!branch.is_object()) continue;
+    if (branch.contains("encoder"))
       out.push_back({Kind::model, as_spec(branch["encoder"]), "model.branches." + name + ".encoder"});
+    if (branch.contains("baseline"))
+      out.push_back({Kind::baseline, as_spec(branch["baseline"]), "model.branches." + name + ".baseline"});
+  }
 }
 
 // Copies weights from an export (init_from {"file", "part"}) into `model` or its named part.
@@ -71,7 +76,7 @@ std::vector<RecipeComponent> recipe_components(const json& recipe) {
   one("target", Kind::block);
   add_list(out, recipe, "transforms", Kind::transform);
   one("model", Kind::model);
-  add_branch_encoders(out, recipe);
+  add_branch_components(out, recipe);
   one("loss", Kind::loss);
   add_list(out, recipe, "metrics", Kind::metric);
   add_list(out, recipe, "baselines", Kind::baseline);

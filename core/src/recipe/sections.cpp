@@ -1,6 +1,8 @@
 // The recipe's "train" and "interpret" sections: schemas, defaults and checks.
 #include "adapt/recipe/recipe.h"
 
+#include <algorithm>
+
 namespace adapt {
 namespace {
 
@@ -10,7 +12,9 @@ OptionSchema phase_schema() {
           .choices({"one_cycle", "flat", "cosine"}),
       OptionSpec("epochs", OptionType::integer, nullptr, "epochs of this phase").min(1).required(),
       OptionSpec("lr", OptionType::any, 1e-3, "learning rate: a number, [low, high] per layer group, or \"find\""),
-      OptionSpec("freeze_to", OptionType::integer, nullptr, "train layer groups from this one on (-1: last only)"),
+      OptionSpec("freeze_to", OptionType::any, nullptr,
+                 "train layer groups from this one on (-1: last only); core.fusion also takes {branch: n}, each "
+                 "branch's own groups"),
       OptionSpec("div", OptionType::number, 25.0, "one-cycle: start at lr / div").greater_than(0),
       OptionSpec("pct_start", OptionType::number, 0.25, "one-cycle: share of steps warming up").min(0).max(1),
       OptionSpec("div_final", OptionType::number, 1e5, "one-cycle: end at lr / div_final").greater_than(0),
@@ -78,7 +82,18 @@ PhasePlan parse_phase(const json& spec, const std::string& path) {
       throw OptionError(path + ".lr: must be a number, [low, high] or \"find\", got " + p.lr.dump());
     }
   }
-  if (o.has("freeze_to")) p.freeze_to = o.integer("freeze_to");
+  if (o.has("freeze_to")) {
+    const json& f = o.raw("freeze_to");
+    const bool per_branch = f.is_object() && !f.empty() &&
+                            std::all_of(f.begin(), f.end(), [](const json& n) { return n.is_number_integer(); });
+    if (f.is_number_integer())
+      p.freeze_to = f.get<int64_t>();
+    else if (per_branch)
+      p.branch_freeze_to = f;
+    else
+      throw OptionError(path + ".freeze_to: must be an integer (a layer group), or for core.fusion an object of "
+                        "integers per branch such as {\"text\": -1}, got " + f.dump());
+  }
   p.one_cycle.div = o.number("div");
   p.one_cycle.pct_start = o.number("pct_start");
   p.one_cycle.div_final = o.number("div_final");
@@ -135,6 +150,7 @@ TrainPlan parse_train_section(const json& train) {
   for (const auto& p : plan.phases) {
     json j = {{"schedule", p.schedule}, {"epochs", p.epochs}, {"lr", p.lr}};
     if (p.freeze_to) j["freeze_to"] = *p.freeze_to;
+    if (!p.branch_freeze_to.is_null()) j["freeze_to"] = p.branch_freeze_to;
     if (p.schedule == "one_cycle")
       j.update({{"div", p.one_cycle.div},
                 {"pct_start", p.one_cycle.pct_start},

@@ -109,7 +109,13 @@ void validate_recipe(const json& recipe, const Registry& registry) {
     if (!recipe["loader"].is_object()) throw OptionError("loader: must be an object, got " + recipe["loader"].dump());
     DataLoaderOptions::from_json(recipe["loader"], "loader");
   }
-  parse_train_section(recipe["train"]);
+  const TrainPlan plan = parse_train_section(recipe["train"]);
+  for (size_t i = 0; i < plan.phases.size(); ++i)
+    for (const auto& [name, n] : plan.phases[i].branch_freeze_to.items())
+      if (!branches.contains(name))
+        throw OptionError("train.phases[" + std::to_string(i) + "].freeze_to." + name +
+                          ": per-branch freeze_to names the branches of a core.fusion model, and it has no branch \"" +
+                          name + "\"" + (branches.empty() ? std::string(" (the model is not core.fusion)") : ""));
   parse_interpret_section(recipe.value("interpret", json::object()));
 }
 

@@ -30,28 +30,31 @@ json score(const torch::Tensor& predictions, const torch::Tensor& targets, std::
   return result;
 }
 
-// Fits one baseline on the training split and scores it on valid and test; a failure is recorded.
-json run_baseline(const json& spec, const std::string& path, RunState& state, const Registry& registry,
-                  RunContext& ctx) {
-  auto baseline = registry.baseline(component_options(spec), path);
-  json entry = {{"description", baseline->description()}};
+}  // namespace
+
+json score_baseline(Baseline& baseline, const std::string& name, RunState& state, const Registry& registry,
+                    RunContext& ctx) {
+  json entry = {{"description", baseline.description()}};
   BaselineContext bctx{*state.records, state.split, *state.blocks};
   try {
-    baseline->fit(bctx);
+    baseline.fit(bctx);
+    entry["description"] = baseline.description();  // some say more once fitted
     for (const auto& [part, rows] : {std::pair<const char*, const std::vector<size_t>*>{"valid", &state.split.valid},
                                      {"test", &state.split.test}}) {
       if (rows->empty()) continue;
       auto metrics = build_metrics(state.recipe, registry, *state.blocks->target().block);
-      entry[part] = score(baseline->predict(bctx, *rows), baseline_targets(bctx, *rows), metrics, *state.loss);
+      entry[part] = score(baseline.predict(bctx, *rows), baseline_targets(bctx, *rows), metrics, *state.loss);
     }
   } catch (const Error& e) {
     entry["error"] = e.what();
-    std::string w = "baseline " + spec["name"].get<std::string>() + " failed: " + e.what();
+    std::string w = "baseline " + name + " failed: " + e.what();
     state.warnings.push_back(w);
     ctx.out() << "warning: " << w << "\n";
   }
   return entry;
 }
+
+namespace {
 
 // "the network beats X on M (valid: network a, X b)", or X beats the network, or a tie.
 std::string verdict(const std::string& baseline, const std::string& key, bool higher, const char* part, double net,
@@ -117,12 +120,15 @@ void evaluate(RunState& state, const Registry& registry, RunContext& ctx) {
     json spec = baselines[i].is_string() ? json{{"name", baselines[i]}} : baselines[i];
     std::string name = spec["name"];
     if (result.baselines.contains(name)) name += "#" + std::to_string(i);
-    result.baselines[name] = run_baseline(spec, "baselines[" + std::to_string(i) + "]", state, registry, ctx);
+    auto baseline = registry.baseline(component_options(spec), "baselines[" + std::to_string(i) + "]");
+    result.baselines[name] = score_baseline(*baseline, spec["name"].get<std::string>(), state, registry, ctx);
   }
-  const json ablations = fusion_ablations(state, registry, ctx);
-  for (const auto& [name, entry] : ablations.items()) result.baselines[name] = entry;
+  for (const json& rows : {fusion_stacked_baseline(state, registry, ctx), fusion_ablations(state, registry, ctx)})
+    for (const auto& [name, entry] : rows.items()) result.baselines[name] = entry;
   print_table(ctx.out(), result.metrics, result.baselines, state.metrics);
   state.verdicts = verdicts(result.metrics, result.baselines, state.metrics);
+  if (json fusion = fusion_verdict(result.metrics, result.baselines, state.metrics); !fusion.is_null())
+    state.verdicts.push_back(fusion);
   for (const auto& v : state.verdicts) ctx.out() << "  " << v.get<std::string>() << "\n";
   ctx.out() << std::flush;
 

@@ -5,6 +5,7 @@
 #include "adapt/common/atomic_file.h"
 #include "adapt/common/threads.h"
 #include "adapt/common/version.h"
+#include "adapt/data/csv_writer.h"
 #include "adapt/export/export.h"
 #include "adapt/run/stages.h"
 #include "adapt/train/callbacks.h"
@@ -37,6 +38,19 @@ json run_record(const RunState& state, const Registry& registry, const RunContex
   return run;
 }
 
+// split.csv: every record's part, so a peer can be scored on the very same rows. `row` counts the
+// records in the reader's order from 0; `origin` is where the record came from (file:line).
+std::string split_table(const Records& records, const SplitIndices& split) {
+  std::vector<const char*> part(records.size(), "unused");
+  for (const auto& [name, rows] : {std::pair<const char*, const std::vector<size_t>*>{"train", &split.train},
+                                   {"valid", &split.valid},
+                                   {"test", &split.test}})
+    for (size_t row : *rows) part[row] = name;
+  std::string out = csv_row({"row", "origin", "part"});
+  for (size_t row = 0; row < records.size(); ++row) out += csv_row({std::to_string(row), records.origin(row), part[row]});
+  return out;
+}
+
 }  // namespace
 
 void export_and_record(RunState& state, const Registry& registry, RunContext& ctx) {
@@ -46,6 +60,7 @@ void export_and_record(RunState& state, const Registry& registry, RunContext& ct
   export_model(result.model_file, state.filled, *state.blocks, *state.model, registry);
   ctx.out() << "\nexported " << result.model_file.string() << "\n";
   write_text_atomically(ctx.dir() / "run.json", run_record(state, registry, ctx).dump(2) + "\n");
+  write_text_atomically(ctx.dir() / "split.csv", split_table(*state.records, state.split));
   json metrics = {{"metrics", result.metrics},
                   {"baselines", result.baselines},
                   {"reports", result.reports},

@@ -1,4 +1,5 @@
 // fit_phases: the train section's phases, resumable from a checkpoint, with lr_find where asked.
+#include "adapt/model/fusion_model.h"
 #include "adapt/report/plot.h"
 #include "adapt/run/stages.h"
 #include "adapt/train/checkpoint.h"
@@ -71,6 +72,32 @@ LearningRate phase_lr(RunState& state, RunContext& ctx, size_t i) {
   return LearningRate(found_lrs[key].get<double>());
 }
 
+// {"text": -1, "table": 0}: within each named branch of a core.fusion model, its own groups from n on
+// train (negative n counts from the branch's top, the branch's group count freezes it whole); the
+// branches not named and the combiner with the head train.
+void freeze_per_branch(Learner& learner, Model& model, const json& freeze_to, size_t phase) {
+  const std::string path = "train.phases[" + std::to_string(phase) + "].freeze_to";
+  auto* fusion = dynamic_cast<FusionModel*>(&model);
+  if (!fusion) throw OptionError(path + ": an object (per branch) applies to core.fusion models only; give an integer");
+  const auto owners = fusion->layer_group_branches();
+  std::vector<bool> trainable(owners.size(), true);
+  for (const auto& [name, value] : freeze_to.items()) {
+    std::vector<size_t> groups;
+    for (size_t g = 0; g < owners.size(); ++g)
+      if (owners[g] == name) groups.push_back(g);
+    if (groups.empty())
+      throw OptionError(path + "." + name + ": no trained branch \"" + name + "\" (a frozen branch has no groups)");
+    const auto count = static_cast<int64_t>(groups.size());
+    const int64_t n = value.get<int64_t>(), first = n < 0 ? count + n : n;
+    if (first < 0 || first > count)
+      throw OptionError(path + "." + name + ": " + std::to_string(n) + " is out of range for a branch with " +
+                        std::to_string(count) + " layer groups (use 0.." + std::to_string(count) + " or -1..-" +
+                        std::to_string(count) + "; " + std::to_string(count) + " freezes it whole)");
+    for (int64_t k = 0; k < count; ++k) trainable[groups[static_cast<size_t>(k)]] = k >= first;
+  }
+  learner.set_trainable_groups(trainable);
+}
+
 }  // namespace
 
 void fit_phases(RunState& state, RunContext& ctx) {
@@ -83,12 +110,15 @@ void fit_phases(RunState& state, RunContext& ctx) {
     learner.checkpoint_extra()["recipe_hash"] = state.recipe_hash;
     if (phase.freeze_to)
       learner.freeze_to(*phase.freeze_to);
+    else if (phase.branch_freeze_to.is_object())
+      freeze_per_branch(learner, *state.model, phase.branch_freeze_to, i);
     else
       learner.unfreeze();
     LearningRate lr = phase_lr(state, ctx, i);
     ctx.out() << "phase " << i + 1 << "/" << phases.size() << ": " << phase.schedule << ", " << phase.epochs
               << " epochs, lr " << phase.lr.dump()
-              << (phase.freeze_to ? ", freeze_to " + std::to_string(*phase.freeze_to) : "") << "\n";
+              << (phase.freeze_to ? ", freeze_to " + std::to_string(*phase.freeze_to) : "")
+              << (phase.branch_freeze_to.is_object() ? ", freeze_to " + phase.branch_freeze_to.dump() : "") << "\n";
     if (phase.schedule == "one_cycle")
       learner.fit_one_cycle(phase.epochs, lr, phase.one_cycle);
     else if (phase.schedule == "cosine")

@@ -235,10 +235,19 @@ void Learner::freeze_to(int64_t n) {
     throw OptionError("freeze_to: " + std::to_string(n) + " is out of range for a model with " +
                       std::to_string(groups) + " layer groups (use 0.." + std::to_string(groups - 1) +
                       " or -1..-" + std::to_string(groups) + ")");
-  for (int64_t g = 0; g < groups; ++g)
-    for (auto& p : layer_groups_[static_cast<size_t>(g)]) {
-      p.set_requires_grad(g >= first);
-      if (g < first) p.mutable_grad() = torch::Tensor();
+  std::vector<bool> trainable(static_cast<size_t>(groups));
+  for (int64_t g = 0; g < groups; ++g) trainable[static_cast<size_t>(g)] = g >= first;
+  set_trainable_groups(trainable);
+}
+
+void Learner::set_trainable_groups(const std::vector<bool>& trainable) {
+  if (trainable.size() != layer_groups_.size())
+    throw Error("set_trainable_groups: " + std::to_string(trainable.size()) + " flags for " +
+                std::to_string(layer_groups_.size()) + " layer groups");
+  for (size_t g = 0; g < layer_groups_.size(); ++g)
+    for (auto& p : layer_groups_[g]) {
+      p.set_requires_grad(trainable[g]);
+      if (!trainable[g]) p.mutable_grad() = torch::Tensor();
     }
 }
 

@@ -87,6 +87,7 @@ TEST(MultiCategoryBlock, MultiHotFromTrainVocabulary) {
   block.setup(all.subset({0, 1, 2, 3}));
   EXPECT_EQ(block.classes(), (std::vector<std::string>{"loud", "pet", "wild"}));
   EXPECT_EQ(block.loss(), "bce_with_logits");
+  EXPECT_EQ(block.dims()["n_features"], 3);  // as an input: the multi-hot vector's width
   auto hot = block.encode(all, 3, {}).at("");
   EXPECT_TRUE(torch::equal(hot, torch::tensor({1.0f, 0.0f, 1.0f})));
   EXPECT_TRUE(torch::equal(block.encode(all, 2, {}).at(""), torch::zeros({3})));

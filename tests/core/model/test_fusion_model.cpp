@@ -10,6 +10,8 @@
 #include "adapt/data/modality_dropout.h"
 #include "adapt/model/fusion_model.h"
 #include "adapt/model/mlp_model.h"
+#include "adapt/recipe/recipe.h"
+#include "adapt/run/stages.h"
 #include "adapt/run/train_recipe.h"
 #include "core/support/learner_fixtures.h"
 #include "support/expect_error.h"
@@ -107,6 +109,59 @@ TEST(FusionModel, BranchesTakeTheirOwnLearningRateAndCanBeFrozen) {
   ASSERT_NE(left, nullptr);
   const auto left_groups = left->layer_groups();
   for (const auto& p : left_groups.back()) EXPECT_FALSE(p.requires_grad());
+}
+
+// A phase's freeze_to per branch: {"left": 1} trains left's top group only; {"left": 2} none of it.
+TEST(FusionModel, EachBranchUnfreezesOnItsOwnSchedule) {
+  TempDir dir("fusion_unfreeze");
+  json model = fusion("concat");
+  model["branches"]["left"]["encoder"]["layers"] = {16, 16};  // encoder groups: 2
+  json recipe = xor_recipe(dir.path, model, 1);
+  recipe["train"] = {{"phases", {{{"epochs", 1}, {"lr", 1e-2}, {"freeze_to", {{"left", 2}}}},
+                                 {{"epochs", 1}, {"lr", 1e-2}, {"freeze_to", {{"left", -1}, {"right", 1}}}}}}};
+  std::ostringstream out;
+  RunContext ctx(quiet(out));
+  RunState state = resolve_defaults(recipe, core_test_registry(), ctx);
+  read_and_split(state, core_test_registry(), ctx);
+  setup_blocks(state, core_test_registry(), ctx);
+  build_learner(state, core_test_registry(), ctx);
+  auto fused = std::dynamic_pointer_cast<FusionModel>(state.model);
+  ASSERT_NE(fused, nullptr);
+  EXPECT_EQ(fused->layer_group_branches(), (std::vector<std::string>{"left", "left", "right", ""}));
+  auto snapshot = [&] {
+    std::vector<torch::Tensor> groups;
+    for (const auto& group : fused->layer_groups()) {
+      std::vector<torch::Tensor> flat;
+      for (const auto& p : group) flat.push_back(p.detach().flatten().clone());
+      groups.push_back(torch::cat(flat));
+    }
+    return groups;
+  };
+  const auto before = snapshot();
+  state.plan.phases.resize(1);
+  fit_phases(state, ctx);
+  const auto after_first = snapshot();
+  EXPECT_TRUE(torch::equal(before[0], after_first[0]));   // left: wholly frozen
+  EXPECT_TRUE(torch::equal(before[1], after_first[1]));
+  EXPECT_FALSE(torch::equal(before[2], after_first[2]));  // right and the head train
+  EXPECT_FALSE(torch::equal(before[3], after_first[3]));
+  EXPECT_NE(out.str().find("freeze_to {\"left\":2}"), std::string::npos) << out.str();
+
+  state.plan = parse_train_section(recipe["train"]);
+  state.plan.phases.erase(state.plan.phases.begin());
+  fit_phases(state, ctx);
+  const auto after_second = snapshot();
+  EXPECT_TRUE(torch::equal(after_first[0], after_second[0]));   // left's bottom group still frozen
+  EXPECT_FALSE(torch::equal(after_first[1], after_second[1]));  // its top group trains now
+  EXPECT_TRUE(torch::equal(after_first[2], after_second[2]));   // right: its one group frozen
+
+  json bad = recipe;
+  bad["train"]["phases"][0]["freeze_to"] = {{"middle", 1}};
+  EXPECT_THROW_WITH(quiet_run(bad), OptionError, "train.phases[0].freeze_to.middle", "no branch \"middle\"");
+  bad["train"]["phases"][0]["freeze_to"] = {{"left", 3}};
+  EXPECT_THROW_WITH(quiet_run(bad), OptionError, "train.phases[0].freeze_to.left", "2 layer groups");
+  bad["train"]["phases"][0]["freeze_to"] = {{"left", "top"}};
+  EXPECT_THROW_WITH(quiet_run(bad), OptionError, "train.phases[0].freeze_to", "{\"text\": -1}");
 }
 
 TEST(FusionModel, BadBranchesAreNamedByTheirJsonPath) {

@@ -7,6 +7,7 @@
 
 #include "adapt/common/threads.h"
 #include "adapt/common/version.h"
+#include "adapt/data/csv.h"
 #include "adapt/export/export.h"
 #include "adapt/run/run_demo.h"
 #include "core/support/learner_fixtures.h"
@@ -44,6 +45,17 @@ TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
   EXPECT_EQ(run_json["data"]["hash"].get<std::string>().rfind("fnv1a64:", 0), 0u);
   EXPECT_EQ(run_json["versions"]["adapt"], version());
   EXPECT_EQ(run_json["history"].size(), 10u);
+  // split.csv: every record once, with its part, in the reader's order.
+  const Records split = read_csv_file((options.out_dir / "split.csv").string());
+  ASSERT_EQ(split.size(), 2000u);
+  EXPECT_EQ(split.column_names(), (std::vector<std::string>{"row", "origin", "part"}));
+  size_t valid = 0;
+  for (size_t row = 0; row < split.size(); ++row) {
+    EXPECT_EQ(split.at(row, "row"), std::to_string(row));
+    valid += split.at(row, "part") == "valid";
+  }
+  EXPECT_EQ(valid, 400u);
+  EXPECT_NE(split.at(0, "origin").find(".csv:2"), std::string::npos) << split.at(0, "origin");
   // Top losses show the raw item (the input block's description of the row).
   EXPECT_EQ(out.str().find("top losses (valid)") != std::string::npos, true);
 

@@ -45,6 +45,8 @@ class ADAPT_API FusionModel : public Model {
   // the combiner and the head: freeze_to(-1) trains the fusion on frozen encoders.
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
   std::vector<double> lr_multipliers() override;
+  // The branch each layer group belongs to ("" for the last: combiner and head), in layer_groups' order.
+  std::vector<std::string> layer_group_branches();
   // A branch's encoder by its name (init_from, inspection).
   std::shared_ptr<torch::nn::Module> part(const std::string& name) override;
   const std::vector<FusionBranch>& branches() const { return branches_; }

@@ -54,6 +54,7 @@ struct PhasePlan {
   int64_t epochs = 1;
   json lr = 1e-3;                      // number, [low, high], or "find" (lr_find's suggestion)
   std::optional<int64_t> freeze_to;    // none: everything trains
+  json branch_freeze_to;               // core.fusion: {branch: n}, freeze_to within each named branch
   OneCycleOptions one_cycle;
 };
 struct TrainPlan {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "adapt/baseline/baseline.h"
 #include "adapt/data/data_loader.h"
 #include "adapt/run/train_recipe.h"
 #include "adapt/train/learner.h"
@@ -104,6 +105,17 @@ ADAPT_API void evaluate(RunState& state, const Registry& registry, RunContext& c
 // core.fusion with "ablate": true: each branch's encoder trained alone (its own head) with the same
 // data, split and training section; {"branch NAME": {"description", "valid", "test"}}, else {}.
 ADAPT_API json fusion_ablations(const RunState& state, const Registry& registry, RunContext& ctx);
+// core.fusion whose branches each name a "baseline": those baselines stacked by a logistic (ridge)
+// regression on their out-of-fold predictions; {"stacked baselines": entry}, else {}.
+ADAPT_API json fusion_stacked_baseline(RunState& state, const Registry& registry, RunContext& ctx);
+// Whether the fused network beats its best rival (branches alone, stacked baselines) on the first
+// metric; null when the run has no such rows.
+ADAPT_API json fusion_verdict(const json& metrics, const json& baselines,
+                              const std::vector<std::shared_ptr<Metric>>& metric_list);
+// Fits a baseline on the training split and scores it on valid and test with the run's metrics and
+// loss; a failure is recorded in the entry ("error") and warned about, not thrown.
+ADAPT_API json score_baseline(Baseline& baseline, const std::string& name, RunState& state, const Registry& registry,
+                              RunContext& ctx);
 // Confusion matrix, most confused pairs, top losses and the learning curves.
 ADAPT_API void interpret(RunState& state, RunContext& ctx);
 // model.adapt, run.json and metrics.json in the run directory.

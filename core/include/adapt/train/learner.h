@@ -106,6 +106,9 @@ class ADAPT_API Learner {
   // Layer groups come from Model::layer_groups() (body -> head). freeze_to(n) trains groups n.. only;
   // negative n counts from the end (freeze_to(-1): only the last group).
   void freeze_to(int64_t n);
+  // Trains exactly the groups marked true (one flag per layer group): freeze_to generalised, e.g. for
+  // per-branch schedules of core.fusion.
+  void set_trainable_groups(const std::vector<bool>& trainable);
   void freeze() { freeze_to(-1); }
   void unfreeze() { freeze_to(0); }
   size_t n_layer_groups() const { return layer_groups_.size(); }
