@@ -91,6 +91,9 @@ void Cli::define_serve() {
   serve->add_option("--max-delay-ms", args.max_delay_ms, "How long a request waits for others to batch with")
       ->check(CLI::Range(0.0, 10000.0))
       ->capture_default_str();
+  serve->add_flag("--merge-requests", args.merge_requests,
+                  "Predict the requests of a batch in one call: faster for many small requests, but answers "
+                  "may then differ from `adapt predict` in the last bits (default: each request alone, exact)");
   serve->add_option("--max-queue", args.max_queue, "Requests queued per model; more are answered 503")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();

@@ -57,6 +57,7 @@ adapt::serve::ServeOptions serve_options(const adapt::cli::CliArgs& a) {
   o.batching.max_batch = a.max_batch;
   o.batching.max_delay = std::chrono::microseconds(static_cast<int64_t>(a.max_delay_ms * 1000.0));
   o.batching.max_queue = static_cast<size_t>(a.max_queue);
+  o.batching.merge_requests = a.merge_requests;
   o.max_body_bytes = static_cast<size_t>(a.max_body_bytes);
   o.max_inputs = static_cast<size_t>(a.max_inputs);
   o.timeout = std::chrono::milliseconds(a.timeout_ms);

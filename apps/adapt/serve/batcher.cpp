@@ -149,7 +149,22 @@ JobResult predict_or_fail(const Batcher::PredictFn& predict, const Records& reco
 void Batcher::predict_batch(const std::vector<std::shared_ptr<BatchJob>>& jobs) {
   std::vector<JobResult> results;
   size_t n_records = 0;
+  for (const auto& job : jobs) n_records += job->records().size();
+  if (options_.merge_requests && jobs.size() > 1) results = predict_merged(jobs);
+  // Each request alone: its bits do not depend on what it was batched with.
+  else
+    for (const auto& job : jobs) results.push_back(predict_or_fail(predict_, job->records()));
+  if (observer_) {
+    std::vector<const JobResult*> seen;
+    for (const auto& r : results) seen.push_back(&r);
+    observer_(n_records, seen);
+  }
+  for (size_t i = 0; i < jobs.size(); ++i) jobs[i]->finish(std::move(results[i]));
+}
+
+std::vector<JobResult> Batcher::predict_merged(const std::vector<std::shared_ptr<BatchJob>>& jobs) const {
   JobResult all;
+  size_t n_records = 0;
   try {
     Records merged = merge_records(jobs);
     n_records = merged.size();
@@ -157,32 +172,22 @@ void Batcher::predict_batch(const std::vector<std::shared_ptr<BatchJob>>& jobs) 
   } catch (const std::exception& e) {
     all = failure(400, e.what());
   }
-  if (all.status == 200 && all.predictions.size() == n_records) {
-    size_t start = 0;
-    for (const auto& job : jobs) {
-      JobResult r;
-      const size_t n = job->records().size();
-      r.predictions.assign(all.predictions.begin() + static_cast<std::ptrdiff_t>(start),
-                           all.predictions.begin() + static_cast<std::ptrdiff_t>(start + n));
-      start += n;
-      results.push_back(std::move(r));
-    }
-  } else if (jobs.size() == 1) {
-    results.push_back(std::move(all));
-  } else {
+  std::vector<JobResult> results;
+  if (all.status != 200 || all.predictions.size() != n_records) {
     // One bad request must not fail the others batched with it: each on its own finds the culprit.
-    n_records = 0;
-    for (const auto& job : jobs) {
-      results.push_back(predict_or_fail(predict_, job->records()));
-      n_records += job->records().size();
-    }
+    for (const auto& job : jobs) results.push_back(predict_or_fail(predict_, job->records()));
+    return results;
   }
-  if (observer_) {
-    std::vector<const JobResult*> seen;
-    for (const auto& r : results) seen.push_back(&r);
-    observer_(n_records, seen);
+  size_t start = 0;
+  for (const auto& job : jobs) {
+    JobResult r;
+    const size_t n = job->records().size();
+    r.predictions.assign(all.predictions.begin() + static_cast<std::ptrdiff_t>(start),
+                         all.predictions.begin() + static_cast<std::ptrdiff_t>(start + n));
+    start += n;
+    results.push_back(std::move(r));
   }
-  for (size_t i = 0; i < jobs.size(); ++i) jobs[i]->finish(std::move(results[i]));
+  return results;
 }
 
 }  // namespace adapt::serve

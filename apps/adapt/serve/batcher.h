@@ -1,7 +1,8 @@
 #pragma once
 // Dynamic batching for one loaded model: requests enqueue their records; one worker thread takes
-// requests until it holds max_batch records or the first one has waited max_delay, predicts them in
-// one call and hands each request its slice. One thread per model keeps LibTorch single-caller.
+// requests until it holds max_batch records or the first one has waited max_delay, then predicts
+// them (each request alone, or all in one call with merge_requests) and answers each request.
+// One thread per model keeps LibTorch single-caller.
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -71,6 +72,7 @@ class Batcher {
   void run();
   std::vector<std::shared_ptr<BatchJob>> take_batch(std::unique_lock<std::mutex>& lock);
   void predict_batch(const std::vector<std::shared_ptr<BatchJob>>& jobs);
+  std::vector<JobResult> predict_merged(const std::vector<std::shared_ptr<BatchJob>>& jobs) const;
 
   PredictFn predict_;
   BatchingOptions options_;

@@ -16,9 +16,13 @@ enum class CandidateMode {
 };
 
 struct BatchingOptions {
-  int64_t max_batch = 32;                            // records predicted together, at most
+  int64_t max_batch = 32;                            // records the worker takes at once, at most
   std::chrono::microseconds max_delay{2000};         // how long the first request waits for company
   size_t max_queue = 1024;                           // queued requests per model; more get 503
+  // false: each request taken is predicted as its own batch, so its answer is `adapt predict`'s on
+  // the same inputs, bit for bit, whatever else arrives. true: one call for all requests taken:
+  // faster for many small requests, but float sums run in other orders (last bits differ).
+  bool merge_requests = false;
 };
 
 struct ServeOptions {

@@ -89,13 +89,15 @@ Records rows(const std::vector<std::string>& values) {
   return r;
 }
 
-TEST(ServeBatcher, BatchesConcurrentRequestsAndGivesEachItsOwnSlice) {
+// merge: one predict call per batch; otherwise one per request, in batches all the same.
+void check_batching(bool merge) {
   std::atomic<int> calls{0};
   std::vector<size_t> sizes;
   std::mutex mutex;
   BatchingOptions options;
   options.max_batch = 64;
   options.max_delay = std::chrono::milliseconds(50);
+  options.merge_requests = merge;
   Batcher batcher(
       [&](const Records& r) {
         ++calls;
@@ -117,13 +119,19 @@ TEST(ServeBatcher, BatchesConcurrentRequestsAndGivesEachItsOwnSlice) {
     ASSERT_TRUE(jobs[i]->wait_for(std::chrono::seconds(5), r));
     EXPECT_EQ(r.predictions, (std::vector<json>{std::to_string(i) + "a", std::to_string(i) + "b"}));
   }
-  EXPECT_LT(calls.load(), 8);  // batched, not one call per request
+  EXPECT_LT(sizes.size(), 8u);  // taken together, not one at a time
+  if (merge) EXPECT_EQ(calls.load(), static_cast<int>(sizes.size()));
+  else EXPECT_EQ(calls.load(), 8);
 }
+
+TEST(ServeBatcher, TakesConcurrentRequestsTogetherAndGivesEachItsOwnAnswer) { check_batching(false); }
+TEST(ServeBatcher, MergedBatchesGiveEachRequestItsSlice) { check_batching(true); }
 
 TEST(ServeBatcher, OneBadRequestFailsAloneAndAFullQueueRefuses) {
   BatchingOptions options;
   options.max_delay = std::chrono::milliseconds(20);
   options.max_queue = 3;
+  options.merge_requests = true;  // alone, a bad request fails alone trivially
   Batcher batcher(
       [](const Records& r) {
         for (size_t i = 0; i < r.size(); ++i)
