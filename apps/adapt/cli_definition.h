@@ -36,7 +36,7 @@ struct CliArgs {
   double canary_pct = -1.0;  // -1: not given
   int port = -1, http_threads = 128;
   int64_t max_batch = 32, max_queue = 1024, max_inputs = 1024, window = 1000;
-  double max_delay_ms = 2.0;
+  double max_delay_ms = 0.0;
   bool merge_requests = false;
   int64_t max_body_bytes = 16 << 20, timeout_ms = 10000;
 };

@@ -17,7 +17,9 @@ enum class CandidateMode {
 
 struct BatchingOptions {
   int64_t max_batch = 32;                            // records the worker takes at once, at most
-  std::chrono::microseconds max_delay{2000};         // how long the first request waits for company
+  // How long the first request waits for company. 0: no waiting; requests that arrive while the
+  // worker predicts are taken together next, so batches grow with load and cost no latency when idle.
+  std::chrono::microseconds max_delay{0};
   size_t max_queue = 1024;                           // queued requests per model; more get 503
   // false: each request taken is predicted as its own batch, so its answer is `adapt predict`'s on
   // the same inputs, bit for bit, whatever else arrives. true: one call for all requests taken:
