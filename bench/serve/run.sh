@@ -67,18 +67,23 @@ start_server() {  # KIND MODEL SETTING -> sets url and pid; KIND adapt or peer
 }
 stop_server() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 
+# Non-2xx answers and socket errors in a wrk report.
+failed_in() {
+  local non2xx errors
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$1"); non2xx=${non2xx:-0}
+  errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$1"); errors=${errors:-0}
+  echo $((non2xx + errors))
+}
 to_ms() { awk '{v=$1; if (v ~ /us$/) printf "%.2f", v/1000; else if (v ~ /ms$/) printf "%.2f", v+0; else printf "%.2f", v*1000}'; }
 # One wrk run: prints "req/s p50_ms p99_ms failed".
 load() {  # URL CONCURRENCY SECONDS BODIES
   local threads=1; [ "$2" -ge 64 ] && threads=2
   BODIES="$4" wrk -t$threads -c"$2" -d"$3"s --latency --timeout 10s -s "$here/post.lua" "$1" > "$work/wrk.out" 2>&1
-  local rps p50 p99 non2xx errors
+  local rps p50 p99
   rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.out")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.out" | to_ms)
   p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.out" | to_ms)
-  non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.out"); non2xx=${non2xx:-0}
-  errors=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$work/wrk.out"); errors=${errors:-0}
-  echo "$rps $p50 $p99 $((non2xx + errors))"
+  echo "$rps $p50 $p99 $(failed_in "$work/wrk.out")"
 }
 
 echo
@@ -122,13 +127,12 @@ n_reloads=$(( seconds / 2 - 1 > 1 ? seconds / 2 - 1 : 1 ))
 interval=$(awk -v s="$seconds" -v n="$n_reloads" 'BEGIN {print s / (n + 1)}')
 for _ in $(seq "$n_reloads"); do
   sleep "$interval"
-  if [ $((reloads % 2)) -eq 0 ]; then curl -sf -X POST "$url/admin/reload" > /dev/null; else kill -HUP "$pid"; fi
+  if [ $((reloads % 2)) -eq 0 ]; then curl -sf -X POST -d '' "$url/admin/reload" > /dev/null; else kill -HUP "$pid"; fi
   reloads=$((reloads + 1))
 done
 wait "$wrk_pid"
 requests=$(awk '/requests in/ {print $1}' "$work/wrk.reload")
-non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.reload")
-echo "  $reloads reloads, $requests requests, failed: ${non2xx:-0} non-2xx; $(grep -c 'Socket errors' "$work/wrk.reload" || true) socket-error lines"
+echo "  $reloads reloads, $requests requests, failed (non-2xx and socket errors): $(failed_in "$work/wrk.reload")"
 curl -s "$url/metrics" | grep -o 'adapt_serve_reloads_total{[^}]*} [0-9]*' | sed 's/^/  /' || true
 stop_server
 

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 
 #include <c10/util/Exception.h>
 
@@ -15,6 +16,13 @@ namespace adapt::serve {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// cpp-httplib 0.11 listens with a backlog of 5: 64 clients connecting at once overflow it and wait
+// for the kernel's one-second SYN retry. listen() again on the bound socket widens the backlog.
+class HttpServer : public httplib::Server {
+ public:
+  void widen_backlog() { ::listen(svr_sock_, SOMAXCONN); }
+};
 
 void reply(httplib::Response& response, int status, const json& body) {
   response.status = status;
@@ -52,7 +60,11 @@ std::string route_of(const std::string& path) {
   return "other";
 }
 
-std::string error_for_status(int status, size_t max_body) {
+std::string error_for_status(const httplib::Request& request, int status, size_t max_body) {
+  // httplib refuses a POST that says nothing of its length (`curl -X POST` without -d).
+  if (status == 400 && request.method == "POST" && !request.has_header("Content-Length") &&
+      request.get_header_value("Transfer-Encoding") != "chunked")
+    return "a POST needs a Content-Length header, 0 for no body (curl: add -d '')";
   switch (status) {
     case 404: return "no such route; the routes are POST /v1/predict, GET /healthz, GET /metrics, POST /admin/reload";
     case 405: return "method not allowed on this route";
@@ -67,7 +79,7 @@ std::string error_for_status(int status, size_t max_body) {
 
 Server::Server(const ServeOptions& options, ModelSlots& slots, ServeMetrics& metrics)
     : options_(options), slots_(slots), metrics_(metrics), router_(options.canary_pct),
-      http_(std::make_unique<httplib::Server>()), temp_dir_(make_temp_dir()) {
+      http_(std::make_unique<HttpServer>()), temp_dir_(make_temp_dir()) {
   if (options_.mode == CandidateMode::shadow) shadow_log_ = std::make_unique<ShadowLog>(options_.shadow_log);
   id_prefix_ = std::to_string(std::chrono::system_clock::now().time_since_epoch().count() % 1000000000) + "-";
   routes();
@@ -111,7 +123,7 @@ void Server::routes() {
   http_->set_error_handler(httplib::Server::HandlerWithResponse(
       [this, max_body](const httplib::Request& request, httplib::Response& response) {
         if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        reply(response, response.status, {{"error", error_for_status(response.status, max_body)}});
+        reply(response, response.status, {{"error", error_for_status(request, response.status, max_body)}});
         metrics_.request(route_of(request.path), response.status, 0.0);  // handlers' answers have bodies
         return httplib::Server::HandlerResponse::Handled;
       }));
@@ -133,6 +145,7 @@ int Server::bind() {
   if (port <= 0)
     throw Error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                 " (in use, or not an address of this machine); choose another --port or --host");
+  static_cast<HttpServer&>(*http_).widen_backlog();
   return port;
 }
 

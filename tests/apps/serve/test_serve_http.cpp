@@ -25,6 +25,28 @@ const json kRow = {{"age", 52},           {"workclass", "Self-emp"},      {"educ
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// A raw TCP client: sends `bytes`, reads the answer when `read_answer`, and hangs up.
+std::string send_raw(int port, const std::string& bytes, bool read_answer) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+      ::send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()) && read_answer) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) {
+      answer.append(buffer, static_cast<size_t>(n));
+      if (answer.find("}") != std::string::npos) break;
+    }
+  }
+  ::close(fd);
+  return answer;
+}
+
+void send_and_hang_up(int port, const std::string& bytes) { send_raw(port, bytes, false); }
+
 TEST(ServeHttp, PredictsHealthAndMetrics) {
   ServeProcess server(demo_model());
   auto [status, body] = server.predict({{"inputs", {kRow, "age=23,workclass=Private,sex=Female"}}});
@@ -68,6 +90,11 @@ TEST(ServeHttp, BadInputsGet400WithTheReasonAndTheServerKeepsServing) {
     EXPECT_EQ(status, 400) << body.dump() << " -> " << answer.dump();
     EXPECT_TRUE(contains(answer.value("error", ""), reason)) << body.dump() << " -> " << answer.dump();
   }
+  // A POST without Content-Length (`curl -X POST` without -d) is told what to add.
+  const std::string answer =
+      send_raw(server.port(), "POST /admin/reload HTTP/1.1\r\nHost: x\r\n\r\n", true);
+  EXPECT_TRUE(contains(answer, "400")) << answer;
+  EXPECT_TRUE(contains(answer, "Content-Length")) << answer;
   EXPECT_EQ(server.predict({{"inputs", {kRow}}}).first, 200);
   EXPECT_TRUE(server.running());
 }
@@ -82,17 +109,7 @@ TEST(ServeHttp, BodiesOverTheLimitGet413) {
   EXPECT_EQ(server.predict({{"inputs", {kRow}}}).first, 200);
 }
 
-// A raw TCP client that sends `bytes` and hangs up.
-void send_and_hang_up(int port, const std::string& bytes) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
+
 
 TEST(ServeHttp, ClientsThatHangUpMidRequestDoNotHurtTheServer) {
   ServeProcess server(demo_model());
