@@ -74,6 +74,15 @@ void ModelSlots::reload() {
   last_reload_ = {{"ok", true}, {"at", unix_now()}};
 }
 
+void ModelSlots::stop() {
+  std::shared_ptr<const ModelSet> last;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last = std::move(current_);
+  }
+  last.reset();  // the batchers drain and join here, outside the lock
+}
+
 nlohmann::json ModelSlots::status() const {
   const auto set = current();
   nlohmann::json out = {{"model", describe(*set->model)}};

@@ -40,6 +40,8 @@ class ModelSlots {
   void reload();
   // Files, load times and the last reload's outcome, for /healthz.
   nlohmann::json status() const;
+  // Answers every queued job (the shadow's too) and stops the workers; current() is null after.
+  void stop();
 
  private:
   std::shared_ptr<ServedModel> load(const std::string& role, const std::filesystem::path& file) const;

@@ -86,6 +86,8 @@ Server::Server(const ServeOptions& options, ModelSlots& slots, ServeMetrics& met
 }
 
 Server::~Server() {
+  // The shadow's queued jobs still write to the shadow log and read audio files: finish them first.
+  slots_.stop();
   std::error_code ec;
   std::filesystem::remove_all(temp_dir_, ec);
 }

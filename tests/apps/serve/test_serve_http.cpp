@@ -7,9 +7,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
+#include "base64.h"
 #include "serve_process.h"
 
 namespace adapt::serve_test {
@@ -183,6 +186,53 @@ TEST(ServeHttp, ACandidateThatFailsToLoadOnReloadLeavesTheRunningOnesServing) {
   ASSERT_TRUE(reload);
   EXPECT_EQ(reload->status, 200) << reload->body;
   EXPECT_EQ(server.stop(), 0);
+}
+
+std::string file_bytes(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// The audio plugin's demo export (synthetic WAV files): audio arrives as base64 and is written to a
+// private temporary file for the request only.
+TEST(ServeHttp, AudioArrivesAsBase64WavAndEqualsAdaptPredict) {
+  const fs::path model = cached_export("audio-demo", {"demo", "audio"}, "audio demo", "audio.demo");
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(model.parent_path() / "data" / "predict"))
+    files.push_back(entry.path().string());
+  std::sort(files.begin(), files.end());
+  ASSERT_FALSE(files.empty());
+  std::vector<std::string> args = {"predict", "--json", model.string()};
+  args.insert(args.end(), files.begin(), files.end());
+  const ProcessResult expected = run_adapt(args);
+  ASSERT_EQ(expected.code, 0) << expected.err;
+
+  const fs::path temp = scratch_dir() / "audio-tmp";
+  fs::create_directories(temp);
+  ::setenv("TMPDIR", temp.c_str(), 1);
+  ServeProcess server(model);
+  ::unsetenv("TMPDIR");
+  json body = {{"inputs", json::array()}};
+  for (const auto& f : files) body["inputs"].push_back({{"wav_base64", serve::encode_base64(file_bytes(f))}});
+  auto [status, answer] = server.predict(body);
+  ASSERT_EQ(status, 200) << answer.dump();
+  const json from_cli = json::parse(expected.out);
+  for (size_t i = 0; i < files.size(); ++i)
+    EXPECT_EQ(answer["predictions"][i]["prediction"], from_cli[i]["prediction"]) << files[i];
+
+  // Bytes that are no audio file: the plugin cannot decode them.
+  auto [bad_status, bad] = server.predict({{"inputs", {{{"wav_base64", serve::encode_base64("RIFF but no WAV")}}}}});
+  EXPECT_EQ(bad_status, 400) << bad.dump();
+  EXPECT_TRUE(contains(bad.value("error", ""), "cannot")) << bad.dump();
+  // A path is not read for a client, even one the model could read.
+  auto [path_status, path_answer] = server.predict({{"inputs", {files.front()}}});
+  EXPECT_EQ(path_status, 400);
+  EXPECT_TRUE(contains(path_answer.value("error", ""), "names a file on the server")) << path_answer.dump();
+  EXPECT_TRUE(server.running());
+  // Every request's audio file is gone once it is answered.
+  size_t left = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(temp)) left += entry.is_regular_file();
+  EXPECT_EQ(left, 0u);
 }
 
 TEST(ServeHttp, CommandLineMistakesAreUsageErrors) {
