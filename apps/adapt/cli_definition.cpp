@@ -84,7 +84,8 @@ void Cli::define_serve() {
   serve->add_option("--port", args.port, "TCP port; 0 picks a free one (printed on start)")
       ->required()
       ->check(CLI::Range(0, 65535));
-  serve->add_option("--host", args.serve_host, "Address to listen on (0.0.0.0: every interface)")->capture_default_str();
+  serve->add_option("--host", args.serve_host, "Address to listen on (0.0.0.0: every interface)")
+      ->capture_default_str();
   serve->add_option("--max-batch", args.max_batch, "Records predicted together, at most")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();

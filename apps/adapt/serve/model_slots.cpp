@@ -12,7 +12,10 @@ double unix_now() {
 }
 
 nlohmann::json describe(const ServedModel& m) {
-  return {{"file", m.file.string()}, {"loaded_at", m.loaded_at}, {"name", m.predictor->recipe().value("name", "")}};
+  nlohmann::json out = {{"file", m.file.string()}, {"loaded_at", m.loaded_at}};
+  const std::string name = m.predictor->recipe().value("name", "");
+  if (!name.empty()) out["name"] = name;  // recipes may leave it out
+  return out;
 }
 
 }  // namespace

@@ -8,7 +8,7 @@ std::string prediction_label(const nlohmann::json& prediction) {
   return "(value)";
 }
 
-ServeMetrics::ServeMetrics(size_t window) : window_(window), agreement_window_(window) {
+ServeMetrics::ServeMetrics(size_t window) : agreement_window_(window) {
   registry_.add_counter("adapt_serve_requests_total", "HTTP requests answered, by route and status code");
   registry_.add_histogram("adapt_serve_request_duration_seconds",
                           "Time from the request's arrival to its answer, by route",
@@ -28,7 +28,8 @@ ServeMetrics::ServeMetrics(size_t window) : window_(window), agreement_window_(w
   registry_.add_counter("adapt_serve_shadow_failures_total",
                         "Shadowed requests without a comparison, by reason (queue_full, input, model)");
   registry_.add_counter("adapt_serve_reloads_total", "Reloads (SIGHUP, POST /admin/reload) by result");
-  registry_.add_gauge("adapt_serve_model_loaded_timestamp_seconds", "When the served export was loaded, by role and file");
+  registry_.add_gauge("adapt_serve_model_loaded_timestamp_seconds",
+                      "When the served export was loaded, by role and file");
   for (const char* role : {"model", "candidate"}) label_windows_[role] = std::make_unique<SlidingWindow>(window);
 }
 
@@ -50,7 +51,9 @@ void ServeMetrics::predictions(const std::string& role, const std::vector<nlohma
   }
 }
 
-void ServeMetrics::routed(const std::string& role) { registry_.increment("adapt_serve_routed_total", {{"model", role}}); }
+void ServeMetrics::routed(const std::string& role) {
+  registry_.increment("adapt_serve_routed_total", {{"model", role}});
+}
 
 void ServeMetrics::queue_full(const std::string& role) {
   registry_.increment("adapt_serve_queue_rejections_total", {{"model", role}});
@@ -70,7 +73,9 @@ void ServeMetrics::shadow_failed(const std::string& reason) {
   registry_.increment("adapt_serve_shadow_failures_total", {{"reason", reason}});
 }
 
-void ServeMetrics::reload(bool ok) { registry_.increment("adapt_serve_reloads_total", {{"result", ok ? "ok" : "failed"}}); }
+void ServeMetrics::reload(bool ok) {
+  registry_.increment("adapt_serve_reloads_total", {{"result", ok ? "ok" : "failed"}});
+}
 
 void ServeMetrics::model_loaded(const std::string& role, const std::string& file, double unix_time) {
   std::lock_guard<std::mutex> lock(loaded_mutex_);

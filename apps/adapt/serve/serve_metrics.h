@@ -37,7 +37,6 @@ class ServeMetrics {
   mutable MetricsRegistry registry_;  // window gauges are filled in when scraped
   mutable std::mutex loaded_mutex_, render_mutex_;
   std::map<std::string, std::pair<std::string, double>> loaded_;  // role -> file, unix time
-  size_t window_;
   std::map<std::string, std::unique_ptr<SlidingWindow>> label_windows_;  // by role, made up front
   SlidingWindow agreement_window_;
 };

@@ -259,7 +259,8 @@ TEST(ServeRealData, CanaryAnswersTenPercentOfKeysStickily) {
     auto [status, answer] = server.predict({{"inputs", {row}}, {"key", "user-" + std::to_string(i)}});
     EXPECT_EQ(answer["served_by"], served[i]) << i;
   }
-  EXPECT_EQ(metric_value(server.metrics(), "adapt_serve_routed_total{model=\"candidate\"}"), canary + std::count(served.begin(), served.begin() + 300, "candidate"));
+  EXPECT_EQ(metric_value(server.metrics(), "adapt_serve_routed_total{model=\"candidate\"}"),
+            canary + std::count(served.begin(), served.begin() + 300, "candidate"));
 }
 
 TEST(ServeRealData, ReloadUnderLoadDropsNothing) {

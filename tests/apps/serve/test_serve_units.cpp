@@ -188,7 +188,8 @@ TEST(ServeCanary, AnswersItsShareOfKeysAndTheSameKeysEveryTime) {
   for (int i = 0; i < 20000; ++i) to_candidate += router.to_candidate("user-" + std::to_string(i));
   EXPECT_NEAR(to_candidate / 20000.0, 0.10, 0.01);
   for (int i = 0; i < 100; ++i)
-    EXPECT_EQ(router.to_candidate("user-" + std::to_string(i)), CanaryRouter(10.0).to_candidate("user-" + std::to_string(i)));
+    EXPECT_EQ(router.to_candidate("user-" + std::to_string(i)),
+              CanaryRouter(10.0).to_candidate("user-" + std::to_string(i)));
   EXPECT_FALSE(CanaryRouter(0.0).to_candidate("anyone"));
   EXPECT_TRUE(CanaryRouter(100.0).to_candidate("anyone"));
 }
