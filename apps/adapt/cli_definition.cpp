@@ -86,7 +86,7 @@ void Cli::define_serve() {
       ->check(CLI::Range(0, 65535));
   serve->add_option("--host", args.serve_host, "Address to listen on (0.0.0.0: every interface)")
       ->capture_default_str();
-  serve->add_option("--max-batch", args.max_batch, "Records predicted together, at most")
+  serve->add_option("--max-batch", args.max_batch, "Records the worker takes from the queue at once, at most")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
   serve->add_option("--max-delay-ms", args.max_delay_ms, "How long a request waits for others to batch with")
