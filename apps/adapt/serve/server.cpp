@@ -33,6 +33,15 @@ void reply_error(httplib::Response& response, int status, const std::string& id,
   reply(response, status, {{"error", message}, {"request_id", id}});
 }
 
+void reply_predictions(httplib::Response& response, const std::string& id, const std::string& role,
+                       std::vector<json>& results) {
+  json predictions = json::array();
+  // Each prediction is an object so that per-input fields (an out-of-domain score) can join it.
+  for (auto& p : results) predictions.push_back({{"prediction", std::move(p)}});
+  response.set_header("X-Served-By", role);
+  reply(response, 200, {{"request_id", id}, {"served_by", role}, {"predictions", std::move(predictions)}});
+}
+
 JobResult failed(int status, const std::string& message) {
   JobResult r;
   r.status = status;
@@ -224,10 +233,8 @@ void Server::predict(const httplib::Request& request, httplib::Response& respons
   } catch (const std::exception& e) {
     return reply_error(response, 500, id, e.what());
   }
-  std::string key = inputs.key.empty() ? request.get_header_value("X-Request-Key") : inputs.key;
-  const bool canary = options_.mode == CandidateMode::canary &&
-                      router_.to_candidate(key.empty() ? router_.random_key() : key);
-  const ServedModel& serving = canary ? *set->candidate : *set->model;
+  const std::string key = inputs.key.empty() ? request.get_header_value("X-Request-Key") : inputs.key;
+  const ServedModel& serving = route(*set, key);
   std::shared_ptr<BatchJob> job;
   try {
     job = std::make_shared<BatchJob>(serving.predictor->read_inputs(inputs.raw));
@@ -253,11 +260,12 @@ void Server::predict(const httplib::Request& request, httplib::Response& respons
   if (pair && pair->set_model(result)) metrics_.shadow(pair->compared(), pair->agreed());
   if (result.status != 200) return reply_error(response, result.status, id, result.error);
   metrics_.routed(serving.role);
-  json predictions = json::array();
-  // Each prediction is an object so that per-input fields (an out-of-domain score) can join it.
-  for (auto& p : result.predictions) predictions.push_back({{"prediction", std::move(p)}});
-  response.set_header("X-Served-By", serving.role);
-  reply(response, 200, {{"request_id", id}, {"served_by", serving.role}, {"predictions", std::move(predictions)}});
+  reply_predictions(response, id, serving.role, result.predictions);
+}
+
+const ServedModel& Server::route(const ModelSet& set, const std::string& key) {
+  if (options_.mode != CandidateMode::canary) return *set.model;
+  return router_.to_candidate(key.empty() ? router_.random_key() : key) ? *set.candidate : *set.model;
 }
 
 }  // namespace adapt::serve

@@ -38,6 +38,8 @@ class Server {
  private:
   void routes();
   void predict(const httplib::Request& request, httplib::Response& response);
+  // The export that answers: the candidate for the canary's share of keys, else the model.
+  const ServedModel& route(const ModelSet& set, const std::string& key);
   void health(httplib::Response& response);
   void admin_reload(httplib::Response& response);
   void shadow(const ModelSet& set, const std::vector<std::string>& raw, const std::shared_ptr<const void>& files,
