@@ -12,6 +12,7 @@ packages=(
   libsentencepiece-dev
   libxgboost-dev
   libxxhash-dev
+  libcpp-httplib-dev            # `adapt serve` (docs/serving.md)
   clang-14 libclang-rt-14-dev   # the sanitizer build and libFuzzer (scripts/sanitize-and-fuzz.sh)
 )
 

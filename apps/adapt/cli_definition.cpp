@@ -62,6 +62,61 @@ Cli::Cli() {
       ->required();
   embed->add_option("--out", args.embed_out, "Output file: .csv (id column, then e0..eD-1) or .npy (float32 [N, D])")
       ->required();
+
+  define_serve();
+}
+
+void Cli::define_serve() {
+  serve = app.add_subcommand("serve", "Answer predictions over HTTP, optionally with a candidate export in shadow or "
+                                      "canary mode (docs/serving.md)");
+  serve->add_option("MODEL", args.serve_model, "Exported model (.adapt) that answers requests")->required();
+  auto* shadow = serve->add_option("--shadow", args.serve_shadow,
+                                   "Candidate export that sees every request; its answers are logged and compared "
+                                   "(--shadow-log), never returned")
+                     ->type_name("CANDIDATE");
+  auto* canary = serve->add_option("--canary", args.serve_canary,
+                                   "Candidate export that answers --canary-pct % of requests, sticky by request key")
+                     ->type_name("CANDIDATE")
+                     ->excludes(shadow);
+  serve->add_option("--canary-pct", args.canary_pct, "Share of request keys the canary answers, 0..100")
+      ->check(CLI::Range(0.0, 100.0))
+      ->needs(canary);
+  serve->add_option("--port", args.port, "TCP port; 0 picks a free one (printed on start)")
+      ->required()
+      ->check(CLI::Range(0, 65535));
+  serve->add_option("--host", args.serve_host, "Address to listen on (0.0.0.0: every interface)")
+      ->capture_default_str();
+  serve->add_option("--max-batch", args.max_batch, "Records the worker takes from the queue at once, at most")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  serve->add_option("--max-delay-ms", args.max_delay_ms, "How long a request waits for others to batch with")
+      ->check(CLI::Range(0.0, 10000.0))
+      ->capture_default_str();
+  serve->add_flag("--merge-requests", args.merge_requests,
+                  "Predict the requests of a batch in one call: faster for many small requests, but answers "
+                  "may then differ from `adapt predict` in the last bits (default: each request alone, exact)");
+  serve->add_option("--max-queue", args.max_queue, "Requests queued per model; more are answered 503")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve->add_option("--max-body-bytes", args.max_body_bytes, "Largest request body; larger ones are answered 413")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 34))
+      ->capture_default_str();
+  serve->add_option("--max-inputs", args.max_inputs, "Inputs in one request, at most")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  serve->add_option("--timeout-ms", args.timeout_ms, "Per-request limit; past it the answer is 504")
+      ->check(CLI::Range(1, 3600000))
+      ->capture_default_str();
+  serve->add_option("--http-threads", args.http_threads,
+                    "Connections handled at once (keep-alive connections hold one each); give more than the "
+                    "clients' concurrency")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  serve->add_option("--shadow-log", args.shadow_log, "JSON-lines file the shadow's answers are appended to")
+      ->capture_default_str();
+  serve->add_option("--window", args.window, "Predictions in the sliding-window gauges of /metrics")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
 }
 
 int Cli::parse(int argc, char** argv) {

@@ -31,16 +31,27 @@ struct CliArgs {
   // embed MODEL INPUT... --out FILE
   std::vector<std::string> embed_inputs;
   std::string embed_model, embed_out;
+  // serve MODEL [--shadow C | --canary C --canary-pct P] --port N (docs/serving.md)
+  std::string serve_model, serve_shadow, serve_canary, serve_host = "127.0.0.1", shadow_log = "shadow.jsonl";
+  double canary_pct = -1.0;  // -1: not given
+  int port = -1, http_threads = 128;
+  int64_t max_batch = 32, max_queue = 1024, max_inputs = 1024, window = 1000;
+  double max_delay_ms = 0.0;
+  bool merge_requests = false;
+  int64_t max_body_bytes = 16 << 20, timeout_ms = 10000;
 };
 
 struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
-  CLI::App *plugins, *list, *info, *scan, *demo, *train, *predict, *embed;
+  CLI::App *plugins, *list, *info, *scan, *demo, *train, *predict, *embed, *serve;
 
   Cli();
   // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version: 0; usage: 2).
   int parse(int argc, char** argv);
+
+ private:
+  void define_serve();
 };
 
 constexpr int kUsageError = 2;

@@ -1,4 +1,4 @@
-// libadapt_cli: every `adapt` command that needs LibTorch (demo, train, predict, embed). The `adapt`
+// libadapt_cli: every `adapt` command that needs LibTorch (demo, train, predict, embed, serve). The `adapt`
 // program opens this library and calls adapt_cli_main() for them. Exit codes: 0 success, 1 failure
 // (an adapt::Error: its message on stderr, no stack trace), 2 usage error.
 #include <c10/util/Exception.h>
@@ -39,6 +39,34 @@ std::vector<std::string> worker_arguments(int argc, char** argv) {
   return args;
 }
 
+adapt::serve::ServeOptions serve_options(const adapt::cli::CliArgs& a) {
+  adapt::serve::ServeOptions o;
+  o.model_file = a.serve_model;
+  if (!a.serve_shadow.empty()) {
+    o.mode = adapt::serve::CandidateMode::shadow;
+    o.candidate_file = a.serve_shadow;
+  } else if (!a.serve_canary.empty()) {
+    if (a.canary_pct < 0)
+      throw adapt::OptionError("--canary needs --canary-pct P: the share of request keys (0..100) it answers");
+    o.mode = adapt::serve::CandidateMode::canary;
+    o.candidate_file = a.serve_canary;
+    o.canary_pct = a.canary_pct;
+  }
+  o.host = a.serve_host;
+  o.port = a.port;
+  o.batching.max_batch = a.max_batch;
+  o.batching.max_delay = std::chrono::microseconds(static_cast<int64_t>(a.max_delay_ms * 1000.0));
+  o.batching.max_queue = static_cast<size_t>(a.max_queue);
+  o.batching.merge_requests = a.merge_requests;
+  o.max_body_bytes = static_cast<size_t>(a.max_body_bytes);
+  o.max_inputs = static_cast<size_t>(a.max_inputs);
+  o.timeout = std::chrono::milliseconds(a.timeout_ms);
+  o.http_threads = a.http_threads;
+  o.shadow_log = a.shadow_log;
+  o.window = static_cast<size_t>(a.window);
+  return o;
+}
+
 int run(const adapt::cli::Cli& cli, int argc, char** argv) {
   const adapt::cli::CliArgs& a = cli.args;
   if (*cli.train && a.nproc > 1) {
@@ -66,6 +94,7 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
   }
   if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs);
   if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);
+  if (*cli.serve) return adapt::cli::serve(global, serve_options(a));
   std::cerr << cli.app.help();
   return adapt::cli::kUsageError;
 }

@@ -5,6 +5,8 @@
 #include <adapt/common/options.h>
 #include <adapt/data/records.h>
 
+#include "serve/serve_options.h"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -37,5 +39,8 @@ int train(const Global& global, const std::filesystem::path& recipe_file, const 
 int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file);
+
+// Answers HTTP until SIGINT/SIGTERM (docs/serving.md); SIGHUP loads the exports again.
+int serve(const Global& global, const serve::ServeOptions& options);
 
 }  // namespace adapt::cli

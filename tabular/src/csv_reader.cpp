@@ -140,7 +140,9 @@ Records CsvTableReader::read_inputs(const std::vector<std::string>& inputs, cons
   row_options.delimiter(delimiter_).header(false).trim(true).quote('"');
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& input = inputs[i];
-    if (std::filesystem::is_regular_file(input)) {
+    // The error_code form: a long row ("name=value,..." past 255 bytes) is no file name, not an error.
+    std::error_code not_a_file;
+    if (std::filesystem::is_regular_file(input, not_a_file)) {
       const Records file = read_file(input);
       for (const auto& name : file.column_names()) note(name);
       for (size_t r = 0; r < file.size(); ++r) {

@@ -100,6 +100,9 @@ TEST(CsvTableReader, PredictionInputs) {
   EXPECT_EQ(a.at(0, "workclass"), "");
   EXPECT_EQ(a.at(1, "workclass"), "Private");
   tabular_test::expect_error<DataError>([&] { named->read_inputs({"41,Private"}, ""); }, {"column=value"});
+  // A row longer than a file name may be (255 bytes) is a row, not a filesystem error.
+  const std::string long_row = "age=41,workclass=" + std::string(300, 'x');
+  EXPECT_EQ(named->read_inputs({long_row}, "").at(0, "workclass"), std::string(300, 'x'));
 
   auto positional = make_reader({{"path", "unused.csv"}, {"header", false}, {"column_names", {"age", "workclass", "income"}}});
   const Records b = positional->read_inputs({"41, Self-emp"}, "");  // the target may be left out

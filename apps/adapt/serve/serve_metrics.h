@@ -1,0 +1,47 @@
+#pragma once
+// What `adapt serve` measures, by name (docs/serving.md lists every metric). Out-of-domain share and
+// input drift need scores the export does not carry yet; they will be gauges beside the label shares
+// (adapt_serve_out_of_domain_share, adapt_serve_input_drift) once it does.
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "metrics_registry.h"
+#include "sliding_window.h"
+
+namespace adapt::serve {
+
+class ServeMetrics {
+ public:
+  explicit ServeMetrics(size_t window);
+
+  void request(const std::string& route, int status, double seconds);
+  void batch(const std::string& role, size_t n_records);
+  // Each prediction's label (a "label" field; "(value)" for outputs without one) by model role.
+  void predictions(const std::string& role, const std::vector<nlohmann::json>& predictions);
+  void routed(const std::string& role);
+  void queue_full(const std::string& role);
+  void queue_depth(const std::string& role, size_t depth);
+  void shadow(size_t compared, size_t agreed);
+  void shadow_failed(const std::string& reason);
+  void reload(bool ok);
+  void model_loaded(const std::string& role, const std::string& file, double unix_time);
+
+  std::string render() const;
+
+ private:
+  mutable MetricsRegistry registry_;  // window gauges are filled in when scraped
+  mutable std::mutex loaded_mutex_, render_mutex_;
+  std::map<std::string, std::pair<std::string, double>> loaded_;  // role -> file, unix time
+  std::map<std::string, std::unique_ptr<SlidingWindow>> label_windows_;  // by role, made up front
+  SlidingWindow agreement_window_;
+};
+
+// What a prediction is counted and compared as: its label, or its JSON for outputs without one.
+std::string prediction_label(const nlohmann::json& prediction);
+
+}  // namespace adapt::serve
