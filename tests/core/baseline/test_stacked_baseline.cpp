@@ -10,7 +10,9 @@
 #include "adapt/data/data_blocks.h"
 #include "adapt/plugin/registry.h"
 
-namespace {
+// A named namespace: the sanitizer build compiles the core tests as unity sources, beside
+// test_linear_model.cpp's own Fixture.
+namespace stacked_baseline_test {
 
 // label = (a + b > 0): a alone or b alone is right about 3 times in 4.
 adapt::Records additive(int n) {
@@ -24,13 +26,13 @@ adapt::Records additive(int n) {
   return records;
 }
 
-struct Fixture {
+struct StackFixture {
   adapt::Registry registry;
   adapt::Records records = additive(600);
   adapt::SplitIndices split;
   std::unique_ptr<adapt::DataBlocks> blocks;
 
-  Fixture() {
+  StackFixture() {
     adapt::register_core_components(registry);
     for (size_t i = 0; i < records.size(); ++i) (i % 4 == 0 ? split.valid : split.train).push_back(i);
     auto column = [&](const char* c) { return registry.block({{"name", "core.regression"}, {"columns", {c}}}, "inputs"); };
@@ -50,7 +52,7 @@ struct Fixture {
 };
 
 TEST(StackedBaseline, BeatsEachMemberWhenTheyKnowDifferentHalves) {
-  Fixture f;
+  StackFixture f;
   adapt::StackedBaseline stacked({f.logistic("xa"), f.logistic("xb")});
   stacked.fit(f.ctx());
   // Each member alone, fitted on the same training rows through its own inputs.
@@ -87,7 +89,7 @@ struct Spy : adapt::Baseline {
 };
 
 TEST(StackedBaseline, TheStackerSeesOnlyOutOfFoldPredictions) {
-  Fixture f;
+  StackFixture f;
   std::vector<std::vector<size_t>> fits, predictions;
   auto spy = [&](const std::string& key) {
     return adapt::StackedMember{key, {key}, [&] { return std::make_shared<Spy>(&fits, &predictions); }};
@@ -113,7 +115,7 @@ TEST(StackedBaseline, TheStackerSeesOnlyOutOfFoldPredictions) {
 }
 
 TEST(StackedBaseline, ClearErrors) {
-  Fixture f;
+  StackFixture f;
   EXPECT_THROW(adapt::StackedBaseline({f.logistic("xa")}), adapt::OptionError);
   adapt::StackedBaseline missing({f.logistic("xa"), f.logistic("text")});
   try {
@@ -129,4 +131,4 @@ TEST(StackedBaseline, ClearErrors) {
   EXPECT_THROW(too_many.fit(f.ctx()), adapt::Error);
 }
 
-}  // namespace
+}  // namespace stacked_baseline_test
