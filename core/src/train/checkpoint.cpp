@@ -8,6 +8,7 @@
 #include <caffe2/serialize/inline_container.h>
 
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -181,8 +182,44 @@ void find_seal(PyTorchStreamReader& reader, json& seal, Record& content) {
   }
 }
 
+// A zip entry claiming more bytes than the whole file is damage, and LibTorch's reader would try to
+// allocate them (fuzzing found a 3.8 GB entry in an 11 kB file). Reads the central directory only;
+// what does not parse as one is left to the reader to refuse.
+void check_entry_sizes(const std::filesystem::path& file, const std::string& what) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return;
+  const auto file_size = static_cast<uint64_t>(in.tellg());
+  const auto u16 = [](const char* p) { return uint32_t(uint8_t(p[0])) | uint32_t(uint8_t(p[1])) << 8; };
+  const auto u32 = [&](const char* p) { return u16(p) | u16(p + 2) << 16; };
+  std::string tail(static_cast<size_t>(std::min<uint64_t>(file_size, 22 + 65535)), '\0');
+  in.seekg(static_cast<std::streamoff>(file_size - tail.size()));
+  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) return;
+  const size_t end = tail.rfind(std::string("PK\x05\x06", 4));
+  if (end == std::string::npos || end + 22 > tail.size()) return;
+  const uint64_t cd_size = u32(&tail[end + 12]), cd_offset = u32(&tail[end + 16]);
+  if (cd_offset + cd_size > file_size) return;
+  std::string cd(static_cast<size_t>(cd_size), '\0');
+  in.seekg(static_cast<std::streamoff>(cd_offset));
+  if (!in.read(cd.data(), static_cast<std::streamsize>(cd.size()))) return;
+  for (size_t at = 0; at + 46 <= cd.size() && u32(&cd[at]) == 0x02014b50u;) {
+    const size_t name_len = u16(&cd[at + 28]), extra_len = u16(&cd[at + 30]), comment_len = u16(&cd[at + 32]);
+    if (at + 46 + name_len + extra_len > cd.size()) return;
+    uint64_t size = u32(&cd[at + 24]);
+    // ZIP64: the real size is in the extra field 0x0001, first of its 8-byte values.
+    for (size_t x = at + 46 + name_len; size == 0xFFFFFFFFu && x + 12 <= at + 46 + name_len + extra_len;
+         x += 4 + u16(&cd[x + 2]))
+      if (u16(&cd[x]) == 0x0001) size = uint64_t(u32(&cd[x + 4])) | uint64_t(u32(&cd[x + 8])) << 32;
+    if (size > file_size)
+      throw Error(damaged(what, file, "its entry \"" + cd.substr(at + 46, name_len) + "\" claims " +
+                                          std::to_string(size) + " bytes, more than the whole file (" +
+                                          std::to_string(file_size) + ")"));
+    at += 46 + name_len + extra_len + comment_len;
+  }
+}
+
 // The checked bytes of the sealed archive; nothing for a file written before seals (adapt 0.2.0).
 std::optional<Record> sealed_content(const std::filesystem::path& file, const std::string& what) {
+  check_entry_sizes(file, what);
   return unless_unreadable(what, file, [&]() -> std::optional<Record> {
     PyTorchStreamReader reader(file.string());
     if (!is_sealed(reader)) return std::nullopt;

@@ -249,3 +249,19 @@ TEST(Export, TheChecksumNamesTheDamagedEntry) {
   test_support::expect_error<Error>([&] { Predictor::load(run.model_file, registry); },
                       {run.model_file.string(), "is damaged", "adapt_sealed", "checksum"});
 }
+
+// Found by fuzzing: an entry whose size claims gigabytes made LibTorch's reader allocate them. It is
+// refused from the central directory, naming the entry, before the reader opens the file.
+TEST(Export, AnEntryClaimingMoreBytesThanTheFileIsRefused) {
+  TempDir dir("export_huge_entry");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 200, 1));
+  std::string bytes = read_bytes(run.model_file);
+  const size_t entry = bytes.rfind(std::string("PK\x01\x02", 4));  // the outer zip's last entry
+  ASSERT_NE(entry, std::string::npos);
+  for (size_t i = 0; i < 4; ++i) bytes[entry + 24 + i] = static_cast<char>(i == 3 ? 0x7f : 0xff);  // 2 GiB
+  const auto forged = dir.path / "forged.adapt";
+  write_file(forged, bytes);
+  EXPECT_THROW_WITH(Predictor::load(forged, registry), Error, "forged.adapt is damaged", "claims 2147483647 bytes",
+                    "more than the whole file");
+}
