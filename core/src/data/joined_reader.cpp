@@ -71,17 +71,19 @@ Records JoinedReader::read_inputs(const std::vector<std::string>& inputs, const 
   return base_->read_inputs(inputs, input_column);
 }
 
-std::vector<std::string> JoinedReader::joined_columns() const {
-  if (!options_.columns.empty()) return options_.columns;
-  std::vector<std::string> out;
-  const Records table = read_csv_file(options_.path, options_.csv);
-  for (const auto& c : table.column_names())
-    if (c != options_.on) out.push_back(c);
-  return out;
+const std::vector<std::string>& JoinedReader::joined_columns() const {
+  std::call_once(joined_once_, [&] {
+    joined_ = options_.columns;
+    if (!joined_.empty()) return;
+    const Records table = read_csv_file(options_.path, options_.csv);
+    for (const auto& c : table.column_names())
+      if (c != options_.on) joined_.push_back(c);
+  });
+  return joined_;
 }
 
 std::vector<std::string> JoinedReader::predict_columns(const std::vector<std::string>& input_columns) const {
-  const auto joined = joined_columns();
+  const auto& joined = joined_columns();
   std::vector<std::string> out;
   bool needs_key = false;
   for (const auto& c : input_columns) {
@@ -95,7 +97,7 @@ std::vector<std::string> JoinedReader::predict_columns(const std::vector<std::st
 }
 
 void JoinedReader::complete(Records& records) const {
-  const auto joined = joined_columns();
+  const auto& joined = joined_columns();
   const bool has_all = std::all_of(joined.begin(), joined.end(), [&](const std::string& c) { return records.has_column(c); });
   if (!has_all && records.has_column(options_.on)) {
     JoinOptions o = options_;

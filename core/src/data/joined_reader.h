@@ -3,6 +3,7 @@
 // (MovieLens movies.csv: title, genres by movieId) can feed a block. One row per key in the second
 // table; a key without a row there is an error naming the record, or empty fields when asked.
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,13 @@ class JoinedReader : public Reader {
   void complete(Records& records) const override;
 
  private:
-  std::vector<std::string> joined_columns() const;  // the columns the join adds
+  // The columns the join adds; without `columns` given, the second table's header is read once.
+  const std::vector<std::string>& joined_columns() const;
 
   std::shared_ptr<const Reader> base_;
   JoinOptions options_;
+  mutable std::once_flag joined_once_;
+  mutable std::vector<std::string> joined_;
 };
 
 }  // namespace adapt
