@@ -49,11 +49,34 @@ Cli::Cli() {
   train->add_flag("--resume-or-start", args.resume_or_start,
                   "Like --resume, but start afresh when RUN_DIR has no checkpoint");
   train->add_flag("--force", args.force, "Replace the finished run in RUN_DIR (otherwise refused)");
+  train->add_flag("--final", args.final_run,
+                  "The final run: score the test part (sealed while the split has a validation part) and count it "
+                  "in the test ledger; choose settings on valid first (docs/training.md)");
+
+  sanity = app.add_subcommand("sanity", "Train a recipe on a short budget with shuffled labels and with noise inputs: "
+                                        "validation must stay at chance (docs/recipes.md#sanity-runs); exit 1 when "
+                                        "not");
+  sanity->add_option("RECIPE", args.sanity_recipe, "Recipe JSON file")->required();
+  sanity->add_option("--max-epochs", args.sanity_epochs, "Each phase's epochs are capped at this")
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
+
+  evaluate = app.add_subcommand("evaluate", "Score an exported model on labelled data read with its recipe's reader: "
+                                            "metrics, confusion matrix, slices");
+  evaluate->add_option("MODEL", args.evaluate_model, "Exported model (.adapt)")->required();
+  evaluate->add_option("DATA", args.evaluate_data, "Labelled data the recipe's reader takes (its path or root)")
+      ->required();
+  evaluate->add_option("--out", args.evaluate_out, "Folder for metrics.json, predictions.csv, the confusion matrix and "
+                                                   "slices");
+  evaluate->add_option("--slices", args.evaluate_slices, "Columns to score each value of separately")->delimiter(',');
 
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();
-  predict->add_option("INPUT", args.inputs, "Raw inputs as the recipe's reader takes them (paths, texts, CSV rows)")
+  predict->add_option("INPUT", args.inputs,
+                      "Raw inputs as the recipe's reader takes them (paths, texts, CSV rows), table files (.csv, "
+                      ".tsv, .jsonl), or - for standard input")
       ->required();
+  predict->add_option("--out", args.predict_out,
+                      "Write predictions to FILE.csv (input,label,prediction,error) or FILE.jsonl instead of stdout");
 
   embed = app.add_subcommand("embed", "Write one embedding vector per input (models that define one, e.g. protein "
                                       "encoders) to CSV or .npy");

@@ -24,10 +24,17 @@ struct CliArgs {
   // train RECIPE
   std::string recipe_file, train_out;
   int64_t nproc = 1;
-  bool resume = false, resume_or_start = false, force = false;
+  bool resume = false, resume_or_start = false, force = false, final_run = false;
+  // evaluate MODEL DATA [--out DIR] [--slices a,b]
+  std::string evaluate_model, evaluate_data, evaluate_out;
+  std::vector<std::string> evaluate_slices;
+  // sanity RECIPE [--max-epochs N]
+  std::string sanity_recipe;
+  int64_t sanity_epochs = 3;
   // predict MODEL INPUT...
   std::string model_file;
   std::vector<std::string> inputs;
+  std::string predict_out;
   // embed MODEL INPUT... --out FILE
   std::vector<std::string> embed_inputs;
   std::string embed_model, embed_out;
@@ -44,7 +51,7 @@ struct CliArgs {
 struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
-  CLI::App *plugins, *list, *info, *scan, *demo, *train, *predict, *embed, *serve;
+  CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *predict, *embed, *serve;
 
   Cli();
   // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version: 0; usage: 2).

@@ -90,9 +90,11 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
     std::filesystem::path out = a.train_out.empty()
                                     ? std::filesystem::path("runs") / std::filesystem::path(a.recipe_file).stem()
                                     : std::filesystem::path(a.train_out);
-    return adapt::cli::train(global, a.recipe_file, out, {a.resume || a.resume_or_start, a.resume_or_start, a.force});
+    return adapt::cli::train(global, a.recipe_file, out, {a.resume || a.resume_or_start, a.resume_or_start, a.force, a.final_run});
   }
-  if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs);
+  if (*cli.evaluate) return adapt::cli::evaluate(global, a.evaluate_model, a.evaluate_data, a.evaluate_out, a.evaluate_slices);
+  if (*cli.sanity) return adapt::cli::sanity(global, a.sanity_recipe, a.sanity_epochs);
+  if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs, a.predict_out);
   if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);
   if (*cli.serve) return adapt::cli::serve(global, serve_options(a));
   std::cerr << cli.app.help();

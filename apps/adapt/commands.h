@@ -31,12 +31,21 @@ struct TrainFlags {
   bool resume = false;           // continue from out_dir/checkpoint.pt
   bool resume_or_start = false;  // ... or start afresh when there is none
   bool force = false;            // replace a finished run in out_dir
+  bool final_run = false;        // score the test part (RunOptions::final_run)
 };
 // Joins a distributed run when the torchrun variables are set (docs/distributed.md). Ctrl-C while
 // training writes a checkpoint, says how to resume and returns kInterrupted.
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
           const TrainFlags& flags = {});
-int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs);
+// An export scored on labelled data (adapt/export/evaluate_model.h).
+int evaluate(const Global& global, const std::filesystem::path& model_file, const std::filesystem::path& data,
+             const std::filesystem::path& out_dir, const std::vector<std::string>& slices);
+// Sanity runs of a recipe (adapt/run/sanity.h): 0 when they pass, 1 when a run beats chance.
+int sanity(const Global& global, const std::filesystem::path& recipe_file, int64_t max_epochs);
+// Streams inputs (files, table rows, `-` for stdin) through an export in chunks; prints or writes
+// --out FILE (.csv or .jsonl). Exit 1 when some inputs could not be predicted (each with its reason).
+int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
+            const std::filesystem::path& out_file);
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file);
 

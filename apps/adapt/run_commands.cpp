@@ -1,9 +1,11 @@
-// `adapt demo`, `adapt train` and `adapt predict`: thin wrappers over run_demo, train_recipe and
-// Predictor. With --json, progress goes to stderr so stdout holds only the JSON result.
+// `adapt demo`, `adapt train`, `adapt sanity` and `adapt evaluate`: thin wrappers over run_demo,
+// train_recipe, sanity_check and evaluate_model (`adapt predict` is predict_command.cpp). With --json, progress goes to stderr so stdout holds only the JSON result.
 #include <adapt/distributed/distributed.h>
+#include <adapt/export/evaluate_model.h>
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
 #include <adapt/run/run_demo.h>
+#include <adapt/run/sanity.h>
 #include <adapt/train/interrupt.h>
 
 #include <iostream>
@@ -37,6 +39,8 @@ RunOptions run_options(const Global& global, const std::filesystem::path& out_di
 
 json run_json(const RunResult& run) {
   return {{"metrics", run.metrics},
+          {"primary_metric", run.primary_metric},
+          {"test_part", run.test_part},
           {"baselines", run.baselines},
           {"reports", run.reports},
           {"model_file", run.model_file.empty() ? json(nullptr) : json(run.model_file.string())}};
@@ -94,6 +98,7 @@ int train(const Global& global, const std::filesystem::path& recipe_file, const 
   options.resume = flags.resume;
   options.resume_or_start = flags.resume_or_start;
   options.overwrite = flags.force;
+  options.final_run = flags.final_run;
   options.distributed = DistributedContext::from_env();  // one process unless RANK/WORLD_SIZE are set
   if (options.distributed->is_main()) report_plugin_problems();
   catch_interrupts();
@@ -117,22 +122,29 @@ int train(const Global& global, const std::filesystem::path& recipe_file, const 
   return 0;
 }
 
-int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs) {
+int evaluate(const Global& global, const std::filesystem::path& model_file, const std::filesystem::path& data,
+             const std::filesystem::path& out_dir, const std::vector<std::string>& slices) {
   Registry& registry = global_registry();
   report_plugin_problems();
-  Predictor predictor = Predictor::load(model_file, registry);
-  Records records = predictor.read_inputs(inputs);
-  std::vector<json> predictions = predictor.predict(records);
-  if (global.json_output) {
-    json out = json::array();
-    for (size_t i = 0; i < predictions.size(); ++i)
-      out.push_back({{"input", record_label(records, inputs, i)}, {"prediction", predictions[i]}});
-    std::cout << out.dump(2) << "\n";
-  } else {
-    for (size_t i = 0; i < predictions.size(); ++i)
-      std::cout << record_label(records, inputs, i) << "\t" << predictions[i].dump() << "\n";
-  }
+  const Predictor predictor = Predictor::load(model_file, registry);
+  EvaluateOptions options;
+  options.out_dir = out_dir;
+  options.slices = slices;
+  options.out = global.json_output ? &std::cerr : &std::cout;
+  const json result = evaluate_model(predictor, data, registry, options);
+  if (global.json_output) std::cout << result.dump(2) << "\n";
   return 0;
+}
+
+int sanity(const Global& global, const std::filesystem::path& recipe_file, int64_t max_epochs) {
+  json recipe = load_recipe(recipe_file);
+  report_plugin_problems();
+  SanityOptions options;
+  options.max_epochs = max_epochs;
+  options.out = global.json_output ? &std::cerr : &std::cout;
+  const json result = sanity_check(recipe, global_registry(), options);
+  if (global.json_output) std::cout << result.dump(2) << "\n";
+  return result["passed"].get<bool>() ? 0 : 1;
 }
 
 }  // namespace adapt::cli

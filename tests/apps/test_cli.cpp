@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 
 #include <filesystem>
@@ -147,6 +148,72 @@ TEST(Cli, TrainPredictAndEmbedToNpyAndCsv) {
   Result bad = adapt_cli("embed '" + model.string() + "' 0.5,0.5 --out '" + (dir / "e.txt").string() + "'");
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(contains(bad.err, ".csv or .npy")) << bad.err;
+}
+
+// predict streams table files and stdin into --out, a bad row costing only itself; evaluate scores
+// labelled data; sanity reports its runs; a tuning run leaves the test part sealed.
+TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
+  const fs::path dir = scratch() / "stream";
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "points.csv");
+    csv << "a,b,label\n";
+    for (int i = 0; i < 400; ++i) {
+      double a = (i % 20) / 10.0 - 1.0, b = (i / 20) / 10.0 - 1.0;
+      csv << a << "," << b << "," << (a + b > 0 ? "up" : "down") << "\n";
+    }
+    std::ofstream recipe(dir / "recipe.json");
+    recipe << nlohmann::json{
+        {"seed", 1},
+        {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
+        {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}, {"test_pct", 0.25}}},
+        {"inputs", {{{"name", "core.regression"}, {"columns", {"a", "b"}}}}},
+        {"target", {{"name", "core.category"}, {"column", "label"}}},
+        {"loader", {{"batch_size", 16}, {"workers", 0}}},
+        {"model", {{"name", "core.mlp"}, {"layers", {8}}}},
+        {"train", {{"epochs", 3}, {"lr", 1e-2}}}};
+    std::ofstream table(dir / "table.csv");
+    table << "b,a\n";  // columns found by name, in any order
+    for (int i = 0; i < 5000; ++i) table << (i % 7) / 7.0 << "," << (i % 5) / 5.0 << "\n";
+    table << "oops,0.1\n";
+    std::ofstream(dir / "rows.jsonl") << "{\"a\": 0.5, \"b\": 0.5}\n{\"a\": -1, \"b\": -1}\n";
+  }
+  Result t = adapt_cli("train '" + (dir / "recipe.json").string() + "' --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(t.code, 0) << t.err;
+  EXPECT_TRUE(contains(t.out, "test part sealed: 100 rows")) << t.out;
+  EXPECT_FALSE(contains(slurp(dir / "run" / "metrics.json"), "\"test\"")) << slurp(dir / "run" / "metrics.json");
+  const std::string model = (dir / "run" / "model.adapt").string();
+
+  Result p = adapt_cli("predict '" + model + "' '" + (dir / "table.csv").string() + "' --out '" +
+                       (dir / "preds.csv").string() + "'");
+  EXPECT_EQ(p.code, 1) << p.err;  // one row could not be predicted
+  EXPECT_TRUE(contains(p.err, "1 of 5001 inputs could not be predicted")) << p.err;
+  const std::string preds = slurp(dir / "preds.csv");
+  EXPECT_EQ(std::count(preds.begin(), preds.end(), '\n'), 5002) << preds.substr(0, 300);
+  EXPECT_EQ(preds.rfind("input,label,prediction,error\n", 0), 0u);
+  EXPECT_TRUE(contains(preds, "table.csv:5002,,,")) << preds.substr(preds.size() - 300);
+
+  Result in = adapt_cli("predict '" + model + "' - --out '" + (dir / "preds.jsonl").string() + "' < '" +
+                        (dir / "rows.jsonl").string() + "'");
+  ASSERT_EQ(in.code, 0) << in.err;
+  const std::string lines = slurp(dir / "preds.jsonl");
+  EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2) << lines;
+  EXPECT_TRUE(contains(lines, "\"input\":\"stdin:1\"")) << lines;
+  Result txt = adapt_cli("predict '" + model + "' 0.5,0.5 --out '" + (dir / "preds.txt").string() + "'");
+  EXPECT_EQ(txt.code, 1);
+  EXPECT_TRUE(contains(txt.err, ".csv or .jsonl")) << txt.err;
+
+  Result e = adapt_cli("evaluate '" + model + "' '" + (dir / "points.csv").string() + "' --slices label --out '" +
+                       (dir / "eval").string() + "'");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_TRUE(contains(e.out, "evaluated 400 rows")) << e.out;
+  EXPECT_TRUE(fs::exists(dir / "eval" / "predictions.csv"));
+
+  Result s = adapt_cli("--json sanity '" + (dir / "recipe.json").string() + "' --max-epochs 2");
+  ASSERT_EQ(s.code, 0) << s.out << s.err;
+  const nlohmann::json sanity = nlohmann::json::parse(s.out);
+  EXPECT_TRUE(sanity.contains("shuffled_labels")) << s.out;
+  EXPECT_TRUE(sanity["passed"].get<bool>()) << s.out;
 }
 
 TEST(Cli, InvalidRecipeNamesTheJsonPath) {

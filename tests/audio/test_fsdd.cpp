@@ -111,6 +111,7 @@ adapt::RunResult train(const fs::path& dir, const json& recipe, std::ostringstre
   options.out = &log;
   options.progress = false;
   options.write_files = false;
+  options.final_run = true;  // settings fixed in advance; the floors are on the test part
   const auto start = std::chrono::steady_clock::now();
   auto result = adapt::train_recipe(adapt::test_support::with_test_seed(recipe), options, registry());
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -188,7 +189,14 @@ TEST(AudioFsdd, SpeakerHeldOut) {
     return c.speaker == "yweweler" ? "test" : c.index % 10 == 0 ? "valid" : "train";
   });
   std::ostringstream log;
-  auto result = train(dir.path, fsdd_recipe(csv, epochs(), Augment::voices), log);
+  json recipe = fsdd_recipe(csv, epochs(), Augment::voices);
+  recipe["slices"] = {"speaker"};  // per-speaker accuracy: five voices on valid, the new one on test
+  auto result = train(dir.path, recipe, log);
+  const json& by_speaker = result.slices["speaker"];
+  ASSERT_EQ(by_speaker["valid"].size(), 5u) << by_speaker.dump();
+  ASSERT_EQ(by_speaker["test"].size(), 1u) << by_speaker.dump();
+  EXPECT_EQ(by_speaker["test"][0]["value"], "yweweler");
+  EXPECT_DOUBLE_EQ(by_speaker["test"][0]["accuracy"].get<double>(), result.metrics["test"]["accuracy"].get<double>());
   const double test = result.metrics["test"]["accuracy"];
   const double baseline = result.baselines["audio.band_stats"]["test"]["accuracy"];
   std::cout << "FSDD speaker held out (yweweler): CNN test accuracy " << test << ", band-stats baseline " << baseline

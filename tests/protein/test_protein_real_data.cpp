@@ -63,6 +63,7 @@ TEST(ProteinRealData, AmpScannerV2) {
   options.out_dir = dir;
   options.out = &std::cout;
   options.progress = false;
+  options.final_run = true;  // settings fixed in advance; the floors are on the test part
   auto result = train_recipe(test_support::with_test_seed(amp_recipe(data)), options, protein_registry());
   const auto& test = result.metrics["test"];
   const auto& base = result.baselines["protein.composition_logistic"]["test"];

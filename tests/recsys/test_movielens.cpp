@@ -58,6 +58,7 @@ adapt::RunResult train_quietly(const json& recipe, std::ostringstream& log) {
   adapt::RunOptions options;
   options.out = &log;
   options.progress = false;
+  options.final_run = true;  // settings fixed in advance; the floors are on the test part
   options.write_files = false;
   return adapt::train_recipe(adapt::test_support::with_test_seed(recipe), options, recsys_test::registry());
 }

@@ -54,6 +54,43 @@ torch::Tensor baseline_targets(const BaselineContext& ctx, const std::vector<siz
   return torch::stack(out);
 }
 
+// ---- core.constant -----------------------------------------------------------------------------
+
+std::string ConstantBaseline::description() const {
+  return kind_.empty() ? "constant prediction (the training split's prior or mean)"
+                       : "constant prediction: the training split's " + kind_;
+}
+
+void ConstantBaseline::fit(const BaselineContext& ctx) {
+  const Block& target = *ctx.blocks.target().block;
+  const torch::Tensor y = baseline_targets(ctx, ctx.split.train);
+  const std::string loss = target.loss();
+  if (y.size(0) == 0) throw Error("core.constant: the training split is empty");
+  if (loss == "cross_entropy" && y.dim() == 1 && y.scalar_type() == torch::kInt64) {
+    const int64_t n = target.n_outputs();
+    if (y.min().item<int64_t>() < 0 || y.max().item<int64_t>() >= n)
+      throw Error("core.constant: a training label is outside the target's " + std::to_string(n) + " classes");
+    const torch::Tensor counts = torch::bincount(y, {}, n).to(torch::kDouble) + 1.0;
+    output_ = (counts / counts.sum()).log().to(torch::kFloat);
+    kind_ = "class frequencies (the majority class wins)";
+  } else if (loss == "bce_with_logits" && y.dim() == 2) {
+    const torch::Tensor p = y.to(torch::kDouble).mean(0).clamp(1e-6, 1 - 1e-6);
+    output_ = (p / (1 - p)).log().to(torch::kFloat);
+    kind_ = "label prevalences";
+  } else if (y.is_floating_point() && y.dim() <= 2) {
+    output_ = y.to(torch::kDouble).reshape({y.size(0), -1}).mean(0).to(torch::kFloat);
+    kind_ = "mean";
+  } else {
+    throw Error("core.constant: applies to class, multi-label and regression targets; this target's loss is '" +
+                loss + "' with targets of " + std::to_string(y.dim()) + " dimensions");
+  }
+}
+
+torch::Tensor ConstantBaseline::predict(const BaselineContext&, const std::vector<size_t>& rows) const {
+  if (!output_.defined()) throw Error("core.constant: predict called before fit");
+  return output_.unsqueeze(0).expand({static_cast<int64_t>(rows.size()), output_.size(0)}).contiguous();
+}
+
 // ---- core.logistic -----------------------------------------------------------------------------
 
 LogisticBaseline::LogisticBaseline(LogisticRegressionOptions options) : options_(options), model_(options) {}

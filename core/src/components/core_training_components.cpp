@@ -68,6 +68,8 @@ void register_core_training(Registry& registry) {
                       [](const Options& o) { return std::make_shared<Perplexity>(o.integer("ignore_index")); });
 
   // Baselines.
+  registry.add_baseline("core.constant", "the training prior (classes) or mean (regression), ignoring the inputs", {},
+                        [](const Options&) { return std::make_shared<ConstantBaseline>(); });
   registry.add_baseline("core.logistic", "multinomial logistic regression on the flattened float inputs",
                         {OptionSpec("l2", OptionType::number, 1e-3, "L2 penalty on the weights (mean loss scale)").min(0),
                          OptionSpec("max_iter", OptionType::integer, 200, "L-BFGS iterations").min(1)},

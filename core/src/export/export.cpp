@@ -75,7 +75,7 @@ json recipe_plugins(const json& recipe, const Registry& registry) {
 }
 
 void export_model(const std::filesystem::path& file, const json& recipe, const DataBlocks& blocks, Model& model,
-                  const Registry& registry) {
+                  const Registry& registry, const json& calibration) {
   json manifest = {
       {"format", kFormatName},
       {"format_version", kFormatVersion},
@@ -86,6 +86,7 @@ void export_model(const std::filesystem::path& file, const json& recipe, const D
       {"blocks", blocks.state()},
       {"n_outputs", blocks.target().block ? blocks.target().block->n_outputs() : 0},
   };
+  if (!calibration.is_null()) manifest["calibration"] = calibration;
   torch::serialize::OutputArchive archive, weights;
   write_json(archive, "manifest", manifest);
   write_module_state(weights, model);
@@ -149,6 +150,7 @@ Predictor Predictor::load(const std::filesystem::path& file, const Registry& reg
     p.transforms_ = build_transforms(p.recipe_, registry, *p.blocks_, /*deterministic_only=*/true);
     p.reader_ = registry.reader(p.recipe_.at("reader"), "reader");
     p.model_ = build_model(p.recipe_, registry, *p.blocks_, /*apply_init_from=*/false);
+    if (manifest.contains("calibration")) p.temperature_ = manifest["calibration"].at("temperature").get<double>();
   } catch (const json::exception& e) {
     // The recipe and states adapt wrote always have the shapes read here; others are damage.
     throw Error(what + " is damaged: its manifest does not describe a model (" + std::string(e.what()) +
@@ -167,7 +169,8 @@ torch::Tensor Predictor::outputs(const Records& records) const {
 }
 
 std::vector<json> Predictor::predict(const Records& records) const {
-  auto out = outputs(records);
+  torch::Tensor out = outputs(records);
+  if (temperature_ != 1.0) out = out / temperature_;
   const Block& target = *blocks_->target().block;
   std::vector<json> decoded;
   for (int64_t i = 0; i < out.size(0); ++i) decoded.push_back(target.decode(out[i]));
@@ -182,9 +185,13 @@ std::vector<json> Predictor::predict_inputs(const std::vector<std::string>& inpu
   return predict(read_inputs(inputs));
 }
 
+std::vector<std::string> Predictor::input_columns() const { return reader_->predict_columns(blocks_->input_columns()); }
+
+void Predictor::complete(Records& records) const { reader_->complete(records); }
+
 Records Predictor::read_inputs(const std::vector<std::string>& inputs) const {
   if (inputs.empty()) throw OptionError("predict: give at least one input");
-  const auto columns = reader_->predict_columns(blocks_->input_columns());
+  const auto columns = input_columns();
   if (columns.empty()) throw Error("predict: the model's input blocks read no columns");
   auto complete = [&](const Records& r) {
     return std::all_of(columns.begin(), columns.end(), [&](const std::string& c) { return r.has_column(c); });

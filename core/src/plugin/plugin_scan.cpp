@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "adapt/common/atomic_file.h"
+#include "adapt/common/cache_dir.h"
 #include "adapt/common/hash.h"
 #include "adapt/common/version.h"
 
@@ -217,12 +218,6 @@ PluginManifest manifest_from(const json& j) {
   return m;
 }
 
-fs::path home_cache_dir() {
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg == '/') return xdg;
-  if (const char* home = std::getenv("HOME"); home && *home) return fs::path(home) / ".cache";
-  return fs::temp_directory_path();
-}
-
 }  // namespace
 
 const ScannedPlugin* PluginScan::find(const std::string& name) const {
@@ -232,7 +227,7 @@ const ScannedPlugin* PluginScan::find(const std::string& name) const {
 }
 
 fs::path default_plugin_cache_file() {
-  return home_cache_dir() / "adapt" / ("registry-" + hex64(fnv1a64(build_fingerprint())) + ".json");
+  return user_cache_dir() / ("registry-" + hex64(fnv1a64(build_fingerprint())) + ".json");
 }
 
 fs::path plugin_scanner_program() {

@@ -10,7 +10,8 @@ namespace {
 
 const std::set<std::string> kSections = {"seed",    "reader",  "splitter", "inputs",    "target",
                                          "transforms", "loader", "model",   "loss",      "metrics",
-                                         "train",   "baselines", "reports", "interpret", "description"};
+                                         "train",   "baselines", "reports", "interpret", "description",
+                                         "primary_metric", "slices", "sanity"};
 
 std::string known_sections() {
   std::string out;
@@ -94,6 +95,16 @@ void validate_recipe(const json& recipe, const Registry& registry) {
   require_object(recipe, "train", true);
   require_array(recipe, "baselines", false);
   require_array(recipe, "reports", false);
+  require_array(recipe, "slices", false);
+  for (size_t i = 0; recipe.contains("slices") && i < recipe["slices"].size(); ++i)
+    if (!recipe["slices"][i].is_string() || recipe["slices"][i].get<std::string>().empty())
+      throw OptionError("slices[" + std::to_string(i) + "]: must be the name of a column of the data, got " +
+                        recipe["slices"][i].dump());
+  if (recipe.contains("sanity") && !recipe["sanity"].is_boolean())
+    throw OptionError("sanity: must be true or false (run adapt sanity after training), got " + recipe["sanity"].dump());
+  if (recipe.contains("primary_metric") && !recipe["primary_metric"].is_string())
+    throw OptionError("primary_metric: must be the name of one of the run's metrics (\"mcc\"), got " +
+                      recipe["primary_metric"].dump());
   check_block_keys(recipe);
   check_init_from(recipe["model"], "model");
   const json branches = fusion_branches(recipe);

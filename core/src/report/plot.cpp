@@ -64,6 +64,25 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
+namespace {
+
+// The opening of every plot: the XML prolog, the svg element, a white background and the title
+// centred on `title_x`.
+std::string svg_open(double width, double height, const std::string& title, double title_x) {
+  std::string svg = fmt::format(
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" viewBox=\"0 0 {0:.0f} {1:.0f}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n"
+      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
+      width, height);
+  if (!title.empty())
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n", title_x,
+                       xml_escape(title));
+  return svg;
+}
+
+}  // namespace
+
 std::string line_plot_svg(const std::vector<PlotSeries>& series, const LinePlotOptions& o) {
   for (const auto& s : series)
     if (s.x.size() != s.y.size())
@@ -91,15 +110,7 @@ std::string line_plot_svg(const std::vector<PlotSeries>& series, const LinePlotO
   auto px = [&](double v) { return left + (xa.map(v) - xa.lo) / (xa.hi - xa.lo) * pw; };
   auto py = [&](double v) { return top + ph - (ya.map(v) - ya.lo) / (ya.hi - ya.lo) * ph; };
 
-  std::string svg = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" height=\"{1}\" viewBox=\"0 0 {0} {1}\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      o.width, o.height);
-  if (!o.title.empty())
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-                       left + pw / 2, xml_escape(o.title));
+  std::string svg = svg_open(o.width, o.height, o.title, left + pw / 2);
   // Grid and ticks.
   for (double t : ticks(xa)) {
     const double x = left + (t - xa.lo) / (xa.hi - xa.lo) * pw;
@@ -188,15 +199,7 @@ std::string confusion_matrix_svg(const std::vector<std::vector<int64_t>>& counts
   const double left = label + 30, top = label + (title.empty() ? 20 : 44);
   const double width = left + cell * static_cast<double>(n) + 20, height = top + cell * static_cast<double>(n) + 40;
   const double font = std::min(12.0, cell * 0.38);
-  std::string svg = fmt::format(
-      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{0:.0f}\" height=\"{1:.0f}\" viewBox=\"0 0 {0:.0f} {1:.0f}\" "
-      "font-family=\"sans-serif\" font-size=\"12\">\n"
-      "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n",
-      width, height);
-  if (!title.empty())
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n", width / 2,
-                       xml_escape(title));
+  std::string svg = svg_open(width, height, title, width / 2);
   svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">predicted</text>\n",
                      left + cell * static_cast<double>(n) / 2, top - label - 4);
   svg += fmt::format("<text x=\"12\" y=\"{0:.1f}\" text-anchor=\"middle\" transform=\"rotate(-90 12 {0:.1f})\">"
@@ -235,6 +238,45 @@ std::string confusion_matrix_svg(const std::vector<std::vector<int64_t>>& counts
 void write_confusion_matrix_plot(const std::filesystem::path& path, const std::vector<std::vector<int64_t>>& counts,
                                  const std::vector<std::string>& classes, const std::string& title) {
   write_text_atomically(path, confusion_matrix_svg(counts, classes, title));
+}
+
+std::string bar_plot_svg(const std::vector<std::string>& labels, const std::vector<double>& values,
+                         const std::string& title, const std::string& value_label) {
+  if (labels.size() != values.size())
+    throw Error(fmt::format("bar plot: {} labels for {} values", labels.size(), values.size()));
+  double lo = 0, hi = 0;  // bars start at 0, so negative values (MCC, R2) extend left
+  for (double v : values)
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (hi - lo < 1e-12) hi = lo + 1;
+  size_t longest = 1;
+  for (const auto& l : labels) longest = std::max(longest, std::min<size_t>(l.size(), 40));
+  const double label_w = 7.0 * static_cast<double>(longest) + 16, bar_h = 22, plot_w = 420;
+  const double top = title.empty() ? 16 : 40, left = label_w + 10;
+  const double width = left + plot_w + 80, height = top + bar_h * static_cast<double>(labels.size()) + 40;
+  auto px = [&](double v) { return left + (v - lo) / (hi - lo) * plot_w; };
+  std::string svg = svg_open(width, height, title, width / 2);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const double y = top + bar_h * static_cast<double>(i);
+    const std::string label = labels[i].size() > 40 ? labels[i].substr(0, 37) + "..." : labels[i];
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6, y + 15,
+                       xml_escape(label));
+    if (!std::isfinite(values[i])) continue;
+    const double a = px(std::min(0.0, values[i])), b = px(std::max(0.0, values[i]));
+    svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"#4878a8\"/>\n", a,
+                       y + 3, std::max(1.0, b - a), bar_h - 6);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{:.4f}</text>\n", b + 4, y + 15, values[i]);
+  }
+  svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{0:.1f}\" y2=\"{2:.1f}\" stroke=\"black\"/>\n", px(0),
+                     top, top + bar_h * static_cast<double>(labels.size()));
+  if (!value_label.empty())
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{}</text>\n", left + plot_w / 2,
+                       height - 12, xml_escape(value_label));
+  return svg + "</svg>\n";
+}
+
+void write_bar_plot(const std::filesystem::path& path, const std::vector<std::string>& labels,
+                    const std::vector<double>& values, const std::string& title, const std::string& value_label) {
+  write_text_atomically(path, bar_plot_svg(labels, values, title, value_label));
 }
 
 }  // namespace adapt

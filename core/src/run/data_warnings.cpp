@@ -46,7 +46,7 @@ std::vector<std::string> data_warnings(const Records& records, const SplitIndice
       auto majority = std::max_element(counts.begin(), counts.end(),
                                        [](const auto& a, const auto& b) { return a.second < b.second; });
       double share = static_cast<double>(majority->second) / static_cast<double>(n_train);
-      if (share > 0.8)
+      if (share > kImbalancedMajorityShare)
         warnings.push_back("heavily imbalanced labels: \"" + majority->first + "\" is " + pct(share) +
                            " of the training rows; accuracy will look high even for a constant prediction (use "
                            "f1/balanced_accuracy/mcc, or the weighted sampler)");
@@ -105,6 +105,17 @@ std::vector<std::string> data_warnings(const Records& records, const SplitIndice
     }
   }
   return warnings;
+}
+
+double majority_share(const Records& records, const std::vector<size_t>& rows, const DataBlocks& blocks) {
+  const Block& target = *blocks.target().block;
+  const auto columns = target.columns();
+  if (target.classes().empty() || columns.size() != 1 || target.loss() != "cross_entropy" || rows.empty()) return 0;
+  const auto& column = records.column(columns.front());
+  std::map<std::string, size_t> counts;
+  size_t majority = 0;
+  for (size_t r : rows) majority = std::max(majority, ++counts[column[r]]);
+  return static_cast<double>(majority) / static_cast<double>(rows.size());
 }
 
 }  // namespace adapt

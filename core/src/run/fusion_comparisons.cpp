@@ -66,14 +66,12 @@ json fusion_stacked_baseline(RunState& state, const Registry& registry, RunConte
   return out;
 }
 
-json fusion_verdict(const json& metrics, const json& baselines, const std::vector<std::shared_ptr<Metric>>& metric_list) {
+json fusion_verdict(const json& metrics, const json& baselines, const std::string& key, bool higher) {
   std::vector<std::string> rivals;
   for (const auto& [name, result] : baselines.items())
     if ((name.rfind("branch ", 0) == 0 || name == "stacked baselines") && !result.contains("error")) rivals.push_back(name);
   if (rivals.empty()) return nullptr;
-  const std::string key = metric_list.empty() ? "loss" : metric_list.front()->name();
-  const bool higher = metric_list.empty() ? false : metric_list.front()->higher_is_better();
-  const char* part = metrics.contains("valid") ? "valid" : "test";
+  const char* part = metrics.contains("test") ? "test" : "valid";
   if (!metrics.contains(part)) return nullptr;
   const double net = metrics[part].value(key, NAN);
   std::string best;

@@ -4,6 +4,7 @@
 
 #include "adapt/common/hash.h"
 #include "adapt/export/export.h"
+#include "adapt/metrics/metric_name.h"
 #include "adapt/model/losses.h"
 #include "adapt/run/data_warnings.h"
 #include "adapt/run/stages.h"
@@ -120,10 +121,24 @@ void read_and_split(RunState& state, const Registry& registry, RunContext& ctx) 
   if (split.valid.empty() && (!state.plan.early_stopping.is_null() || !state.plan.save_best.is_null()))
     throw OptionError("train: early_stopping and save_best watch the validation split, which is empty; give the "
                       "splitter a valid part or remove them");
+  for (size_t i = 0; i < state.recipe.value("slices", json::array()).size(); ++i) {
+    const std::string column = state.recipe["slices"][i];
+    if (!records.has_column(column)) {
+      std::string names;
+      for (const auto& n : records.column_names()) names += (names.empty() ? "" : ", ") + n;
+      throw OptionError("slices[" + std::to_string(i) + "]: the data has no column \"" + column + "\" (it has " +
+                        names + ")");
+    }
+  }
   state.data_hash = data_hash(records);
   ctx.out() << "data: " << records.size() << " records from " << records.source() << " (" << state.data_hash
             << "); train " << split.train.size() << ", valid " << split.valid.size() << ", test " << split.test.size()
             << "\n";
+  // Settings are chosen on valid; the test part stays unseen until the final run scores it once.
+  if (!split.valid.empty() && !ctx.final_run()) {
+    state.sealed_test = std::move(state.split.test);
+    state.split.test.clear();
+  }
 }
 
 namespace {
@@ -154,10 +169,48 @@ void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
   for (size_t i = 0; i < blocks.inputs().size(); ++i) setup(state.recipe["inputs"][i], blocks.inputs()[i]);
   setup(state.recipe["target"], blocks.target());
   refuse_single_class(*blocks.target().block, state.recipe["target"]);
-  state.warnings = data_warnings(*state.records, state.split, blocks);
+  // The data checks look at the sealed test rows too: overlap with train is found without scoring them.
+  SplitIndices checked = state.split;
+  if (!state.sealed_test.empty()) checked.test = state.sealed_test;
+  state.warnings = data_warnings(*state.records, checked, blocks);
   for (const auto& w : state.warnings) ctx.out() << "warning: " << w << "\n";
   state.transforms = build_transforms(state.recipe, registry, blocks, /*deterministic_only=*/false);
 }
+
+namespace {
+
+// The run's metrics and its primary metric: the recipe's primary_metric, else MCC (or balanced
+// accuracy) when one class holds most training rows, added when the list lacks both; else the first.
+void settle_metrics(RunState& state, const Registry& registry) {
+  const Block& target = *state.blocks->target().block;
+  state.metrics = build_metrics(state.recipe, registry, target);
+  auto find = [&](const std::string& name) -> std::shared_ptr<Metric> {
+    for (const auto& m : state.metrics)
+      if (names_metric(name, *m)) return m;
+    return nullptr;
+  };
+  std::shared_ptr<Metric> primary;
+  if (state.recipe.contains("primary_metric")) {
+    const std::string wanted = state.recipe["primary_metric"];
+    if (!(primary = find(wanted))) {
+      std::string names;
+      for (const auto& m : state.metrics) names += (names.empty() ? "" : ", ") + m->name();
+      throw OptionError("primary_metric: \"" + wanted + "\" is not among the run's metrics (" + names +
+                        "); add it to \"metrics\" or name one of these");
+    }
+  } else if (majority_share(*state.records, state.split.train, *state.blocks) > kImbalancedMajorityShare) {
+    if (!(primary = find("mcc")) && !(primary = find("balanced_accuracy"))) {
+      state.added_metrics.push_back(json{{"name", "core.mcc"}});
+      state.metrics.push_back(primary = registry.metric(state.added_metrics.back(), "metrics (added)"));
+    }
+  } else if (!state.metrics.empty()) {
+    primary = state.metrics.front();
+  }
+  state.result.primary_metric = primary ? primary->name() : "loss";
+  state.primary_higher = primary ? primary->higher_is_better() : false;
+}
+
+}  // namespace
 
 void build_learner(RunState& state, const Registry& registry, RunContext& ctx) {
   const SplitIndices& split = state.split;
@@ -182,7 +235,7 @@ void build_learner(RunState& state, const Registry& registry, RunContext& ctx) {
   state.loss = recipe.contains("loss") && !recipe["loss"].is_null()
                    ? registry.loss(component_options(recipe["loss"]), "loss")
                    : make_loss(target.loss());
-  state.metrics = build_metrics(recipe, registry, target);
+  settle_metrics(state, registry);
   LearnerOptions options;
   options.optimizer(state.plan.optimizer).wd(state.plan.wd).grad_clip(state.plan.grad_clip).grad_accum(state.plan.grad_accum);
   options.seed(state.seed).out_dir(ctx.dir()).out(&ctx.out()).progress(ctx.progress());

@@ -2,11 +2,13 @@
 // evaluates, interprets, exports and records (the weights are rank 0's).
 #include "adapt/run/train_recipe.h"
 
+#include <cmath>
 #include <optional>
 
 #include "adapt/common/error.h"
 
 #include "adapt/run/run_lock.h"
+#include "adapt/run/sanity.h"
 #include "adapt/run/stages.h"
 
 namespace adapt {
@@ -35,6 +37,9 @@ RunResult train_recipe(const json& recipe, const RunOptions& options, const Regi
   }
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
+  if (state.recipe.value("sanity", false) && state.split.valid.empty())
+    throw OptionError("sanity: the sanity runs are judged on the validation part, and this split has none; give the "
+                      "splitter a valid part or drop \"sanity\"");
   setup_blocks(state, registry, ctx);
   build_learner(state, registry, ctx);
   fit_phases(state, ctx);
@@ -42,6 +47,14 @@ RunResult train_recipe(const json& recipe, const RunOptions& options, const Regi
   if (!ctx.is_main()) return state.result;
   evaluate(state, registry, ctx);
   interpret(state, ctx);
+  if (state.recipe.value("sanity", false)) {  // after the real run, against its validation score
+    SanityOptions sanity;
+    sanity.train_real = false;
+    sanity.real_score = state.result.metrics["valid"].value(state.result.primary_metric, NAN);
+    sanity.out = &ctx.out();
+    ctx.out() << "\n";
+    state.result.reports["sanity"] = sanity_check(recipe, registry, sanity);
+  }
   export_and_record(state, registry, ctx);
   return state.result;
 }

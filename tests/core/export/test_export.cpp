@@ -42,7 +42,16 @@ TEST(Export, ReloadedModelPredictsBitForBit) {
   auto decoded = predictor.predict(records);
   auto learner_decoded = run.learner->predict(records);
   ASSERT_EQ(decoded.size(), records.size());
-  for (size_t i = 0; i < decoded.size(); ++i) ASSERT_EQ(decoded[i], learner_decoded[i]) << "row " << i;
+  // The export adds the temperature fitted on valid: the same labels, the probabilities softmax(z / T).
+  const double t = predictor.temperature();
+  EXPECT_EQ(t, run.calibration["temperature"].get<double>());
+  const auto classes = predictor.blocks()->target().block->classes();
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    ASSERT_EQ(decoded[i]["label"], learner_decoded[i]["label"]) << "row " << i;
+    const torch::Tensor p = torch::softmax(expected[static_cast<int64_t>(i)] / t, 0);
+    for (size_t c = 0; c < classes.size(); ++c)
+      ASSERT_NEAR(decoded[i]["probabilities"][classes[c]].get<double>(), p[static_cast<int64_t>(c)].item<double>(), 1e-6);
+  }
 
   // Manifest: recipe with defaults filled, plugins, block state.
   const json& m = predictor.manifest();

@@ -35,7 +35,7 @@ TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
 
   for (const char* file : {"model.adapt", "run.json", "metrics.json", "history.csv", "history.json", "loss.svg",
                            "metrics.svg", "confusion_matrix.csv", "confusion_matrix.svg", "most_confused.csv",
-                           "top_losses.csv"})
+                           "top_losses.csv", "predictions.csv", "reliability.svg"})
     EXPECT_TRUE(std::filesystem::exists(options.out_dir / file)) << file;
   std::ifstream in(options.out_dir / "run.json");
   json run_json = json::parse(in);
@@ -56,6 +56,16 @@ TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
   }
   EXPECT_EQ(valid, 400u);
   EXPECT_NE(split.at(0, "origin").find(".csv:2"), std::string::npos) << split.at(0, "origin");
+  // predictions.csv: every validation row once, its label and the decoded prediction.
+  const Records preds = read_csv_file((options.out_dir / "predictions.csv").string());
+  ASSERT_EQ(preds.size(), 400u);
+  size_t right = 0;
+  for (size_t row = 0; row < preds.size(); ++row) {
+    EXPECT_EQ(preds.at(row, "part"), "valid");
+    EXPECT_EQ(split.at(std::stoul(preds.at(row, "row")), "part"), "valid");
+    right += json::parse(preds.at(row, "prediction"))["label"] == preds.at(row, "target");
+  }
+  EXPECT_NEAR(static_cast<double>(right) / 400.0, network, 1e-9);
   // Top losses show the raw item (the input block's description of the row).
   EXPECT_EQ(out.str().find("top losses (valid)") != std::string::npos, true);
 

@@ -110,7 +110,7 @@ TEST(Stages, InOrderTheyGiveWhatTrainRecipeGives) {
   export_and_record(state, core_test_registry(), ctx);  // writes nothing without a run directory
   EXPECT_EQ(state.result.metrics, whole.metrics);
   EXPECT_EQ(state.result.baselines, whole.baselines);
-  EXPECT_EQ(state.verdicts.size(), 1u);
+  EXPECT_EQ(state.verdicts.size(), 3u);  // the headline, then one line each for constant and core.logistic
   EXPECT_TRUE(state.interpretation.contains("confusion_matrix"));
   EXPECT_TRUE(state.result.model_file.empty());
 }

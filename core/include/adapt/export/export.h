@@ -22,9 +22,16 @@ class ADAPT_API Predictor {
   // recipe's reader; one input may give several records (a FASTA file, say).
   Records read_inputs(const std::vector<std::string>& inputs) const;
   std::vector<json> predict_inputs(const std::vector<std::string>& inputs) const;
+  // The columns a table row must give (the input blocks' columns less those the reader joins by key),
+  // and the step that fills the joined ones: what a host that parses its own rows needs.
+  std::vector<std::string> input_columns() const;
+  void complete(Records& records) const;
   // Records with the columns the input blocks read.
   std::vector<json> predict(const Records& records) const;
   torch::Tensor outputs(const Records& records) const;  // raw model outputs, batched
+  // Temperature scaling fitted on validation (1: none), stored in the export under "calibration":
+  // predict() divides a classifier's logits by it before decoding, which moves probabilities only.
+  double temperature() const { return temperature_; }
   torch::Tensor embeddings(const Records& records) const;  // Model::embed, [N, D]
 
   const json& recipe() const { return recipe_; }
@@ -38,6 +45,7 @@ class ADAPT_API Predictor {
   std::shared_ptr<DataBlocks> blocks_;
   std::shared_ptr<Reader> reader_;
   std::vector<std::shared_ptr<const Transform>> transforms_;  // deterministic (on_valid) ones
+  double temperature_ = 1.0;
 };
 
 // The manifest of an export (format checked); throws Error naming the file.
@@ -48,8 +56,9 @@ void check_plugins(const json& manifest, const Registry& registry, const std::st
 // {"<plugin>": "<version>"} for the plugins the recipe's components come from ("core" included).
 json recipe_plugins(const json& recipe, const Registry& registry);
 
-// Writes atomically. `recipe` is the recipe that built the model (options with defaults filled).
+// Writes atomically. `recipe` is the recipe that built the model (options with defaults filled);
+// `calibration` ({"temperature": T, ...}) is stored when given and applied by Predictor::outputs.
 void export_model(const std::filesystem::path& file, const json& recipe, const DataBlocks& blocks,
-                  Model& model, const Registry& registry);
+                  Model& model, const Registry& registry, const json& calibration = nullptr);
 
 }  // namespace adapt

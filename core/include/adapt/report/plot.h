@@ -1,5 +1,5 @@
 #pragma once
-// Dependency-free SVG plots for run reports: training curves, lr_find and confusion matrices.
+// Dependency-free SVG plots for run reports: training curves, lr_find, confusion matrices and bars.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -38,6 +38,14 @@ ADAPT_API std::string confusion_matrix_svg(const std::vector<std::vector<int64_t
 ADAPT_API void write_confusion_matrix_plot(const std::filesystem::path& path,
                                            const std::vector<std::vector<int64_t>>& counts,
                                            const std::vector<std::string>& classes, const std::string& title = "");
+
+// Horizontal bars, one per label in the given order, each with its value written beside it (per-slice
+// metrics, worst first). Non-finite values get no bar. Throws adapt::Error when the sizes differ.
+ADAPT_API std::string bar_plot_svg(const std::vector<std::string>& labels, const std::vector<double>& values,
+                                   const std::string& title = "", const std::string& value_label = "");
+ADAPT_API void write_bar_plot(const std::filesystem::path& path, const std::vector<std::string>& labels,
+                              const std::vector<double>& values, const std::string& title = "",
+                              const std::string& value_label = "");
 
 // Escapes &, <, >, " and ' for SVG text and attributes.
 ADAPT_API std::string xml_escape(const std::string& text);

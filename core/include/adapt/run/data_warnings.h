@@ -16,4 +16,10 @@ std::string data_hash(const Records& records);
 // inputs shared between train and valid/test (leakage, by hashing the input columns).
 std::vector<std::string> data_warnings(const Records& records, const SplitIndices& split, const DataBlocks& blocks);
 
+// Labels are imbalanced when the majority class holds more than this share of the training rows:
+// accuracy then flatters a constant prediction, so verdicts judge on MCC or balanced accuracy.
+constexpr double kImbalancedMajorityShare = 0.8;
+// The majority class's share of `rows` for a single-label classification target; 0 for other targets.
+double majority_share(const Records& records, const std::vector<size_t>& rows, const DataBlocks& blocks);
+
 }  // namespace adapt

@@ -35,6 +35,8 @@ class ADAPT_API RunContext {
   const std::filesystem::path& resume_dir() const { return resume_dir_; }
   bool resume() const { return options_.resume; }
   bool resume_or_start() const { return options_.resume_or_start; }
+  bool final_run() const { return options_.final_run; }
+  const std::filesystem::path& test_ledger() const { return options_.test_ledger; }
   bool progress() const { return options_.progress; }
 
   // This process's share of the training loader: loader.batch_size stays the global batch, so results
@@ -70,7 +72,8 @@ struct RunState {
   int64_t valid_batch_size = 0;
   // read_and_split
   std::shared_ptr<const Records> records;
-  SplitIndices split;
+  SplitIndices split;               // test left empty while the test part is sealed
+  std::vector<size_t> sealed_test;  // the test rows of a run that may not score them (RunOptions::final_run)
   std::string data_hash;
   // setup_blocks
   std::shared_ptr<DataBlocks> blocks;
@@ -81,6 +84,8 @@ struct RunState {
   std::shared_ptr<Model> model;
   std::shared_ptr<Loss> loss;
   std::vector<std::shared_ptr<Metric>> metrics;
+  json added_metrics = json::array();  // specs added to the recipe's metrics (the imbalanced default's mcc)
+  bool primary_higher = true;          // whether result.primary_metric is better when higher
   std::shared_ptr<Learner> learner;
   std::filesystem::path best_file;  // save_best's weights; a temporary file when the run writes none
   // evaluate, interpret
@@ -91,12 +96,14 @@ struct RunState {
 
 // Validates the recipe and settles its seed, splitter, train/interpret sections and loader options.
 ADAPT_API RunState resolve_defaults(const json& recipe, const Registry& registry, const RunContext& ctx);
-// Reads the records and splits them; checks that there is something to train on and to score.
+// Reads the records and splits them; checks that there is something to train on and to score. Seals
+// the test part (moves it to sealed_test) unless the run is final or has no validation part.
 ADAPT_API void read_and_split(RunState& state, const Registry& registry, RunContext& ctx);
 // Builds the blocks and sets them up on the training split (or from state_from), prints the data
 // warnings and builds the transforms.
 ADAPT_API void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx);
-// Loaders, model, loss, metrics and the learner with the train section's callbacks.
+// Loaders, model, loss, metrics (and the primary metric: the recipe's, else MCC or balanced accuracy
+// when the labels are imbalanced, else the first) and the learner with the train section's callbacks.
 ADAPT_API void build_learner(RunState& state, const Registry& registry, RunContext& ctx);
 // The train section's phases (resuming from a checkpoint when asked), lr_find where lr is "find".
 ADAPT_API void fit_phases(RunState& state, RunContext& ctx);
@@ -108,14 +115,25 @@ ADAPT_API json fusion_ablations(const RunState& state, const Registry& registry,
 // core.fusion whose branches each name a "baseline": those baselines stacked by a logistic (ridge)
 // regression on their out-of-fold predictions; {"stacked baselines": entry}, else {}.
 ADAPT_API json fusion_stacked_baseline(RunState& state, const Registry& registry, RunContext& ctx);
-// Whether the fused network beats its best rival (branches alone, stacked baselines) on the first
-// metric; null when the run has no such rows.
-ADAPT_API json fusion_verdict(const json& metrics, const json& baselines,
-                              const std::vector<std::shared_ptr<Metric>>& metric_list);
+// Whether the fused network beats its best rival (branches alone, stacked baselines) on the primary
+// metric (`key`, better when `higher`); null when the run has no such rows.
+ADAPT_API json fusion_verdict(const json& metrics, const json& baselines, const std::string& key, bool higher);
+// The run's metrics afresh (the recipe's or the target's defaults, plus state.added_metrics): baselines
+// are scored with their own instances.
+ADAPT_API std::vector<std::shared_ptr<Metric>> run_metrics(const RunState& state, const Registry& registry);
 // Fits a baseline on the training split and scores it on valid and test with the run's metrics and
-// loss; a failure is recorded in the entry ("error") and warned about, not thrown.
+// loss; a failure is recorded in the entry ("error") and warned about, not thrown. A baseline the run
+// added on its own (`required` false) that does not apply is left out with a note: null.
 ADAPT_API json score_baseline(Baseline& baseline, const std::string& name, RunState& state, const Registry& registry,
-                              RunContext& ctx);
+                              RunContext& ctx, bool required = true);
+// The recipe's "slices" (columns): every metric of the network per value of each column on valid (and
+// test in a final run), worst first on the primary metric; printed, and slices.csv plus
+// slices_<column>.svg in the run directory. {"<column>": [rows...]}, or {} without slices.
+ADAPT_API json evaluate_slices(RunState& state, const Registry& registry, RunContext& ctx);
+// A single-label classifier with a validation part: the temperature fitted on valid, ECE before and
+// after on valid (and test in a final run), reliability.svg; the export stores the temperature and
+// predict applies it. Null for other targets.
+ADAPT_API json calibrate(RunState& state, RunContext& ctx);
 // Confusion matrix, most confused pairs, top losses and the learning curves.
 ADAPT_API void interpret(RunState& state, RunContext& ctx);
 // model.adapt, run.json and metrics.json in the run directory.

@@ -26,15 +26,25 @@ struct RunOptions {
   // A directory that holds a finished run (run.json) is not trained into again unless overwrite (CLI
   // --force) or resume; overwrite first removes the old run's record and checkpoint.
   bool overwrite = false;
+  // A run with a validation part keeps its test part sealed: not scored, printed or recorded, so that
+  // choosing settings never looks at it. A final run (this flag, `adapt train --final`, or a split
+  // without a validation part) scores it, and the test ledger counts how often that happened.
+  bool final_run = false;
+  std::filesystem::path test_ledger;  // the ledger's file; empty: default_test_ledger_file()
   // Data-parallel training (docs/distributed.md); null or world size 1: one process. loader.batch_size
   // stays the global batch (each rank takes batch_size / world_size); only rank 0 prints and writes.
   std::shared_ptr<DistributedContext> distributed;
 };
 
 struct RunResult {
-  json metrics;    // {"valid": {...}, "test": {...} (when the split has a test part)}
+  json metrics;    // {"valid": {...}, "test": {...} (a final run with a test part)}
   json baselines;  // {"<baseline name>": {"valid": {...}, "test": {...}}, ...}
   json reports;    // {"<report name>": ...}
+  // {"rows", "sealed": bool, "scored": times the ledger has seen this test part scored, this run included}
+  json test_part;
+  std::string primary_metric;  // the metric the headline verdict judges on
+  json slices;       // {"<column>": {"valid": [{"value", "rows", metrics...}, ...] worst first, "test": ...}}
+  json calibration;  // {"temperature", "valid": {"ece_before", "ece_after"}, "test": ...}; null: not a classifier
   std::filesystem::path model_file;  // the export, when written
   std::shared_ptr<Learner> learner;  // the trained learner, for further use in tests and hosts
 };

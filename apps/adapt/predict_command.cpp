@@ -1,0 +1,302 @@
+// `adapt predict`: inputs streamed through an export a chunk at a time, so memory stays bounded
+// whatever their count. Table files (.csv, .tsv, .jsonl) and `-` (standard input: JSON lines, a table
+// with a header naming the model's columns, or one raw input per line) give one record per row; other
+// inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
+// reason (the error column of --out, or stderr) and the rest go on.
+#include <adapt/common/atomic_file.h>
+#include <adapt/data/csv.h>
+#include <adapt/data/csv_writer.h>
+#include <adapt/export/export.h>
+
+#include <algorithm>
+#include <fstream>
+#include <functional>
+#include <iostream>
+
+#include "commands.h"
+
+namespace adapt::cli {
+namespace {
+
+namespace fs = std::filesystem;
+constexpr size_t kChunkRows = 2048;
+
+// A chunk of inputs: `parse(items)` turns some of them into records (one or more each); labels name
+// each input in the output.
+struct Chunk {
+  std::vector<std::string> labels;
+  std::function<Records(const std::vector<size_t>& items)> parse;
+};
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext;
+}
+
+std::string strip_cr(std::string line) {
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+bool blank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
+
+// JSON lines: each record one object with the model's columns (null: missing).
+Records parse_json_lines(const std::vector<std::string>& lines, const std::vector<std::string>& origins,
+                         const std::vector<size_t>& items, const std::vector<std::string>& columns) {
+  Records out(columns, "input");
+  for (size_t i : items) {
+    json object;
+    try {
+      object = json::parse(lines[i]);
+    } catch (const json::parse_error& e) {
+      throw DataError(origins[i] + ": not valid JSON (" + std::string(e.what()) + "); each line must be one object");
+    }
+    if (!object.is_object()) throw DataError(origins[i] + ": each line must be a JSON object of the model's columns");
+    std::vector<std::string> fields;
+    for (const auto& c : columns) {
+      if (!object.contains(c)) throw DataError(origins[i] + ": no field \"" + c + "\" (null for a missing value)");
+      const json& v = object[c];
+      if (v.is_object() || v.is_array()) throw DataError(origins[i] + ": field \"" + c + "\" must be a string or number");
+      fields.push_back(v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump());
+    }
+    out.add_row(std::move(fields), origins[i]);
+  }
+  return out;
+}
+
+// CSV/TSV rows under their header; each record's text may span lines (quoted newlines).
+Records parse_table_rows(const std::string& header, const std::vector<std::string>& rows,
+                         const std::vector<std::string>& origins, const std::vector<size_t>& items, char delimiter,
+                         const std::vector<std::string>& columns) {
+  std::string text = header + "\n";
+  for (size_t i : items) text += rows[i] + "\n";
+  const Records table = parse_csv(text, origins[items.front()], CsvOptions().delimiter(delimiter));
+  if (table.size() != items.size()) throw DataError(origins[items.front()] + ": the rows do not parse one by one");
+  Records out(columns, "input");
+  for (const auto& c : columns)
+    if (!table.has_column(c)) throw DataError(origins[items.front()] + ": the header has no column \"" + c + "\"");
+  for (size_t r = 0; r < table.size(); ++r) {
+    std::vector<std::string> fields;
+    for (const auto& c : columns) fields.push_back(table.at(r, c));
+    out.add_row(std::move(fields), origins[items[r]]);
+  }
+  return out;
+}
+
+// Reads one record's text: more lines while a quote is open.
+bool next_record(std::istream& in, std::string& record, size_t& line) {
+  std::string text;
+  while (std::getline(in, text)) {
+    ++line;
+    text = strip_cr(text);
+    if (record.empty() && blank(text)) continue;
+    record += record.empty() ? text : "\n" + text;
+    if (std::count(record.begin(), record.end(), '"') % 2 == 0) return true;
+  }
+  return !record.empty();
+}
+
+// Streams a table (CSV, TSV or JSON lines) from `in` in chunks, calling `emit` for each.
+void stream_table(std::istream& in, const std::string& source, const std::string& format,
+                  const std::vector<std::string>& columns, const std::function<void(Chunk&&)>& emit,
+                  std::string first_line = {}, size_t line = 0) {
+  std::string header;
+  if (format != "jsonl") {
+    header = first_line;
+    while (header.empty() && std::getline(in, header)) ++line, header = strip_cr(header);
+    if (blank(header)) return;
+  }
+  const char delimiter = format == "tsv" ? '\t' : ',';
+  for (bool more = true; more;) {
+    auto rows = std::make_shared<std::vector<std::string>>();
+    auto origins = std::make_shared<std::vector<std::string>>();
+    if (format == "jsonl" && !first_line.empty()) {
+      rows->push_back(first_line), origins->push_back(source + ":" + std::to_string(line));
+      first_line.clear();
+    }
+    for (std::string record; rows->size() < kChunkRows; record.clear()) {
+      const size_t start = line + 1;
+      if (!(more = next_record(in, record, line))) break;
+      rows->push_back(record), origins->push_back(source + ":" + std::to_string(start));
+    }
+    if (rows->empty()) break;
+    Chunk chunk{*origins, nullptr};
+    if (format == "jsonl")
+      chunk.parse = [=](const std::vector<size_t>& items) { return parse_json_lines(*rows, *origins, items, columns); };
+    else
+      chunk.parse = [=](const std::vector<size_t>& items) {
+        return parse_table_rows(header, *rows, *origins, items, delimiter, columns);
+      };
+    emit(std::move(chunk));
+  }
+}
+
+// Raw inputs (paths, texts, CSV rows) through the recipe's reader, a chunk at a time.
+void stream_raw(const std::vector<std::string>& inputs, const Predictor& predictor,
+                const std::function<void(Chunk&&)>& emit) {
+  for (size_t start = 0; start < inputs.size(); start += kChunkRows) {
+    auto chunk_inputs = std::make_shared<std::vector<std::string>>(
+        inputs.begin() + static_cast<std::ptrdiff_t>(start),
+        inputs.begin() + static_cast<std::ptrdiff_t>(std::min(inputs.size(), start + kChunkRows)));
+    emit({*chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
+            std::vector<std::string> picked;
+            for (size_t i : items) picked.push_back((*chunk_inputs)[i]);
+            return predictor.read_inputs(picked);
+          }});
+  }
+}
+
+// Standard input: JSON lines, a table whose header names the model's columns, or one input per line.
+void stream_stdin(const Predictor& predictor, const std::vector<std::string>& columns,
+                  const std::function<void(Chunk&&)>& emit) {
+  std::string first;
+  size_t line = 0;
+  while (std::getline(std::cin, first) && blank(strip_cr(first))) ++line;
+  ++line;
+  first = strip_cr(first);
+  if (blank(first)) return;
+  if (first.front() == '{') return stream_table(std::cin, "stdin", "jsonl", columns, emit, first, line);
+  for (const char* format : {"csv", "tsv"}) {
+    std::vector<std::string> names;
+    try {  // the first line as a header
+      names = parse_csv(first + "\n", "stdin", CsvOptions().delimiter(*format == 't' ? '\t' : ',')).column_names();
+    } catch (const Error&) {
+      continue;
+    }
+    if (std::all_of(columns.begin(), columns.end(),
+                    [&](const std::string& c) { return std::count(names.begin(), names.end(), c) > 0; }))
+      return stream_table(std::cin, "stdin", format, columns, emit, first, line);
+  }
+  std::vector<std::string> inputs = {first};
+  for (std::string text; std::getline(std::cin, text);) {
+    text = strip_cr(text);
+    if (blank(text)) continue;
+    inputs.push_back(text);
+    if (inputs.size() == kChunkRows) stream_raw(inputs, predictor, emit), inputs.clear();
+  }
+  stream_raw(inputs, predictor, emit);
+}
+
+// Where predictions go: stdout (TSV lines or a JSON array) or --out FILE (.csv or .jsonl).
+class PredictionWriter {
+ public:
+  PredictionWriter(const Global& global, std::ostream& file, const std::string& format)
+      : json_(global.json_output), file_(format.empty() ? nullptr : &file), format_(format) {
+    if (format_ == "csv") *file_ << csv_row({"input", "label", "prediction", "error"});
+    if (!file_ && json_) std::cout << "[";
+  }
+  void write(const std::string& input, const json& prediction) {
+    const std::string label = prediction.is_object() && prediction.contains("label") && prediction["label"].is_string()
+                                  ? prediction["label"].get<std::string>()
+                                  : "";
+    if (format_ == "csv") *file_ << csv_row({input, label, prediction.dump(), ""});
+    else if (format_ == "jsonl") *file_ << json{{"input", input}, {"prediction", prediction}}.dump() << "\n";
+    else if (json_) std::cout << (count_ ? ",\n" : "\n") << json{{"input", input}, {"prediction", prediction}}.dump(2);
+    else std::cout << input << "\t" << prediction.dump() << "\n";
+    ++count_;
+  }
+  void fail(const std::string& input, const std::string& reason) {
+    ++failed_;
+    if (format_ == "csv") *file_ << csv_row({input, "", "", reason});
+    else if (format_ == "jsonl") *file_ << json{{"input", input}, {"error", reason}}.dump() << "\n";
+    else std::cerr << "adapt: error: " << input << ": " << reason << "\n";
+  }
+  void finish() {
+    if (!file_ && json_) std::cout << (count_ ? "\n]\n" : "]\n");
+  }
+  size_t failed() const { return failed_; }
+  size_t count() const { return count_; }
+
+ private:
+  bool json_;
+  std::ostream* file_;
+  std::string format_;
+  size_t count_ = 0, failed_ = 0;
+};
+
+// Predicts a chunk; where it fails, each input alone, so one bad row costs only itself.
+void predict_chunk(const Predictor& predictor, const Chunk& chunk, PredictionWriter& writer) {
+  std::vector<size_t> all(chunk.labels.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+  auto run = [&](const std::vector<size_t>& items) {
+    Records records = chunk.parse(items);
+    predictor.complete(records);
+    const std::vector<json> predictions = predictor.predict(records);
+    std::vector<std::string> labels;
+    for (size_t i : items) labels.push_back(chunk.labels[i]);
+    // One record per input: named by it (a table row by file:line); several (a FASTA file): by id.
+    for (size_t r = 0; r < predictions.size(); ++r) writer.write(record_label(records, labels, r), predictions[r]);
+  };
+  try {
+    run(all);
+  } catch (const Error&) {
+    for (size_t i : all) {
+      try {
+        run({i});
+      } catch (const Error& e) {
+        writer.fail(chunk.labels[i], e.what());
+      }
+    }
+  }
+}
+
+std::string output_format(const fs::path& out_file) {
+  if (out_file.empty()) return {};
+  const std::string ext = lower_extension(out_file.string());
+  if (ext == ".csv") return "csv";
+  if (ext == ".jsonl" || ext == ".ndjson") return "jsonl";
+  throw OptionError("predict --out " + out_file.string() + ": give a .csv or .jsonl file");
+}
+
+}  // namespace
+
+int predict(const Global& global, const fs::path& model_file, const std::vector<std::string>& inputs,
+            const fs::path& out_file) {
+  const std::string format = output_format(out_file);
+  Registry& registry = global_registry();
+  report_plugin_problems();
+  const Predictor predictor = Predictor::load(model_file, registry);
+  const std::vector<std::string> columns = predictor.input_columns();
+  const bool all_tables = !inputs.empty() && std::all_of(inputs.begin(), inputs.end(), [](const std::string& i) {
+    const std::string ext = lower_extension(i);
+    return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
+  });
+  size_t failed = 0, written = 0;
+  auto stream = [&](std::ostream& file) {
+    PredictionWriter writer(global, file, format);
+    const auto emit = [&](Chunk&& chunk) { predict_chunk(predictor, chunk, writer); };
+    if (inputs.size() == 1 && inputs.front() == "-") {
+      stream_stdin(predictor, columns, emit);
+    } else if (all_tables) {
+      for (const auto& file_name : inputs) {
+        std::ifstream in(file_name, std::ios::binary);
+        if (!in) throw DataError(file_name + ": cannot open it for reading; check the path and its permissions");
+        const std::string ext = lower_extension(file_name);
+        stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, emit);
+      }
+    } else {
+      // Raw inputs: a reader may need them together (a table row with a joined column, a FASTA file).
+      stream_raw(inputs, predictor, emit);
+    }
+    writer.finish();
+    failed = writer.failed();
+    written = writer.count();
+  };
+  if (format.empty()) {
+    stream(std::cout);
+  } else {
+    write_atomically(out_file, [&](const fs::path& temp) {
+      std::ofstream file(temp, std::ios::binary);
+      stream(file);
+      file.flush();
+      if (!file) throw Error("predict --out " + out_file.string() + ": the write failed (is the disk full?)");
+    });
+  }
+  if (failed > 0)
+    std::cerr << "adapt: " << failed << " of " << failed + written << " inputs could not be predicted"
+              << (format.empty() ? "" : "; their reasons are in " + out_file.string()) << "\n";
+  return failed > 0 ? 1 : 0;
+}
+
+}  // namespace adapt::cli

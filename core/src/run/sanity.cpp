@@ -1,0 +1,213 @@
+// sanity_check: the recipe on a short budget three ways (real, shuffled training labels, noise
+// inputs), each judged on validation against the constant baseline.
+#include "adapt/run/sanity.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "adapt/baseline/core_baselines.h"
+#include "adapt/data/transform.h"
+#include "adapt/run/stages.h"
+
+namespace adapt {
+namespace {
+
+bool structural(const std::string& key) {  // shapes the batch, carries no content
+  const auto dot = key.rfind('.');
+  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
+  return last == "mask" || last == "lengths";
+}
+
+// Replaces every input tensor with noise: floats with N(0, 1), integers (tokens, residues, category
+// codes, ids) with uniform draws over the range the training rows use. On every split, so the
+// network never sees a real input.
+class NoiseInputs : public Transform {
+ public:
+  NoiseInputs(std::vector<std::string> keys, std::map<std::string, std::pair<int64_t, int64_t>> ranges)
+      : keys_(std::move(keys)), ranges_(std::move(ranges)) {}
+  TransformLevel level() const override { return TransformLevel::item; }
+  bool on_valid() const override { return true; }
+  void apply(TensorDict& data, Rng& rng) const override {
+    for (auto& [key, t] : data) {
+      if (structural(key) || !is_input(key)) continue;
+      if (t.is_floating_point()) {
+        t = at::normal(0.0, 1.0, t.sizes(), rng.generator(), t.options());
+      } else if (auto r = ranges_.find(key); r != ranges_.end() && t.scalar_type() != torch::kBool) {
+        t = at::randint(r->second.first, r->second.second + 1, t.sizes(), rng.generator(), t.options());
+      }
+    }
+  }
+
+ private:
+  bool is_input(const std::string& key) const {
+    return std::any_of(keys_.begin(), keys_.end(),
+                       [&](const std::string& k) { return key == k || key.rfind(k + ".", 0) == 0; });
+  }
+  std::vector<std::string> keys_;
+  std::map<std::string, std::pair<int64_t, int64_t>> ranges_;
+};
+
+// Integer ranges of each input tensor over (up to 512 of) the training rows.
+std::map<std::string, std::pair<int64_t, int64_t>> integer_ranges(const RunState& state) {
+  std::map<std::string, std::pair<int64_t, int64_t>> ranges;
+  EncodeContext ctx;
+  ctx.split = Split::valid;
+  const auto& rows = state.split.train;
+  for (size_t i = 0; i < rows.size() && i < 512; ++i)
+    for (const auto& bound : state.blocks->inputs())
+      for (const auto& [key, t] : bound.block->encode(*state.records, rows[i], ctx)) {
+        if (t.is_floating_point() || t.numel() == 0 || structural(key) || t.scalar_type() == torch::kBool) continue;
+        const int64_t lo = t.min().item<int64_t>(), hi = t.max().item<int64_t>();
+        auto [it, fresh] = ranges.emplace(key, std::make_pair(lo, hi));
+        if (!fresh) it->second = {std::min(it->second.first, lo), std::max(it->second.second, hi)};
+      }
+  return ranges;
+}
+
+// The same records with the target columns of the training rows permuted among those rows.
+std::shared_ptr<const Records> shuffle_training_labels(const RunState& state, const std::vector<std::string>& target) {
+  const Records& in = *state.records;
+  std::vector<size_t> from = state.split.train;
+  std::mt19937_64 engine(mix_seed(state.seed, 0x5a417));
+  std::shuffle(from.begin(), from.end(), engine);
+  std::vector<size_t> source(in.size());
+  for (size_t r = 0; r < in.size(); ++r) source[r] = r;
+  for (size_t i = 0; i < from.size(); ++i) source[state.split.train[i]] = from[i];
+  auto out = std::make_shared<Records>(in.column_names(), in.source());
+  std::vector<bool> is_target(in.column_names().size(), false);
+  for (const auto& c : target) is_target[in.column_index(c)] = true;
+  for (size_t r = 0; r < in.size(); ++r) {
+    std::vector<std::string> fields;
+    for (size_t c = 0; c < is_target.size(); ++c) fields.push_back(in.at(is_target[c] ? source[r] : r, c));
+    out->add_row(std::move(fields), in.origin(r));
+  }
+  return out;
+}
+
+enum class Variant { real, shuffled_labels, noise_inputs };
+
+json short_budget(json recipe, int64_t max_epochs) {
+  json& train = recipe["train"];
+  auto cap = [&](json& phase) {
+    if (phase.contains("epochs") && phase["epochs"].is_number_integer())
+      phase["epochs"] = std::min(phase["epochs"].get<int64_t>(), max_epochs);
+    phase.erase("early_stopping");
+  };
+  if (train.contains("phases"))
+    for (auto& p : train["phases"]) cap(p);
+  else
+    cap(train);
+  train.erase("checkpoint");
+  recipe.erase("sanity");
+  recipe.erase("slices");
+  return recipe;
+}
+
+struct Scored {
+  double network, chance;
+  std::string metric;
+  bool higher;
+  size_t valid_rows;
+};
+
+Scored train_variant(const json& recipe, const Registry& registry, Variant variant) {
+  std::ostringstream log;
+  RunOptions options;
+  options.out = &log;
+  options.progress = false;
+  options.write_files = false;
+  RunContext ctx(options);
+  RunState state = resolve_defaults(recipe, registry, ctx);
+  read_and_split(state, registry, ctx);
+  if (state.split.valid.empty())
+    throw OptionError("sanity: the split has no validation part, and chance is judged on it; give the splitter a "
+                      "valid part (splitter.valid_pct)");
+  if (variant == Variant::shuffled_labels) {
+    auto target = build_blocks(state.recipe, registry)->target().block->columns();
+    state.records = shuffle_training_labels(state, target);
+  }
+  setup_blocks(state, registry, ctx);
+  if (variant == Variant::noise_inputs) {
+    std::vector<std::string> keys;
+    for (const auto& bound : state.blocks->inputs()) keys.push_back(bound.key);
+    state.transforms.push_back(std::make_shared<NoiseInputs>(keys, integer_ranges(state)));
+  }
+  build_learner(state, registry, ctx);
+  fit_phases(state, ctx);
+  const json valid = state.learner->validate(Split::valid);
+  ConstantBaseline constant;
+  const json chance = score_baseline(constant, "constant", state, registry, ctx, false);
+  const std::string& key = state.result.primary_metric;
+  return {valid.value(key, NAN), chance.is_null() ? NAN : chance["valid"].value(key, NAN), key, state.primary_higher,
+          state.split.valid.size()};
+}
+
+}  // namespace
+
+json sanity_check(const json& recipe_in, const Registry& registry, const SanityOptions& options) {
+  std::ostream& out = options.out ? *options.out : std::cout;
+  validate_recipe(recipe_in, registry);
+  const json recipe = short_budget(recipe_in, options.max_epochs);
+  out << "sanity: training on a short budget (at most " << options.max_epochs << " epochs per phase)\n" << std::flush;
+  const Scored shuffled = train_variant(recipe, registry, Variant::shuffled_labels);
+  out << "  shuffled training labels: done\n" << std::flush;
+  const Scored noise = train_variant(recipe, registry, Variant::noise_inputs);
+  out << "  inputs replaced by noise: done\n" << std::flush;
+  const double real = options.train_real ? train_variant(recipe, registry, Variant::real).network : options.real_score;
+
+  const std::string& key = shuffled.metric;
+  const bool higher = shuffled.higher;
+  const double chance = shuffled.chance;
+  if (!std::isfinite(chance))
+    throw Error("sanity: the constant baseline gives no " + key + " for this target, so chance is unknown; sanity "
+                "runs apply to class, multi-label and regression targets");
+  // Scores that grow (accuracy, MCC, AUROC, ... all bounded) by the sampling error of the validation
+  // rows; errors that shrink (RMSE, MAE, the loss) relative to chance.
+  const double tolerance = higher ? std::max(options.tolerance, 3.0 / std::sqrt(double(shuffled.valid_rows)))
+                                  : options.tolerance * std::fabs(chance);
+  auto beyond_chance = [&](double v) { return higher ? v > chance + tolerance : v < chance - tolerance; };
+  json findings = json::array();
+  bool passed = true;
+  if (beyond_chance(shuffled.network)) {
+    passed = false;
+    findings.push_back(fmt::format("FAIL: trained on shuffled labels the network scores {} {:.4f} on valid, beyond "
+                                   "chance ({:.4f} +- {:.4f}): the validation labels reach training somehow (rows "
+                                   "shared between the parts, labels in the inputs, a metric on the wrong rows)",
+                                   key, shuffled.network, chance, tolerance));
+  }
+  if (beyond_chance(noise.network)) {
+    passed = false;
+    findings.push_back(fmt::format("FAIL: fed only noise the network scores {} {:.4f} on valid, beyond chance "
+                                   "({:.4f} +- {:.4f}): something other than the inputs carries the labels",
+                                   key, noise.network, chance, tolerance));
+  }
+  if (!(higher ? real > noise.network + tolerance : real < noise.network - tolerance))
+    findings.push_back(fmt::format("the real model ({} {:.4f}) is no better than its noise run ({:.4f}): it has not "
+                                   "learned from its inputs on this budget",
+                                   key, real, noise.network));
+  json result = {{"metric", key},
+                 {"higher_is_better", higher},
+                 {"chance", chance},
+                 {"tolerance", tolerance},
+                 {"max_epochs", options.max_epochs},
+                 {"real", real},
+                 {"shuffled_labels", shuffled.network},
+                 {"noise_inputs", noise.network},
+                 {"findings", findings},
+                 {"passed", passed}};
+  out << fmt::format("sanity on {} (valid; chance = the constant baseline {:.4f}, tolerance {:.4f}):\n", key, chance,
+                     tolerance)
+      << fmt::format("  real {:.4f}   shuffled labels {:.4f}   noise inputs {:.4f}\n", real, shuffled.network,
+                     noise.network);
+  for (const auto& f : findings) out << "  " << f.get<std::string>() << "\n";
+  if (findings.empty()) out << "  passed: both runs stay at chance and the real model beats its noise run\n";
+  out << std::flush;
+  return result;
+}
+
+}  // namespace adapt
