@@ -2,6 +2,8 @@
 
 #include <adapt/common/version.h>
 
+#include <iostream>
+
 namespace adapt::cli {
 
 Cli::Cli() {
@@ -49,6 +51,9 @@ Cli::Cli() {
   train->add_flag("--resume-or-start", args.resume_or_start,
                   "Like --resume, but start afresh when RUN_DIR has no checkpoint");
   train->add_flag("--force", args.force, "Replace the finished run in RUN_DIR (otherwise refused)");
+  train->add_flag("--dry-run", args.dry_run,
+                  "Check the recipe (every section and option), read the data and build the model as a run would, "
+                  "print the model's summary (layers, parameters, output shapes), and train nothing");
 
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();
@@ -129,10 +134,30 @@ int Cli::parse(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kUsageError;
+    return usage_error(e, argc);
   }
   return -1;
+}
+
+// A new user's first tries (`adapt`, `adapt frobnicate`, `adapt plugins`) get the help of the command
+// they reached, not just CLI11's one-line complaint.
+int Cli::usage_error(const CLI::ParseError& e, int argc) {
+  if (argc <= 1) {  // `adapt` alone asks what adapt does: the help is the answer
+    std::cout << app.help();
+    return 0;
+  }
+  const CLI::App* reached = &app;
+  while (!reached->get_subcommands().empty()) reached = reached->get_subcommands().front();
+  std::string message = e.what();
+  if (reached == &app && dynamic_cast<const CLI::RequiredError*>(&e)) {
+    std::string commands;
+    for (const auto* sub : app.get_subcommands({})) commands += (commands.empty() ? "" : ", ") + sub->get_name();
+    const auto rest = app.remaining();
+    message = rest.empty() ? "a command is required" : "unknown command \"" + rest.front() + "\"";
+    message += "; the commands are " + commands;
+  }
+  std::cerr << "adapt: error: " << message << "\n\n" << reached->help();
+  return kUsageError;
 }
 
 }  // namespace adapt::cli

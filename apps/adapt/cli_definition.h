@@ -24,7 +24,7 @@ struct CliArgs {
   // train RECIPE
   std::string recipe_file, train_out;
   int64_t nproc = 1;
-  bool resume = false, resume_or_start = false, force = false;
+  bool resume = false, resume_or_start = false, force = false, dry_run = false;
   // predict MODEL INPUT...
   std::string model_file;
   std::vector<std::string> inputs;
@@ -47,11 +47,13 @@ struct Cli {
   CLI::App *plugins, *list, *info, *scan, *demo, *train, *predict, *embed, *serve;
 
   Cli();
-  // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version: 0; usage: 2).
+  // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version, `adapt` alone: 0;
+  // usage: 2, with the help of the command reached).
   int parse(int argc, char** argv);
 
  private:
   void define_serve();
+  int usage_error(const CLI::ParseError& e, int argc);
 };
 
 constexpr int kUsageError = 2;

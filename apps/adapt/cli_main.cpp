@@ -90,7 +90,8 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
     std::filesystem::path out = a.train_out.empty()
                                     ? std::filesystem::path("runs") / std::filesystem::path(a.recipe_file).stem()
                                     : std::filesystem::path(a.train_out);
-    return adapt::cli::train(global, a.recipe_file, out, {a.resume || a.resume_or_start, a.resume_or_start, a.force});
+    return adapt::cli::train(global, a.recipe_file, out,
+                             {a.resume || a.resume_or_start, a.resume_or_start, a.force, a.dry_run});
   }
   if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs);
   if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);
