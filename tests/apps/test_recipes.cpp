@@ -78,8 +78,9 @@ TEST(Recipes, EveryRecipeValidatesAndBuildsItsModel) {
     for (size_t at = text.find("recipes/"); at != std::string::npos; at = text.find("recipes/", at + 1)) {
       const size_t end = text.find_first_of(" `)\n", at);
       const std::string named = text.substr(at, end - at);
-      if (named.size() > 13 && named.compare(named.size() - 5, 5, ".json") == 0)
+      if (named.size() > 13 && named.compare(named.size() - 5, 5, ".json") == 0) {
         EXPECT_TRUE(fs::exists(fs::path(ADAPT_TEST_SOURCE_DIR) / named)) << doc << " names " << named;
+      }
     }
   }
 }
