@@ -16,7 +16,6 @@
 
 #include "cli_runner.h"
 
-namespace fs = std::filesystem;
 using namespace cli_test;
 
 TEST(Cli, HelpAndVersionSucceed) {
