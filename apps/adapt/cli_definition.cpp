@@ -2,6 +2,8 @@
 
 #include <adapt/common/version.h>
 
+#include <iostream>
+
 namespace adapt::cli {
 
 Cli::Cli() {
@@ -52,6 +54,9 @@ Cli::Cli() {
   train->add_flag("--final", args.final_run,
                   "The final run: score the test part (sealed while the split has a validation part) and count it "
                   "in the test ledger; choose settings on valid first (docs/training.md)");
+  train->add_flag("--dry-run", args.dry_run,
+                  "Check the recipe (every section and option), read the data and build the model as a run would, "
+                  "print the model's summary (layers, parameters, output shapes), and train nothing");
 
   sanity = app.add_subcommand("sanity", "Train a recipe on a short budget with shuffled labels and with noise inputs: "
                                         "validation must stay at chance (docs/recipes.md#sanity-runs); exit 1 when "
@@ -152,10 +157,30 @@ int Cli::parse(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return kUsageError;
+    return usage_error(e, argc);
   }
   return -1;
+}
+
+// A new user's first tries (`adapt`, `adapt frobnicate`, `adapt plugins`) get the help of the command
+// they reached, not just CLI11's one-line complaint.
+int Cli::usage_error(const CLI::ParseError& e, int argc) {
+  if (argc <= 1) {  // `adapt` alone asks what adapt does: the help is the answer
+    std::cout << app.help();
+    return 0;
+  }
+  const CLI::App* reached = &app;
+  while (!reached->get_subcommands().empty()) reached = reached->get_subcommands().front();
+  std::string message = e.what();
+  if (reached == &app && dynamic_cast<const CLI::RequiredError*>(&e)) {
+    std::string commands;
+    for (const auto* sub : app.get_subcommands({})) commands += (commands.empty() ? "" : ", ") + sub->get_name();
+    const auto rest = app.remaining();
+    message = rest.empty() ? "a command is required" : "unknown command \"" + rest.front() + "\"";
+    message += "; the commands are " + commands;
+  }
+  std::cerr << "adapt: error: " << message << "\n\n" << reached->help();
+  return kUsageError;
 }
 
 }  // namespace adapt::cli

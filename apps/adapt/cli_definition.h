@@ -24,7 +24,7 @@ struct CliArgs {
   // train RECIPE
   std::string recipe_file, train_out;
   int64_t nproc = 1;
-  bool resume = false, resume_or_start = false, force = false, final_run = false;
+  bool resume = false, resume_or_start = false, force = false, final_run = false, dry_run = false;
   // evaluate MODEL DATA [--out DIR] [--slices a,b]
   std::string evaluate_model, evaluate_data, evaluate_out;
   std::vector<std::string> evaluate_slices;
@@ -54,11 +54,13 @@ struct Cli {
   CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *predict, *embed, *serve;
 
   Cli();
-  // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version: 0; usage: 2).
+  // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version, `adapt` alone: 0;
+  // usage: 2, with the help of the command reached).
   int parse(int argc, char** argv);
 
  private:
   void define_serve();
+  int usage_error(const CLI::ParseError& e, int argc);
 };
 
 constexpr int kUsageError = 2;

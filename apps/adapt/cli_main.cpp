@@ -90,7 +90,8 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
     std::filesystem::path out = a.train_out.empty()
                                     ? std::filesystem::path("runs") / std::filesystem::path(a.recipe_file).stem()
                                     : std::filesystem::path(a.train_out);
-    return adapt::cli::train(global, a.recipe_file, out, {a.resume || a.resume_or_start, a.resume_or_start, a.force, a.final_run});
+    return adapt::cli::train(global, a.recipe_file, out,
+                             {a.resume || a.resume_or_start, a.resume_or_start, a.force, a.final_run, a.dry_run});
   }
   if (*cli.evaluate) return adapt::cli::evaluate(global, a.evaluate_model, a.evaluate_data, a.evaluate_out, a.evaluate_slices);
   if (*cli.sanity) return adapt::cli::sanity(global, a.sanity_recipe, a.sanity_epochs);

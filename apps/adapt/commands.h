@@ -32,6 +32,7 @@ struct TrainFlags {
   bool resume_or_start = false;  // ... or start afresh when there is none
   bool force = false;            // replace a finished run in out_dir
   bool final_run = false;        // score the test part (RunOptions::final_run)
+  bool dry_run = false;          // check the recipe, train nothing
 };
 // Joins a distributed run when the torchrun variables are set (docs/distributed.md). Ctrl-C while
 // training writes a checkpoint, says how to resume and returns kInterrupted.

@@ -4,6 +4,8 @@
 #include <adapt/export/evaluate_model.h>
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
+#include <adapt/recipe/recipe.h>
+#include <adapt/run/dry_run.h>
 #include <adapt/run/run_demo.h>
 #include <adapt/run/sanity.h>
 #include <adapt/train/interrupt.h>
@@ -44,6 +46,27 @@ json run_json(const RunResult& run) {
           {"baselines", run.baselines},
           {"reports", run.reports},
           {"model_file", run.model_file.empty() ? json(nullptr) : json(run.model_file.string())}};
+}
+
+// `adapt train --dry-run`: the recipe checked as a run checks it first (said before the data is read,
+// which may be missing here), then the data read and the model built as a run would, and its summary.
+int check_recipe(const Global& global, const std::filesystem::path& file, const json& recipe, Registry& registry) {
+  report_plugin_problems();
+  validate_recipe(recipe, registry);
+  std::ostream& log = global.json_output ? std::cerr : std::cout;
+  log << file.string() << ": valid\n";
+  for (const auto& c : recipe_components(recipe)) log << "  " << c.path << ": " << c.spec.value("name", "") << "\n";
+  RunOptions options;
+  options.out = &log;
+  const std::string summary = dry_run(recipe, options, registry);
+  if (global.json_output)
+    std::cout << json{{"recipe", file.string()}, {"valid", true}, {"filled", fill_recipe_defaults(recipe, registry)},
+                      {"model_summary", summary}}
+                     .dump(2)
+              << "\n";
+  else
+    std::cout << "\n" << summary;
+  return 0;
 }
 
 }  // namespace
@@ -94,6 +117,7 @@ int train(const Global& global, const std::filesystem::path& recipe_file, const 
           const TrainFlags& flags) {
   json recipe = load_recipe(recipe_file);
   Registry& registry = global_registry();
+  if (flags.dry_run) return check_recipe(global, recipe_file, recipe, registry);
   RunOptions options = run_options(global, out_dir);
   options.resume = flags.resume;
   options.resume_or_start = flags.resume_or_start;

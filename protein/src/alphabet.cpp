@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "adapt/common/error.h"
+#include "adapt/common/predict_time.h"
 
 namespace adapt::protein {
 
@@ -117,8 +118,12 @@ std::string clean_sequence(const std::string& raw, InvalidPolicy policy, const s
       throw DataError(component + ": " + where + ": invalid character " + shown(c) + " at residue " +
                       std::to_string(i + 1) + hint +
                       "; a sequence may hold the 20 standard amino acids ACDEFGHIKLMNPQRSTVWY and the "
-                      "ambiguity codes X B Z U O. Fix the record, or set the option invalid to \"x\" "
-                      "(map to X) or \"remove\"");
+                      "ambiguity codes X B Z U O. " +
+                      (at_predict_time() ? std::string("Fix the input: this model was trained to refuse such "
+                                                       "characters (a model trained with reader.invalid \"x\" or "
+                                                       "\"remove\" takes them)")
+                                         : std::string("Fix the record, or set the option invalid to \"x\" (map to "
+                                                       "X) or \"remove\"")));
     }
   }
   if (clean.empty())

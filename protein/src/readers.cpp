@@ -199,6 +199,14 @@ class ProteinCsvReader : public Reader {
  private:
   Records clean(const Records& table) const {
     const std::string component = "protein.csv";
+    if (!table.has_column(sequence_column_)) {
+      std::string columns;
+      for (const auto& name : table.column_names()) columns += (columns.empty() ? "\"" : ", \"") + name + "\"";
+      throw DataError(component + ": " + table.source() + " has no column \"" + sequence_column_ +
+                      "\" (reader.sequence_column); its columns are " + columns +
+                      ". Set reader.sequence_column to the column holding the sequences: blocks and baselines that do "
+                      "not name their column read it too");
+    }
     const size_t seq = table.column_index(sequence_column_);
     const bool has_id = !id_column_.empty();
     const size_t id = has_id ? table.column_index(id_column_) : 0;

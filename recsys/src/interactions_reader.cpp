@@ -54,7 +54,12 @@ std::vector<CsvRow> tokenize(const std::string& text, const std::string& source,
       if (end == std::string::npos) end = text.size();
       std::string line = text.substr(start, end - start);
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty()) rows.push_back({split_dat(line), number});
+      if (!line.empty()) {
+        CsvRow row;
+        row.fields = split_dat(line);
+        row.line = number;
+        rows.push_back(std::move(row));
+      }
       start = end + 1;
       ++number;
     }
@@ -85,13 +90,30 @@ bool parse_number(const std::string& text, double* value) {
   return end == text.c_str() + text.size() && std::isfinite(*value);
 }
 
+// u.data's layout: user, item, rating and timestamp as TAB-separated numbers, no header. MovieLens
+// ships its splits in it under other names (u1.base, u1.test, ua.base, ...), so it is recognised by
+// what the first line holds, not by the file name.
+bool looks_like_udata(const std::string& first_line) {
+  std::vector<std::string> fields;
+  for (size_t start = 0;;) {
+    const size_t tab = first_line.find('\t', start);
+    fields.push_back(trim(first_line.substr(start, tab == std::string::npos ? std::string::npos : tab - start)));
+    if (tab == std::string::npos) break;
+    start = tab + 1;
+  }
+  if (fields.size() != 4) return false;
+  double value = 0;
+  for (const auto& f : fields)
+    if (!parse_number(f, &value)) return false;
+  return true;
+}
+
 std::string guess_format(const std::string& path, const std::string& first_line) {
   auto ends_with = [&](const std::string& suffix) {
     return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
-  if (ends_with(".data")) return "udata";
-  if (ends_with(".dat")) return "dat";
-  if (first_line.find("::") != std::string::npos) return "dat";
+  if (ends_with(".data") || looks_like_udata(first_line)) return "udata";
+  if (ends_with(".dat") || first_line.find("::") != std::string::npos) return "dat";
   if (first_line.find('\t') != std::string::npos) return "tsv";
   return "csv";
 }
@@ -105,7 +127,9 @@ OptionSchema InteractionsReader::schema() {
       OptionSpec("path", OptionType::string, nullptr, "interactions file (CSV with header, TSV, u.data, ratings.dat)")
           .required(),
       OptionSpec("format", OptionType::string, "auto",
-                 "file format; auto: .data is u.data, .dat is ratings.dat, else TAB or comma by the first line")
+                 "file format; auto: u.data when the first line is 4 TAB-separated numbers (u.data, u1.base, "
+                 "ua.test, ...) or the name ends in .data; ratings.dat when it holds \"::\" or the name ends in .dat; "
+                 "else a header row, TAB- or comma-separated by the first line")
           .choices({"auto", "csv", "tsv", "udata", "dat"}),
       OptionSpec("user_column", OptionType::string, "auto", "user id column in the header (auto: user, userId, user_id)"),
       OptionSpec("item_column", OptionType::string, "auto", "item id column (auto: item, movieId, item_id)"),

@@ -33,6 +33,9 @@ OptionSchema csv_reader_schema() {
       OptionSpec("header", OptionType::boolean, true, "the first line names the columns"),
       OptionSpec("column_names", OptionType::string_list, json::array(), "column names when header is false"),
       OptionSpec("comment", OptionType::string, "", "lines starting with this are skipped (\"|\" for UCI files)"),
+      OptionSpec("quoting", OptionType::boolean, true,
+                 "fields in double quotes may hold the delimiter and line breaks; false reads quotes as ordinary "
+                 "characters"),
       OptionSpec("missing_values", OptionType::string_list, default_missing_values(),
                  "raw values that mean missing; they are read as empty strings"),
       OptionSpec("strip_suffix", OptionType::string, "",
@@ -48,6 +51,7 @@ CsvTableReader::CsvTableReader(const Options& o)
       comment_(o.string("comment")),
       delimiter_(parse_delimiter(o.string("delimiter"), o.path() + ".delimiter")),
       header_(o.boolean("header")),
+      quoting_(o.boolean("quoting")),
       column_names_(o.strings("column_names")),
       missing_(o.strings("missing_values")),
       valid_pct_(o.number("valid_pct")),
@@ -78,6 +82,7 @@ Records CsvTableReader::read_file(const std::string& path) const {
   }
   CsvOptions options;
   options.delimiter(delimiter_).header(header_).column_names(column_names_).trim(true).comment(comment_);
+  if (!quoting_) options.quote('\0');
   return read_csv_file(path, options);  // ragged rows: DataError naming file:line and both counts
 }
 

@@ -25,7 +25,7 @@ class CsvTableReader : public Reader {
 
   std::string path_, test_path_, split_column_, strip_suffix_, comment_;
   char delimiter_;
-  bool header_;
+  bool header_, quoting_;
   std::vector<std::string> column_names_, missing_;
   double valid_pct_;
   uint64_t seed_;

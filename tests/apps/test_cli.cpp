@@ -15,49 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-namespace fs = std::filesystem;
+#include "cli_runner.h"
 
-namespace {
-
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-fs::path scratch() {
-  static fs::path dir = [] {
-    std::string pattern = (fs::temp_directory_path() / "adapt_cli_XXXXXX").string();
-    return fs::path(::mkdtemp(pattern.data()));
-  }();
-  return dir;
-}
-
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs `adapt ARGS` through the shell; stdout and stderr are captured separately. The plugin cache
-// lives in the scratch directory, never in the user's.
-Result adapt_cli(const std::string& args, const std::string& environment = "") {
-  const fs::path out = scratch() / "out.txt", err = scratch() / "err.txt";
-  std::string command = "XDG_CACHE_HOME='" + (scratch() / "cache").string() + "' " + environment + " '" + ADAPT_CLI +
-                        "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-  int status = std::system(command.c_str());
-  Result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-const std::string kWithTestPlugins = std::string("--plugin-path '") + ADAPT_TEST_PLUGIN_DIR + "' ";
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-}  // namespace
+using namespace cli_test;
 
 TEST(Cli, HelpAndVersionSucceed) {
   Result help = adapt_cli("--help");
@@ -76,11 +36,36 @@ TEST(Cli, HelpAndVersionSucceed) {
 }
 
 TEST(Cli, UsageErrorsExitWith2) {
-  for (const char* args : {"", "frobnicate", "plugins", "plugins info", "predict model.adapt", "--threads -1 plugins list",
+  for (const char* args : {"frobnicate", "plugins", "plugins info", "predict model.adapt", "--threads -1 plugins list",
                            "--threads many plugins list", "train"}) {
     Result r = adapt_cli(args);
     EXPECT_EQ(r.code, 2) << "adapt " << args << "\nstdout: " << r.out << "\nstderr: " << r.err;
   }
+}
+
+// A new user's first tries: `adapt` alone prints the help (exit 0); an unknown command names itself,
+// lists the commands and prints the help (exit 2); a command missing its own command shows its help.
+TEST(Cli, FirstTriesShowTheHelp) {
+  Result bare = adapt_cli("");
+  EXPECT_EQ(bare.code, 0) << bare.err;
+  EXPECT_TRUE(contains(bare.out, "Subcommands:")) << bare.out;
+  EXPECT_TRUE(contains(bare.out, "train")) << bare.out;
+
+  Result unknown = adapt_cli("frobnicate");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_TRUE(contains(unknown.err, "unknown command \"frobnicate\"")) << unknown.err;
+  EXPECT_TRUE(contains(unknown.err, "the commands are plugins, demo, train")) << unknown.err;
+  EXPECT_TRUE(contains(unknown.err, "Subcommands:")) << unknown.err;
+
+  Result plugins = adapt_cli("plugins");
+  EXPECT_EQ(plugins.code, 2);
+  EXPECT_TRUE(contains(plugins.err, "list")) << plugins.err;
+  EXPECT_TRUE(contains(plugins.err, "scan")) << plugins.err;
+
+  Result train = adapt_cli("train");
+  EXPECT_EQ(train.code, 2);
+  EXPECT_TRUE(contains(train.err, "RECIPE is required")) << train.err;
+  EXPECT_TRUE(contains(train.err, "--resume")) << train.err;
 }
 
 TEST(Cli, FailuresExitWith1AndAMessageWithoutBacktrace) {

@@ -6,6 +6,10 @@
 #   4. run its demo with the installed `adapt`
 #   5. build and run its conformance tests (tests/, the kit <adapt/testing/conformance.h>) against the
 #      installed SDK, as an author would
+#   6. build the embedding host the install carries (share/adapt/examples/embed) against it, and train
+#      the core demo's recipe and predict with it
+#   7. compile and run a program with nothing but `pkg-config --cflags --libs adapt`, and check that the
+#      bash completion the install carries completes a command
 # Inputs: ADAPT_BINARY_DIR, ADAPT_SOURCE_DIR, WORK_DIR.
 cmake_minimum_required(VERSION 3.18)
 
@@ -28,8 +32,11 @@ run(NAME "install" COMMAND ${CMAKE_COMMAND} --install ${ADAPT_BINARY_DIR} --pref
 foreach(required bin/adapt lib/libadapt_cli.so lib/adapt/adapt-plugin-scanner include/adapt/plugin/plugin.h
         include/adapt/testing/conformance.h lib/cmake/Adapt/AdaptConfig.cmake
         lib/cmake/Adapt/AdaptTargets.cmake lib/cmake/Adapt/AdaptPlugin.cmake
-        share/doc/adapt/writing-a-plugin.md share/adapt/plugins/template/CMakeLists.txt
-        share/adapt/plugins/example-sensor/CMakeLists.txt)
+        share/doc/adapt/writing-a-plugin.md share/doc/adapt/recipes.md share/doc/adapt/README.md
+        share/adapt/plugins/template/CMakeLists.txt share/adapt/plugins/example-sensor/CMakeLists.txt
+        share/adapt/recipes/README.md share/adapt/recipes/tabular-adult.json
+        share/adapt/examples/embed/CMakeLists.txt share/adapt/examples/embed/main.cpp
+        lib/pkgconfig/adapt.pc share/bash-completion/completions/adapt)
   if(NOT EXISTS ${prefix}/${required})
     message(FATAL_ERROR "cmake --install did not install ${required}")
   endif()
@@ -117,3 +124,48 @@ if(passed EQUAL -1 OR NOT skipped EQUAL -1)
   message(FATAL_ERROR "the sensor's conformance tests did not all pass:\n${run_output}")
 endif()
 message(STATUS "sensor conformance: 4 tests passed")
+
+# 6. The embedding host, built from the install alone, trains the core demo's recipe and predicts.
+set(embed_build ${WORK_DIR}/embed-build)
+file(REMOVE_RECURSE ${embed_build} ${WORK_DIR}/embed-run)
+run(NAME "adapt demo core.demo" ENV ${env} COMMAND ${prefix}/bin/adapt demo core.demo --out ${WORK_DIR}/runs)
+run(NAME "configure the embed example" COMMAND ${CMAKE_COMMAND} -S ${prefix}/share/adapt/examples/embed
+    -B ${embed_build} ${generator} -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${prefix} ${launcher})
+run(NAME "build the embed example" COMMAND ${CMAKE_COMMAND} --build ${embed_build} -j 2)
+run(NAME "embed example: train and predict" ENV ${env}
+    COMMAND ${embed_build}/adapt_embed_example ${WORK_DIR}/runs/core.demo/recipe.json ${WORK_DIR}/embed-run
+            "0.1,0.2,0.5,-1.0,0.3,0.0")
+foreach(expected "metrics: " "core.logistic" "0.1,0.2,0.5,-1.0,0.3,0.0\t{\"label\":")
+  string(FIND "${run_output}" "${expected}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "the embed example's output lacks '${expected}':\n${run_output}")
+  endif()
+endforeach()
+if(NOT EXISTS ${WORK_DIR}/embed-run/model.adapt)
+  message(FATAL_ERROR "the embed example wrote no ${WORK_DIR}/embed-run/model.adapt")
+endif()
+message(STATUS "embed example: trained and predicted from the install")
+
+# 7. pkg-config alone is enough to compile against the install.
+find_program(PKG_CONFIG pkg-config)
+if(PKG_CONFIG)
+  run(NAME "pkg-config adapt" ENV PKG_CONFIG_PATH=${prefix}/lib/pkgconfig
+      COMMAND ${PKG_CONFIG} --cflags --libs adapt)
+  string(STRIP "${run_output}" flags)
+  separate_arguments(flags UNIX_COMMAND "${flags}")
+  file(WRITE ${WORK_DIR}/pc_version.cpp "#include <adapt/common/version.h>\n#include <iostream>\n"
+       "int main() { std::cout << adapt::version() << \"\\n\"; }\n")
+  run(NAME "compile with pkg-config's flags" COMMAND c++ ${WORK_DIR}/pc_version.cpp -o ${WORK_DIR}/pc_version ${flags})
+  run(NAME "run the pkg-config program" COMMAND ${WORK_DIR}/pc_version)
+  string(FIND "${run_output}" "0." at)
+  if(NOT at EQUAL 0)
+    message(FATAL_ERROR "the program built with pkg-config's flags printed '${run_output}', not adapt's version")
+  endif()
+  message(STATUS "pkg-config: compiled and ran against the install")
+endif()
+set(complete_tr "COMP_WORDS=(adapt tr) && COMP_CWORD=1 && _adapt && echo \"\${COMPREPLY[*]}\"")
+run(NAME "bash completion" COMMAND bash -c "source ${prefix}/share/bash-completion/completions/adapt && ${complete_tr}")
+string(STRIP "${run_output}" completed)
+if(NOT completed STREQUAL "train")
+  message(FATAL_ERROR "the installed bash completion completes `adapt tr` to '${completed}', not 'train'")
+endif()

@@ -20,9 +20,9 @@ using testing::temp_dir;
 using testing::write_file;
 
 // Class "amp": cationic and hydrophobic (K/R/L rich); class "decoy": anything. 400 records.
-std::string write_toy_csv(const std::filesystem::path& dir) {
+std::string write_toy_csv(const std::filesystem::path& dir, const std::string& header = "id,sequence,label") {
   std::mt19937_64 gen(11);
-  std::string csv = "id,sequence,label\n";
+  std::string csv = header + "\n";
   for (int i = 0; i < 400; ++i) {
     const bool amp = i % 2 == 0;
     const int n = 12 + static_cast<int>(gen() % 30);
@@ -84,6 +84,42 @@ TEST(ProteinTraining, CnnTrainsExportsReloadsPredictsAndEmbeds) {
   auto e = model->embed(batch);
   EXPECT_EQ(e.sizes(), (std::vector<int64_t>{2, 32}));
   EXPECT_TRUE(torch::isfinite(e).all().item<bool>());
+  std::filesystem::remove_all(dir);
+}
+
+// The sequence column is named once, in the reader: the block and the baseline read it too, and the
+// export predicts from it. A block that names another column is told which options to change.
+TEST(ProteinTraining, SequenceColumnNamedInTheReaderReachesBlockAndBaseline) {
+  auto dir = temp_dir("column");
+  const auto csv = write_toy_csv(dir, "id,peptide,label");
+  json recipe{{"seed", 42},
+              {"reader", {{"name", "protein.csv"}, {"path", csv}, {"sequence_column", "peptide"}}},
+              {"splitter", {{"name", "core.stratified"}, {"column", "label"}, {"valid_pct", 0.25}}},
+              {"inputs", {{{"name", "protein.sequence"}}}},
+              {"target", {{"name", "core.category"}, {"column", "label"}}},
+              {"loader", {{"batch_size", 32}}},
+              {"model", {{"name", "protein.cnn"}, {"channels", 16}, {"emb_dim", 8}, {"dilations", {1}}}},
+              {"train", {{"epochs", 2}, {"lr", 3e-3}}},
+              {"baselines", {{{"name", "protein.composition_logistic"}}}}};
+  std::ostringstream log;
+  auto result = train_recipe(recipe, quiet(dir / "run", log), protein_registry());
+  EXPECT_GT(result.baselines["protein.composition_logistic"]["valid"]["accuracy"].get<double>(), 0.8) << log.str();
+  EXPECT_EQ(log.str().find("failed"), std::string::npos) << log.str();
+  const Predictor predictor = Predictor::load(result.model_file, protein_registry());
+  ASSERT_EQ(predictor.predict_inputs({"KRLLWKRLLWKKLL"}).size(), 1u);
+  // At predict time the reader's options are the export's: the error asks for a fixed input instead.
+  const std::string at_predict = testing::error_of<DataError>([&] { predictor.predict_inputs({"KRLL1WKK"}); });
+  EXPECT_NE(at_predict.find("invalid character '1'"), std::string::npos) << at_predict;
+  EXPECT_NE(at_predict.find("Fix the input"), std::string::npos) << at_predict;
+  EXPECT_EQ(at_predict.find("set the option"), std::string::npos) << at_predict;
+
+  recipe["inputs"][0]["column"] = "sequence";
+  EXPECT_THROW_WITH(train_recipe(recipe, quiet(dir / "bad", log), protein_registry()), DataError,
+                    "inputs[0] (protein.sequence)", "no column \"sequence\"", "inputs[0].column",
+                    "reader.sequence_column = \"peptide\"");
+  recipe["reader"].erase("sequence_column");
+  EXPECT_THROW_WITH(train_recipe(recipe, quiet(dir / "bad2", log), protein_registry()), DataError,
+                    "no column \"sequence\" (reader.sequence_column)", "\"peptide\"");
   std::filesystem::remove_all(dir);
 }
 

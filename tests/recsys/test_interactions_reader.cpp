@@ -54,6 +54,34 @@ TEST_F(InteractionsReader, ReadsUDataAndRatingsDat) {
   EXPECT_EQ(b.at(0, "rating"), "5");
 }
 
+// MovieLens 100K ships its splits in the u.data layout under other names (u1.base, ua.test): they are
+// recognised by their first line, while a TAB-separated file with a header stays a header file.
+TEST_F(InteractionsReader, RecognisesUDataByContentNotName) {
+  for (const char* name : {"u1.base", "ua.test", "ratings.tsv"}) {
+    auto file = recsys_test::write_file(dir / name, "196\t242\t3\t881250949\n186\t302\t3\t891717742\n");
+    adapt::Records r = read(file);
+    ASSERT_EQ(r.size(), 2u) << name;
+    EXPECT_EQ(r.at(0, "user"), "196") << name;
+    EXPECT_EQ(r.at(1, "item"), "302") << name;
+    EXPECT_EQ(r.at(1, "timestamp"), "891717742") << name;
+  }
+  auto header = recsys_test::write_file(dir / "with_header.tsv", "user\titem\trating\n1\t10\t4\n");
+  adapt::Records h = read(header);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h.at(0, "item"), "10");
+}
+
+// MovieLens 100K's official split (u1.base + u1.test) read as it comes: each file in the u.data
+// layout, the test file's records marked "test" in the split column the core adds.
+TEST_F(InteractionsReader, OfficialSplitFilesKeepTheirPart) {
+  auto base = recsys_test::write_file(dir / "u1.base", "1\t10\t4\t881250949\n2\t11\t3\t891717742\n");
+  auto test = recsys_test::write_file(dir / "u1.test", "1\t11\t5\t881250950\n");
+  adapt::Records r = read(base, {{"test_path", test.string()}});
+  EXPECT_EQ(r.column_names(), (std::vector<std::string>{"user", "item", "rating", "timestamp", "split"}));
+  EXPECT_EQ(r.column("split"), (std::vector<std::string>{"train", "train", "test"}));
+  EXPECT_EQ(r.at(2, "rating"), "5");
+}
+
 TEST_F(InteractionsReader, ImplicitFilesNeedNoRatingAndRowOrderIsTime) {
   auto file = recsys_test::write_file(dir / "clicks.csv", "user_id,item_id\nu1,i1\nu1,i2\n");
   adapt::Records r = read(file, {{"implicit", true}});

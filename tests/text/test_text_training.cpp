@@ -2,6 +2,7 @@
 // ULMFiT (language model -> tokenizer via state_from + encoder via init_from -> gradual unfreezing).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <sstream>
 
@@ -40,6 +41,14 @@ TEST(TextDemo, TrainsBeatsChanceExportsReloadsAndPredicts) {
   auto b = Predictor::load(result.run.model_file, text_registry());
   const std::vector<std::string> inputs{"the lamp is not terrible", "FANTASTIC camera!!!!"};
   EXPECT_EQ(a.predict_inputs(inputs), b.predict_inputs(inputs));
+
+  // run.json records the vocabulary SentencePiece learned, not only the size the recipe asked for.
+  std::ifstream record(dir / "run.json");
+  const json run = json::parse(record);
+  const int64_t learned = run["blocks"]["x"]["vocab_size"];
+  EXPECT_EQ(learned, a.blocks()->inputs()[0].block->dims()["vocab_size"].get<int64_t>());
+  EXPECT_LE(learned, run["recipe"]["inputs"][0]["vocab_size"].get<int64_t>());
+  EXPECT_GT(learned, 10);
   std::filesystem::remove_all(dir);
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "adapt/common/predict_time.h"
 #include "common/unreadable.h"
 
 namespace adapt {
@@ -65,6 +66,7 @@ bool CsvTokenizer::next(CsvRow& row) {
   const size_t n = text_.size();
   for (;;) {
     row.fields.clear();
+    row.quote_opened = row.quote_closed = 0;
     if (pos_ >= n) return false;
     if (at_comment()) {
       skip_line();
@@ -97,8 +99,8 @@ bool CsvTokenizer::next(CsvRow& row) {
           if (pos_ >= n) {
             throw DataError(source_ + ":" + std::to_string(start_line) + ": field " +
                             std::to_string(row.fields.size() + 1) +
-                            ": a quoted field is never closed (end of file reached); add the closing " +
-                            std::string(1, quote) + " or double the quotes inside the field");
+                            ": a quoted field opens here and is never closed (end of file reached); add the closing " +
+                            std::string(1, quote) + " or double the quotes inside the field. " + csv_quoting_hint());
           }
           const char c = text_[pos_++];
           if (c == quote) {
@@ -112,11 +114,20 @@ bool CsvTokenizer::next(CsvRow& row) {
           if (c == '\n' || (c == '\r' && !(pos_ < n && text_[pos_] == '\n'))) ++line_;
           field.push_back(c);
         }
+        if (line_ > start_line && row.quote_opened == 0) {
+          row.quote_opened = start_line;
+          row.quote_closed = line_;
+        }
         while (trim && pos_ < n && is_blank(text_[pos_]) && text_[pos_] != delim) ++pos_;
         if (pos_ < n && text_[pos_] != delim && text_[pos_] != '\n' && text_[pos_] != '\r') {
-          throw DataError(source_ + ":" + std::to_string(line_) + ": field " + std::to_string(row.fields.size() + 1) +
-                          ": unexpected character '" + std::string(1, text_[pos_]) +
-                          "' after a closing quote; quote the whole field and double the quotes inside it");
+          // Point at the opening quote: after a stray one, the closing quote is many lines further on.
+          const std::string closed = line_ > start_line
+                                         ? " (the quote opened here closes on line " + std::to_string(line_) + ")"
+                                         : std::string();
+          throw DataError(source_ + ":" + std::to_string(start_line) + ": field " +
+                          std::to_string(row.fields.size() + 1) + ": unexpected character '" +
+                          std::string(1, text_[pos_]) + "' after a closing quote" + closed +
+                          "; quote the whole field and double the quotes inside it. " + csv_quoting_hint());
         }
       } else {
         const size_t begin = pos_;
@@ -133,6 +144,13 @@ bool CsvTokenizer::next(CsvRow& row) {
       return true;
     }
   }
+}
+
+std::string csv_quoting_hint() {
+  // An export's reader options are fixed: at predict time only the input can change.
+  if (at_predict_time()) return "Fix the quoting of that input (a quoted field closes before its record ends)";
+  return "If quotes in this file are ordinary characters (an apostrophe, inches), read them as text: "
+         "\"quoting\": false (text.csv, tabular.csv) or \"quote\": \"\" (core.csv)";
 }
 
 Records read_csv(std::istream& in, const std::string& source, const CsvOptions& options) {
@@ -198,6 +216,13 @@ Records read_csv(CsvTokenizer& tokenizer, const std::string& source, const CsvOp
 
   Records records(out_names, source);
   auto add = [&](CsvRow& r) {
+    if (r.fields.size() != names.size() && r.quote_opened != 0) {
+      throw DataError(source + ":" + std::to_string(r.quote_opened) +
+                      ": a quoted field opens here and closes on line " + std::to_string(r.quote_closed) +
+                      ", so lines " + std::to_string(r.line) + "-" + std::to_string(r.quote_closed) +
+                      " were read as one record of " + std::to_string(r.fields.size()) + " fields instead of " +
+                      std::to_string(names.size()) + ". " + csv_quoting_hint());
+    }
     if (r.fields.size() != names.size()) {
       throw DataError(source + ":" + std::to_string(r.line) + ": expected " + std::to_string(names.size()) +
                       " fields (one per column) but found " + std::to_string(r.fields.size()) +

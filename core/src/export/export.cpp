@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <set>
 
+#include "adapt/common/predict_time.h"
 #include "adapt/common/version.h"
 #include "adapt/data/csv.h"
 #include "adapt/recipe/recipe.h"
@@ -165,6 +166,7 @@ Predictor Predictor::load(const std::filesystem::path& file, const Registry& reg
 }
 
 torch::Tensor Predictor::outputs(const Records& records) const {
+  PredictTimeScope predicting;
   return predict_outputs(*model_, *blocks_, transforms_, records, kPredictBatchSize);
 }
 
@@ -178,6 +180,7 @@ std::vector<json> Predictor::predict(const Records& records) const {
 }
 
 torch::Tensor Predictor::embeddings(const Records& records) const {
+  PredictTimeScope predicting;
   return predict_outputs(*model_, *blocks_, transforms_, records, kPredictBatchSize, ModelOutput::embedding);
 }
 
@@ -191,6 +194,7 @@ void Predictor::complete(Records& records) const { reader_->complete(records); }
 
 Records Predictor::read_inputs(const std::vector<std::string>& inputs) const {
   if (inputs.empty()) throw OptionError("predict: give at least one input");
+  PredictTimeScope predicting;
   const auto columns = input_columns();
   if (columns.empty()) throw Error("predict: the model's input blocks read no columns");
   auto complete = [&](const Records& r) {

@@ -10,6 +10,7 @@
 
 #include "adapt/common/version.h"
 #include "common/edit_distance.h"
+#include "data/split_files_reader.h"
 
 namespace adapt {
 
@@ -21,6 +22,15 @@ std::string join_path(const std::string& path, const std::string& key) {
 
 std::string where(const ComponentInfo& info) {
   return info.plugin_file.empty() ? std::string("the core library") : info.plugin_file;
+}
+
+// The core's split-file options of a reader spec (test_path, valid_path, split_column), checked.
+Options split_file_options(const json& spec, const std::string& path) {
+  json files = json::object();
+  if (spec.is_object())
+    for (const auto& option : split_file_schema())
+      if (spec.contains(option.name())) files[option.name()] = spec[option.name()];
+  return Options(split_file_schema(), files, path);
 }
 
 // Keys the core reads from a component object itself (docs/recipes.md), so they are not options of
@@ -186,7 +196,34 @@ Options Registry::options(Kind kind, const json& spec, const std::string& path) 
   if (spec.is_string()) return Options(entry.info.options, json{{"name", spec}}, path);
   json given = spec;
   for (const auto& key : reserved_keys(kind)) given.erase(key);
+  if (kind == Kind::reader && core_reads_split_files(entry.info.options)) {
+    split_file_options(spec, path);  // checked here, read by reader()
+    for (const auto& option : split_file_schema()) given.erase(option.name());
+  }
   return Options(entry.info.options, given, path);
+}
+
+// A reader whose data comes as official split files (test_path, valid_path) is that reader once per
+// file, joined by a SplitFilesReader (data/split_files_reader.h).
+std::shared_ptr<Reader> Registry::reader(const json& spec, const std::string& path) const {
+  std::string name;
+  const Entry& entry = find(Kind::reader, spec, path, &name);
+  const auto& factory = *std::static_pointer_cast<ReaderFactory>(entry.factory);
+  auto make = [&](const json& file_spec) {
+    Options options = this->options(Kind::reader, file_spec, path);
+    return create<Reader>(Kind::reader, name, path, [&] { return factory(options); });
+  };
+  if (!spec.is_object() || !core_reads_split_files(entry.info.options)) return make(spec);
+  const Options files = split_file_options(spec, path);
+  if (files.string("test_path").empty() && files.string("valid_path").empty()) return make(spec);
+  std::vector<SplitFile> parts{{"train", spec.value("path", std::string()), make(spec)}};
+  for (const auto& [key, part] : {std::pair<const char*, const char*>{"valid_path", "valid"}, {"test_path", "test"}}) {
+    if (files.string(key).empty()) continue;
+    json file_spec = spec;
+    file_spec["path"] = files.string(key);
+    parts.push_back({part, files.string(key), make(file_spec)});
+  }
+  return std::make_shared<SplitFilesReader>(std::move(parts), files.string("split_column"));
 }
 
 #define ADAPT_REGISTRY_CREATE(method, KIND, Result, Factory)                                         \
@@ -197,7 +234,6 @@ Options Registry::options(Kind kind, const json& spec, const std::string& path) 
     const auto& factory = *std::static_pointer_cast<Factory>(entry.factory);                         \
     return create<Result>(KIND, name, path, [&] { return factory(options); });                      \
   }
-ADAPT_REGISTRY_CREATE(reader, Kind::reader, Reader, ReaderFactory)
 ADAPT_REGISTRY_CREATE(splitter, Kind::splitter, Splitter, SplitterFactory)
 ADAPT_REGISTRY_CREATE(block, Kind::block, Block, BlockFactory)
 ADAPT_REGISTRY_CREATE(transform, Kind::transform, Transform, TransformFactory)

@@ -157,11 +157,16 @@ json load_recipe(const std::filesystem::path& file) {
   if (!in) throw OptionError("recipe " + file.string() + ": cannot be opened (does it exist?)");
   json recipe;
   try {
-    recipe = json::parse(in);
+    // Comments (// and /* */) are allowed: the recipes in recipes/ explain their choices in place.
+    recipe = json::parse(in, nullptr, /*allow_exceptions=*/true, /*ignore_comments=*/true);
   } catch (const json::exception& e) {
     // A syntax error names its line and column; a number beyond double's range (1e999) names the number.
     throw OptionError("recipe " + file.string() + ": not valid JSON: " + e.what());
   }
+  // A run's record (RUN/run.json) holds the recipe it ran with every default filled in and absolute
+  // paths: `adapt train RUN/run.json` runs it again.
+  if (recipe.is_object() && recipe.contains("versions") && recipe.contains("recipe") && recipe["recipe"].is_object())
+    recipe = json(recipe["recipe"]);
   auto base = std::filesystem::absolute(file).parent_path();
   return resolve_recipe_paths(std::move(recipe), base);
 }
@@ -219,8 +224,10 @@ json fill_recipe_defaults(const json& recipe, const Registry& registry) {
     json full = as_spec(spec);
     json values = registry.options(kind, full, path).values();
     values["name"] = full.at("name");
-    for (const char* reserved : {"key", "state_from", "init_from"})
-      if (full.is_object() && full.contains(reserved)) values[reserved] = full[reserved];
+    // Keys the core reads itself: a block's key and state_from, a model's init_from, and the split
+    // files of a reader that does not read them itself.
+    for (const char* reserved : {"key", "state_from", "init_from", "test_path", "valid_path", "split_column"})
+      if (full.is_object() && full.contains(reserved) && !values.contains(reserved)) values[reserved] = full[reserved];
     return values;
   };
   for (const char* section : {"reader", "splitter", "target", "model", "loss"})

@@ -97,6 +97,8 @@ std::string line_plot_svg(const std::vector<PlotSeries>& series, const LinePlotO
         ya.lo = std::min(ya.lo, ya.map(s.y[i]));
         ya.hi = std::max(ya.hi, ya.map(s.y[i]));
       }
+  for (const auto& r : o.reference_lines)  // a baseline far from the curves still shows
+    if (usable(r.y, o.log_y)) ya.lo = std::min(ya.lo, ya.map(r.y)), ya.hi = std::max(ya.hi, ya.map(r.y));
   if (!(xa.lo <= xa.hi)) xa.lo = 0, xa.hi = 1;  // nothing plottable: empty axes
   if (!(ya.lo <= ya.hi)) ya.lo = 0, ya.hi = 1;
   if (xa.hi - xa.lo < 1e-12) xa.lo -= 0.5, xa.hi += 0.5;
@@ -164,6 +166,20 @@ std::string line_plot_svg(const std::vector<PlotSeries>& series, const LinePlotO
     svg += fmt::format("<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"{3}\" "
                        "stroke-width=\"2\"/>\n<text x=\"{4:.1f}\" y=\"{5:.1f}\">{6}</text>\n",
                        left + pw + 12, ly, left + pw + 36, colour, left + pw + 42, ly + 4, xml_escape(sr.name));
+  }
+  for (size_t r = 0; r < o.reference_lines.size(); ++r) {
+    const ReferenceLine& line = o.reference_lines[r];
+    if (!usable(line.y, o.log_y)) continue;
+    const char* colour = palette[line.series % (sizeof(palette) / sizeof(palette[0]))];
+    const double y = py(line.y), ly = top + 10 + 18 * static_cast<double>(series.size() + r);
+    svg += fmt::format(
+        "<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"6,4\"/>\n",
+        left, y, left + pw, y, colour);
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"{3}\" "
+        "stroke-width=\"1.5\" stroke-dasharray=\"6,4\"/>\n<text x=\"{4:.1f}\" y=\"{5:.1f}\">{6}</text>\n",
+        left + pw + 12, ly, left + pw + 36, colour, left + pw + 42, ly + 4, xml_escape(line.name));
   }
   if (o.marker_x && usable(*o.marker_x, o.log_x)) {
     const double x = px(*o.marker_x);

@@ -13,6 +13,15 @@
 namespace adapt {
 namespace {
 
+// What each block learned its size to be (a tokenizer's vocabulary as trained, not as asked for; the
+// classes of a target), by batch key.
+json block_dims(const DataBlocks& blocks) {
+  json dims = json::object();
+  for (const auto& bound : blocks.inputs()) dims[bound.key] = bound.block->dims();
+  dims[blocks.target().key] = blocks.target().block->dims();
+  return dims;
+}
+
 json run_record(const RunState& state, const Registry& registry, const RunContext& ctx) {
   const Records& records = *state.records;
   const SplitIndices& split = state.split;
@@ -27,6 +36,7 @@ json run_record(const RunState& state, const Registry& registry, const RunContex
                     {"plugins", recipe_plugins(state.filled, registry)}}},
       {"threads", num_threads()},
       {"warnings", state.warnings},
+      {"blocks", block_dims(*state.blocks)},
       {"metrics", state.result.metrics},
       {"baselines", state.result.baselines},
       {"primary_metric", state.result.primary_metric},

@@ -1,5 +1,7 @@
 // interpret: the confusion matrix, most confused pairs and top losses on the validation split (the
 // test split in a refit without one), and the learning curves.
+#include <cmath>
+
 #include "adapt/report/interpretation.h"
 #include "adapt/report/plot.h"
 #include "adapt/run/stages.h"
@@ -54,7 +56,11 @@ void top_losses(const Interpretation& interp, const Records& records, size_t k, 
   if (!ctx.dir().empty()) interp.write_top_losses_csv(ctx.dir() / "top_losses.csv", k);
 }
 
-void plot_history(const Recorder& rec, const std::vector<std::shared_ptr<Metric>>& metrics, const fs::path& dir) {
+// metrics.svg: the validation metrics per epoch, each baseline's score on the same split as a dashed
+// line in its metric's colour. A refit has no validation split: its test scores, taken once after the
+// last epoch, are the points.
+void plot_history(const Recorder& rec, const std::vector<std::shared_ptr<Metric>>& metrics, const RunResult& result,
+                  Split looked_at, const fs::path& dir) {
   std::vector<double> epochs = rec.column("epoch");
   LinePlotOptions o;
   o.title = "loss";
@@ -63,9 +69,25 @@ void plot_history(const Recorder& rec, const std::vector<std::shared_ptr<Metric>
   write_line_plot(dir / "loss.svg",
                   {{"train_loss", epochs, rec.column("train_loss")}, {"valid_loss", epochs, rec.column("valid_loss")}}, o);
   if (metrics.empty()) return;
+  const std::string part = to_string(looked_at);
+  const json& scores = result.metrics.value(part, json::object());
   std::vector<PlotSeries> series;
-  for (const auto& m : metrics) series.push_back({m->name(), epochs, rec.column(m->name())});
-  o.title = "validation metrics";
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    const std::string name = metrics[i]->name();
+    if (looked_at == Split::valid) {
+      series.push_back({name, epochs, rec.column(name)});
+    } else {
+      const double last = epochs.empty() ? 0.0 : epochs.back();
+      const double value = scores.contains(name) && scores[name].is_number() ? scores[name].get<double>() : NAN;
+      series.push_back({name + " (test)", {last}, {value}});
+    }
+    for (const auto& [baseline, entry] : result.baselines.items()) {
+      const json& scored = entry.value(part, json::object());
+      if (scored.contains(name) && scored[name].is_number())
+        o.reference_lines.push_back({name + ": " + baseline, scored[name].get<double>(), i});
+    }
+  }
+  o.title = looked_at == Split::valid ? "validation metrics" : "test metrics (refit: no validation split)";
   o.y_label = "value";
   write_line_plot(dir / "metrics.svg", series, o);
 }
@@ -97,7 +119,7 @@ void interpret(RunState& state, RunContext& ctx) {
     if (plan.top_losses > 0)
       top_losses(interp, *state.records, static_cast<size_t>(plan.top_losses), part, ctx, state.interpretation);
   }
-  if (!ctx.dir().empty()) plot_history(state.learner->recorder(), state.metrics, ctx.dir());
+  if (!ctx.dir().empty()) plot_history(state.learner->recorder(), state.metrics, state.result, looked_at, ctx.dir());
 }
 
 }  // namespace adapt

@@ -22,10 +22,19 @@ bool schema_has(const Registry& registry, Kind kind, const std::string& name, co
   return false;
 }
 
-// The seed and a splitter (core.random 80/20 by default) that follows the seed unless given its own.
+// The seed and a splitter that follows the seed unless given its own. By default: the parts the reader's
+// split files say (test_path, valid_path) when it has any, else core.random 80/20.
 json settle_seed_and_splitter(json recipe, const Registry& registry) {
   const uint64_t seed = recipe.value("seed", uint64_t{42});
   recipe["seed"] = seed;
+  const json& reader = recipe["reader"];
+  auto names_file = [&](const char* key) {
+    return reader.is_object() && reader.contains(key) && reader[key].is_string() &&
+           !reader[key].get<std::string>().empty();
+  };
+  if ((!recipe.contains("splitter") || recipe["splitter"].is_null()) &&
+      (names_file("test_path") || names_file("valid_path")))
+    recipe["splitter"] = {{"name", "core.by_column"}, {"column", reader.value("split_column", std::string("split"))}};
   if (!recipe.contains("splitter") || recipe["splitter"].is_null())
     recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.2}};
   if (recipe["splitter"].is_string()) recipe["splitter"] = {{"name", recipe["splitter"]}};
@@ -45,6 +54,43 @@ void load_block_state(const fs::path& file, const std::string& key, Block& block
     throw OptionError("state_from: " + file.string() + " has no block with key \"" + key + "\" (it has " + keys + ")");
   }
   block.load_state(states[key]);
+}
+
+// A column is named once, in the reader: a block or baseline that does not name its column(s) and
+// reads by default the column "sequence" (or ["text"]) takes what the reader's "sequence_column" (or
+// "text_columns") names instead.
+void carry_reader_columns(json& recipe, const Registry& registry) {
+  const json& reader = recipe["reader"];
+  if (!reader.is_object()) return;
+  auto carry = [&](json& spec, Kind kind) {
+    if (!spec.is_object() || !spec.contains("name") || !spec["name"].is_string()) return;
+    const std::string name = spec["name"];
+    if (!registry.has(kind, name)) return;
+    for (const auto& option : registry.info(kind, name).options) {
+      if ((option.name() != "column" && option.name() != "columns") || spec.contains(option.name())) continue;
+      const json& fallback = option.default_value();
+      const json first = fallback.is_array() && fallback.size() == 1 ? fallback[0] : fallback;
+      if (!first.is_string()) continue;
+      for (const std::string suffix : {"_column", "_columns"}) {
+        const std::string key = first.get<std::string>() + suffix;
+        if (!reader.contains(key) || reader[key] == fallback || reader[key] == first) continue;
+        const json& named = reader[key];
+        if (named.empty() || named == "") continue;  // "label_column": "" means none
+        // A list where the block takes a list, a name where it takes one.
+        json value = named;
+        if (fallback.is_array() && named.is_string()) value = json::array({named});
+        if (fallback.is_string() && named.is_array() && named.size() == 1) value = named[0];
+        if (fallback.is_string() != value.is_string()) continue;
+        spec[option.name()] = value;
+      }
+    }
+  };
+  if (recipe.contains("inputs") && recipe["inputs"].is_array())
+    for (size_t i = 0; i < recipe["inputs"].size(); ++i) carry(recipe["inputs"][i], Kind::block);
+  if (recipe.contains("target")) carry(recipe["target"], Kind::block);
+  if (recipe.contains("splitter")) carry(recipe["splitter"], Kind::splitter);
+  if (recipe.contains("baselines") && recipe["baselines"].is_array())
+    for (size_t i = 0; i < recipe["baselines"].size(); ++i) carry(recipe["baselines"][i], Kind::baseline);
 }
 
 MonitorOptions monitor_options(const json& section) {
@@ -78,7 +124,10 @@ void add_train_callbacks(RunState& state, RunContext& ctx) {
 RunState resolve_defaults(const json& recipe, const Registry& registry, const RunContext& ctx) {
   validate_recipe(recipe, registry);
   RunState state;
-  state.recipe = settle_seed_and_splitter(recipe, registry);
+  // Relative paths are read from the working directory: made absolute, the recipe that run.json and the
+  // export record runs again from anywhere.
+  state.recipe = settle_seed_and_splitter(resolve_recipe_paths(recipe, fs::current_path()), registry);
+  carry_reader_columns(state.recipe, registry);  // run.json's filled recipe shows what was carried
   state.seed = state.recipe["seed"].get<uint64_t>();
   state.plan = parse_train_section(state.recipe["train"]);
   state.interpret = parse_interpret_section(state.recipe.value("interpret", json::object()));
@@ -154,20 +203,48 @@ void refuse_single_class(const Block& target, const json& spec) {
                   "(a by-column or time split may have put the other classes elsewhere)");
 }
 
+// A block reads a column the data lacks: which options name it, in the block and in the reader.
+std::string missing_column(const json& recipe, const std::string& path, const std::string& column,
+                           const Records& records) {
+  const json& spec = path == "target" ? recipe["target"] : recipe["inputs"][std::stoul(path.substr(7))];
+  std::string columns, reader_options;
+  for (const auto& name : records.column_names()) columns += (columns.empty() ? "\"" : ", \"") + name + "\"";
+  for (const auto& [key, value] : recipe["reader"].items())
+    if (key.size() > 7 && (key.rfind("_column") == key.size() - 7 || key.rfind("_columns") == key.size() - 8))
+      reader_options += (reader_options.empty() ? "" : ", ") + ("reader." + key + " = " + value.dump());
+  const std::string option = spec.contains("columns") ? "columns" : "column";
+  return path + " (" + spec.value("name", std::string()) + "): the data from " + records.source() +
+         " has no column \"" + column + "\"; its columns are " + columns + ". Set " + path + "." + option +
+         " to the column to read" +
+         (reader_options.empty() ? std::string()
+                                 : ", or name it once in the reader (" + reader_options +
+                                       "): blocks and baselines that do not name their column take the reader's") +
+         " (docs/recipes.md)";
+}
+
 }  // namespace
 
 void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
   state.blocks = build_blocks(state.recipe, registry);
   DataBlocks& blocks = *state.blocks;
   const Records train_records = state.records->subset(state.split.train);
-  auto setup = [&](const json& spec, const BoundBlock& bound) {
-    if (spec.is_object() && spec.contains("state_from"))
+  auto setup = [&](const json& spec, const BoundBlock& bound, const std::string& path) {
+    if (spec.is_object() && spec.contains("state_from")) {
       load_block_state(spec["state_from"].get<std::string>(), bound.key, *bound.block);
-    else
+      return;
+    }
+    try {
       bound.block->setup(train_records);
+    } catch (const DataError&) {
+      for (const auto& column : bound.block->columns())
+        if (!train_records.has_column(column))
+          throw DataError(missing_column(state.recipe, path, column, *state.records));
+      throw;
+    }
   };
-  for (size_t i = 0; i < blocks.inputs().size(); ++i) setup(state.recipe["inputs"][i], blocks.inputs()[i]);
-  setup(state.recipe["target"], blocks.target());
+  for (size_t i = 0; i < blocks.inputs().size(); ++i)
+    setup(state.recipe["inputs"][i], blocks.inputs()[i], "inputs[" + std::to_string(i) + "]");
+  setup(state.recipe["target"], blocks.target(), "target");
   refuse_single_class(*blocks.target().block, state.recipe["target"]);
   // The data checks look at the sealed test rows too: overlap with train is found without scoring them.
   SplitIndices checked = state.split;

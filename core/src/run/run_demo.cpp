@@ -2,7 +2,9 @@
 // export and predict the demo's inputs with it (the whole user journey in one call).
 #include <iostream>
 
+#include "adapt/common/atomic_file.h"
 #include "adapt/export/export.h"
+#include "adapt/recipe/recipe.h"
 #include "adapt/run/run_demo.h"
 
 namespace adapt {
@@ -36,6 +38,18 @@ std::string resolve_demo(const std::string& name, const Registry& registry) {
                     " (is the plugin loaded? see `adapt plugins list`)");
 }
 
+// RUN_DIR/recipe.json: the demo's recipe to copy and edit, or to run again with `adapt train`. Its data
+// paths are relative to the run directory (recipe paths are relative to the recipe's folder), so the
+// directory can move; a demo whose recipe names its data some other way gets absolute paths instead.
+void write_demo_recipe(const Demo& demo, const json& recipe, const std::filesystem::path& run_dir, std::ostream& out) {
+  json portable = demo.recipe("data");
+  if (resolve_recipe_paths(portable, std::filesystem::absolute(run_dir)) != recipe) portable = recipe;
+  portable["description"] = demo.description() + ". The data in data/ was written by `adapt demo` (seed 42).";
+  const auto file = run_dir / "recipe.json";
+  write_text_atomically(file, portable.dump(2) + "\n");
+  out << "recipe written to " << file.string() << " (run it again with: adapt train " << file.string() << ")\n";
+}
+
 }  // namespace
 
 DemoResult run_demo(const std::string& name, const RunOptions& options, const Registry& registry) {
@@ -43,12 +57,14 @@ DemoResult run_demo(const std::string& name, const RunOptions& options, const Re
   std::ostream& out = options.out ? *options.out : std::cout;
   const std::string demo_name = resolve_demo(name, registry);
   auto demo = registry.demo(json{{"name", demo_name}}, "demo");
-  const auto data_dir = options.out_dir / "data";
+  // Absolute, so run.json's recipe runs from any directory.
+  const auto data_dir = std::filesystem::absolute(options.out_dir) / "data";
   std::filesystem::create_directories(data_dir);
   out << "demo " << demo_name << ": " << demo->description() << "\n";
   out << "generating data in " << data_dir.string() << " (seed 42)\n";
   demo->generate(data_dir, 42);
   json recipe = demo->recipe(data_dir);
+  write_demo_recipe(*demo, recipe, options.out_dir, out);
   RunOptions run_options = options;
   run_options.write_files = true;
   run_options.overwrite = true;  // a demo regenerates its data and its run every time

@@ -5,7 +5,10 @@
 #include <cmath>
 #include <optional>
 
+#include "adapt/common/atomic_file.h"
 #include "adapt/common/error.h"
+#include "adapt/model/model_summary.h"
+#include "adapt/run/dry_run.h"
 
 #include "adapt/run/run_lock.h"
 #include "adapt/run/sanity.h"
@@ -25,7 +28,41 @@ void claim_finished_run(const std::filesystem::path& dir, const RunOptions& opti
   for (const char* old : {"run.json", "metrics.json", "checkpoint.pt"}) std::filesystem::remove(dir / old);
 }
 
+// The model's summary with the output shape of one batch of the first validation (else training) rows,
+// computed in eval mode without gradients, so neither the weights nor any random state change.
+std::string describe_model(Model& model, const RunState& state) {
+  const std::vector<size_t>& rows = !state.split.valid.empty() ? state.split.valid : state.split.train;
+  const size_t n = std::min(rows.size(), static_cast<size_t>(std::max<int64_t>(1, state.loader.batch_size())));
+  DataLoaderOptions options = state.loader;
+  options.batch_size(static_cast<int64_t>(std::max<size_t>(n, 1))).shuffle(false).drop_last(false).workers(0);
+  DataLoader loader(state.records, std::vector<size_t>(rows.begin(), rows.begin() + static_cast<std::ptrdiff_t>(n)),
+                    state.blocks, state.transforms, Split::valid, options);
+  loader.start_epoch();
+  std::vector<int64_t> shape;
+  if (auto batch = loader.next()) {
+    torch::NoGradGuard no_grad;
+    const bool training = model.is_training();
+    model.eval();
+    shape = model.forward(*batch).sizes().vec();
+    model.train(training);
+  }
+  return model_summary(model, shape);
+}
+
 }  // namespace
+
+std::string dry_run(const json& recipe, const RunOptions& options, const Registry& registry) {
+  RunOptions checking = options;
+  checking.write_files = false;  // no run directory: nothing is written
+  checking.progress = false;
+  RunContext ctx(checking);
+  RunState state = resolve_defaults(recipe, registry, ctx);
+  read_and_split(state, registry, ctx);
+  setup_blocks(state, registry, ctx);
+  torch::manual_seed(state.seed);  // the weights a run would start from
+  auto model = build_model(state.recipe, registry, *state.blocks, /*apply_init_from=*/true);
+  return describe_model(*model, state);
+}
 
 RunResult train_recipe(const json& recipe, const RunOptions& options, const Registry& registry) {
   RunContext ctx(options);
@@ -45,6 +82,7 @@ RunResult train_recipe(const json& recipe, const RunOptions& options, const Regi
   fit_phases(state, ctx);
   state.result.learner = state.learner;
   if (!ctx.is_main()) return state.result;
+  if (!ctx.dir().empty()) write_text_atomically(ctx.dir() / "model_summary.txt", describe_model(*state.model, state));
   evaluate(state, registry, ctx);
   interpret(state, ctx);
   if (state.recipe.value("sanity", false)) {  // after the real run, against its validation score

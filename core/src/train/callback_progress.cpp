@@ -12,17 +12,6 @@
 namespace adapt {
 namespace {
 
-std::string format_seconds(double seconds) {
-  auto s = static_cast<int64_t>(std::llround(std::max(0.0, seconds)));
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  else
-    std::snprintf(buf, sizeof buf, "%02lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
-  return buf;
-}
-
 std::string format_value(const json& value) {
   if (!value.is_number()) return "-";
   char buf[32];
@@ -31,6 +20,36 @@ std::string format_value(const json& value) {
 }
 
 }  // namespace
+
+std::string format_duration(double seconds) {
+  seconds = std::isfinite(seconds) ? std::max(0.0, seconds) : 0.0;
+  char buf[32];
+  // Fast epochs are common (small tables, a GPU): "00:00" for all of them would compare nothing.
+  if (seconds < 1.0) {
+    std::snprintf(buf, sizeof buf, "%.3fs", seconds);
+    return buf;
+  }
+  if (seconds < 59.95) {
+    std::snprintf(buf, sizeof buf, "%.1fs", seconds);
+    return buf;
+  }
+  auto s = static_cast<int64_t>(std::llround(seconds));
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                  static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  else
+    std::snprintf(buf, sizeof buf, "%02lld:%02lld", static_cast<long long>(s / 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+double fit_eta(double elapsed, int64_t first_epoch, int64_t epoch, int64_t n_epochs, int64_t done, int64_t total) {
+  const double epochs = static_cast<double>(n_epochs - first_epoch);
+  if (epochs <= 0 || total <= 0) return 0.0;
+  const double finished =
+      static_cast<double>(epoch - first_epoch) + static_cast<double>(done) / static_cast<double>(total);
+  if (finished <= 0) return 0.0;
+  return std::max(0.0, elapsed / finished * (epochs - finished));
+}
 
 ProgressCallback::ProgressCallback() = default;
 
@@ -44,6 +63,8 @@ void ProgressCallback::before_fit(Learner& learner) {
   columns_.push_back("data_wait");
   columns_.push_back("time");
   header_printed_ = false;
+  fit_started_ = std::chrono::steady_clock::now();
+  first_epoch_ = learner.start_epoch();
 }
 
 void ProgressCallback::before_epoch(Learner&) { last_draw_ = std::chrono::steady_clock::time_point{}; }
@@ -56,16 +77,18 @@ void ProgressCallback::after_batch(Learner& learner) {
   last_draw_ = now;
   int64_t done = learner.iteration() + 1, total = learner.n_iterations();
   double elapsed = learner.epoch_seconds();
-  double eta = done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total - done) : 0.0;
+  // The ETA is for the whole fit: the epochs still to come (with their validation) at this fit's pace.
+  const double fit_elapsed = std::chrono::duration<double>(now - fit_started_).count();
+  double eta = fit_eta(fit_elapsed, first_epoch_, learner.epoch(), learner.n_epochs(), done, total);
   const int width = 30;
   int filled = static_cast<int>(width * done / std::max<int64_t>(total, 1));
   std::string bar(static_cast<size_t>(filled), '#');
   bar += std::string(static_cast<size_t>(width - filled), '.');
   char line[256];
-  std::snprintf(line, sizeof line, "\r epoch %lld/%lld [%s] %lld/%lld loss %.4f  %s<%s   ",
+  std::snprintf(line, sizeof line, "\r epoch %lld/%lld [%s] %lld/%lld loss %.4f  %s, fit eta %s   ",
                 static_cast<long long>(learner.epoch() + 1), static_cast<long long>(learner.n_epochs()), bar.c_str(),
                 static_cast<long long>(done), static_cast<long long>(total), learner.epoch_train_loss(),
-                format_seconds(elapsed).c_str(), format_seconds(eta).c_str());
+                format_duration(elapsed).c_str(), format_duration(eta).c_str());
   learner.out() << line << std::flush;
 }
 
@@ -83,7 +106,7 @@ void ProgressCallback::after_epoch(Learner& learner) {
     if (c == "epoch")
       cell = std::to_string(row.value("epoch", int64_t{0}));
     else if (c == "time")
-      cell = format_seconds(row.value("time", 0.0));
+      cell = format_duration(row.value("time", 0.0));
     else if (c == "data_wait") {
       char buf[16];
       std::snprintf(buf, sizeof buf, "%.1f%%", row.value("data_wait_pct", 0.0));

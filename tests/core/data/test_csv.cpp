@@ -63,6 +63,20 @@ TEST(Csv, UnterminatedQuoteAndTextAfterQuoteAreErrors) {
   EXPECT_THROW_WITH(parse_csv("a,b\n1,\"x\"y\n", "v.csv"), DataError, "v.csv:2", "after a closing quote");
 }
 
+// A stray quote swallows the lines up to the next quote: the error names the line where it opened
+// (not the one, maybe 60 lines on, where it closed) and says how to read quotes as text.
+TEST(Csv, StrayQuoteErrorsPointWhereTheQuoteOpened) {
+  CsvOptions tsv;
+  tsv.delimiter('\t');
+  EXPECT_THROW_WITH(
+      parse_csv("label\ttext\nham\tfine\nham\t\"stray quote\nham\tok\nham\tok\nspam\tclosed\" here\n", "sms.tsv", tsv),
+      DataError, "sms.tsv:3:", "closes on line 6", "\"quoting\": false");
+  EXPECT_THROW_WITH(parse_csv("a,b,c\n1,\"x,2\n3,4\",5,6\n", "m.csv"), DataError, "m.csv:2:", "closes on line 3",
+                    "4 fields instead of 3", "\"quote\": \"\"");
+  EXPECT_THROW_WITH(parse_csv("a,b\n1,2\n3,\"open\n4,5\n", "u.csv"), DataError, "u.csv:3:", "never closed",
+                    "\"quoting\": false");
+}
+
 TEST(Csv, ColumnSelectionKeepsOrderAndRejectsUnknownColumns) {
   CsvOptions pick;
   pick.columns({"c", "a"});

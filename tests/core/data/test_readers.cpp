@@ -77,6 +77,42 @@ TEST(CsvReader, ReadsThroughTheRegistryWithOptions) {
   EXPECT_THROW_WITH(CsvReader(CsvReaderOptions(empty)).read(), DataError, "e.csv", "no rows");
 }
 
+// Official splits as separate files: the reader reads each one, and a split column says its part.
+TEST(SplitFiles, EveryReaderWithAPathReadsTrainValidAndTestFiles) {
+  TempDir dir;
+  const auto train = dir.write("train.csv", "a,label\n1,x\n2,y\n3,x\n");
+  const auto valid = dir.write("valid.csv", "a,label\n4,y\n");
+  const auto test = dir.write("test.csv", "a,label\n5,x\n6,y\n");
+  Registry registry = data_registry();
+  const json spec = {{"name", "core.csv"}, {"path", train}, {"valid_path", valid}, {"test_path", test}};
+  registry.options(Kind::reader, spec, "reader");  // the core's keys validate
+  Records r = registry.reader(spec, "reader")->read();
+  EXPECT_EQ(r.column_names(), (std::vector<std::string>{"a", "label", "split"}));
+  EXPECT_EQ(r.column("split"), (std::vector<std::string>{"train", "train", "train", "valid", "test", "test"}));
+  EXPECT_EQ(r.column("a"), (std::vector<std::string>{"1", "2", "3", "4", "5", "6"}));
+  EXPECT_EQ(r.origin(4), test + ":2");
+  EXPECT_EQ(r.source(), train + " + " + valid + " + " + test);
+
+  json named = spec;
+  named["split_column"] = "part";
+  named.erase("valid_path");
+  EXPECT_EQ(registry.reader(named, "reader")->read().column("part").back(), "test");
+
+  const auto other = dir.write("other.csv", "b,label\n1,x\n");
+  EXPECT_THROW_WITH(registry.reader({{"name", "core.csv"}, {"path", train}, {"test_path", other}}, "reader")->read(),
+                    DataError, "other.csv", "[b, label]", "[a, label]", "same columns");
+  const auto has_split = dir.write("s.csv", "a,split\n1,x\n");
+  EXPECT_THROW_WITH(
+      registry.reader({{"name", "core.csv"}, {"path", has_split}, {"test_path", has_split}}, "reader")->read(),
+      DataError, "already has a column \"split\"", "split_column");
+  EXPECT_THROW_WITH(registry.options(Kind::reader, {{"name", "core.csv"}, {"path", train}, {"test_path", 3}}, "reader"),
+                    OptionError, "reader.test_path");
+  // core.folder reads its own split folders: the core adds nothing to it.
+  EXPECT_THROW_WITH(
+      registry.options(Kind::reader, {{"name", "core.folder"}, {"path", "x"}, {"test_path", "y"}}, "reader"),
+      OptionError, "reader.test_path", "unknown option");
+}
+
 TEST(Reader, DefaultReadInputsPutsEachInputInItsOwnRow) {
   CsvReader reader{CsvReaderOptions("unused.csv")};
   Records r = reader.read_inputs({"a.wav", "b.wav"}, "path");

@@ -57,6 +57,25 @@ TEST(PlotTest, LinePlotIsWellFormedWithOnePolylinePerSeries) {
   EXPECT_THROW(adapt::line_plot_svg({{"bad", {1, 2}, {1}}}), adapt::Error);
 }
 
+TEST(PlotTest, ReferenceLinesAreDashedLabelledAndInRange) {
+  adapt::PlotSeries accuracy{"accuracy", {1, 2, 3}, {0.80, 0.85, 0.90}};
+  adapt::LinePlotOptions o;
+  o.reference_lines = {{"accuracy: core.majority", 0.30, 0}, {"accuracy: <stats>", 0.88, 0}};
+  const std::string svg = adapt::line_plot_svg({accuracy}, o);
+  EXPECT_EQ(check_well_formed(svg, "polyline"), 1);
+  // Each reference: the dashed line across the plot and its legend swatch.
+  size_t dashed = 0;
+  for (size_t at = svg.find("stroke-dasharray=\"6,4\""); at != std::string::npos;
+       at = svg.find("stroke-dasharray=\"6,4\"", at + 1))
+    ++dashed;
+  EXPECT_EQ(dashed, 4u);
+  EXPECT_NE(svg.find("accuracy: core.majority"), std::string::npos);
+  EXPECT_NE(svg.find("accuracy: &lt;stats&gt;"), std::string::npos);
+  // The axis reaches down to the baseline at 0.30, far below the curve (ticks 0.4, 0.6, 0.8).
+  EXPECT_NE(svg.find(">0.4<"), std::string::npos) << svg;
+  EXPECT_EQ(adapt::line_plot_svg({accuracy}).find(">0.4<"), std::string::npos);
+}
+
 TEST(PlotTest, LogAxisSkipsNonPositiveAndBreaksAtNan) {
   adapt::PlotSeries lr{"loss", {1e-7, 1e-5, 0.0, 1e-3, 1e-2, 1e-1}, {2.0, 1.9, 1.0, std::nan(""), 1.2, 3.0}};
   adapt::LinePlotOptions o;

@@ -9,6 +9,7 @@
 #include "adapt/common/version.h"
 #include "adapt/data/csv.h"
 #include "adapt/export/export.h"
+#include "adapt/recipe/recipe.h"
 #include "adapt/run/run_demo.h"
 #include "core/support/learner_fixtures.h"
 
@@ -33,9 +34,9 @@ TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
   EXPECT_GE(network, logistic + 0.2) << out.str();
   EXPECT_NE(out.str().find("the network beats core.logistic on accuracy"), std::string::npos) << out.str();
 
-  for (const char* file : {"model.adapt", "run.json", "metrics.json", "history.csv", "history.json", "loss.svg",
-                           "metrics.svg", "confusion_matrix.csv", "confusion_matrix.svg", "most_confused.csv",
-                           "top_losses.csv", "predictions.csv", "reliability.svg"})
+  for (const char* file : {"model.adapt", "run.json", "metrics.json", "model_summary.txt", "history.csv",
+                           "history.json", "loss.svg", "metrics.svg", "confusion_matrix.csv", "confusion_matrix.svg",
+                           "most_confused.csv", "top_losses.csv", "predictions.csv", "reliability.svg"})
     EXPECT_TRUE(std::filesystem::exists(options.out_dir / file)) << file;
   std::ifstream in(options.out_dir / "run.json");
   json run_json = json::parse(in);
@@ -66,6 +67,11 @@ TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
     right += json::parse(preds.at(row, "prediction"))["label"] == preds.at(row, "target");
   }
   EXPECT_NEAR(static_cast<double>(right) / 400.0, network, 1e-9);
+  // The metrics plot shows the baseline's score as a reference line.
+  std::ifstream plot(options.out_dir / "metrics.svg");
+  const std::string svg((std::istreambuf_iterator<char>(plot)), std::istreambuf_iterator<char>());
+  EXPECT_NE(svg.find("accuracy: core.logistic"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<polyline"), std::string::npos) << svg;
   // Top losses show the raw item (the input block's description of the row).
   EXPECT_EQ(out.str().find("top losses (valid)") != std::string::npos, true);
 
@@ -74,6 +80,57 @@ TEST(EndToEnd, CsvToMlpReachesTheStatedAccuracyAndBeatsLogisticRegression) {
   auto p = predictor.predict_inputs({"0.05,0.05,0.3,-0.2", "2.5,2.5,0,0"});
   EXPECT_EQ(p[0]["label"], "inner");
   EXPECT_EQ(p[1]["label"], "outer");
+  // A badly quoted input file: the error asks to fix it, not to change reader options that the export fixes.
+  const auto broken = dir.path / "broken.csv";
+  std::ofstream(broken) << "x1,x2,x3,x4\n0.1,\"0.2,0.3,0.4\n";
+  try {
+    predictor.predict_inputs({broken.string()});
+    ADD_FAILURE() << "a quote that never closes must be an error";
+  } catch (const DataError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("broken.csv:2"), std::string::npos) << message;
+    EXPECT_NE(message.find("Fix the quoting of that input"), std::string::npos) << message;
+    EXPECT_EQ(message.find("\"quote\""), std::string::npos) << message;
+  }
+}
+
+// A refit (no validation split) has no per-epoch metrics: metrics.svg shows the test score, taken once
+// after the last epoch, against the baseline's test score instead of empty axes.
+TEST(EndToEnd, RefitMetricsPlotShowsTheTestScores) {
+  TempDir dir("refit_plot");
+  std::ostringstream out;
+  RunOptions options;
+  options.out_dir = dir.path / "run";
+  options.out = &out;
+  json recipe = rings_recipe(dir.path, 600, 2);
+  recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}};
+  RunResult run = train_recipe(recipe, options, core_test_registry());
+  ASSERT_FALSE(run.metrics.contains("valid"));
+  std::ifstream plot(options.out_dir / "metrics.svg");
+  const std::string svg((std::istreambuf_iterator<char>(plot)), std::istreambuf_iterator<char>());
+  EXPECT_NE(svg.find("test metrics"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("accuracy (test)"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<circle"), std::string::npos) << "the test score is drawn\n" << svg;
+  EXPECT_NE(svg.find("accuracy: core.logistic"), std::string::npos) << svg;
+}
+
+// Relative paths of a recipe given in memory are read from the working directory: run.json records
+// them absolute, so its recipe runs from anywhere.
+TEST(EndToEnd, RunJsonRecordsAbsolutePaths) {
+  TempDir dir("absolute_paths");
+  json recipe = rings_recipe(dir.path, 300, 1);
+  const auto previous = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path);
+  recipe["reader"]["path"] = "rings.csv";
+  RunOptions options;
+  options.out_dir = dir.path / "run";
+  std::ostringstream out;
+  options.out = &out;
+  EXPECT_NO_THROW(train_recipe(recipe, options, core_test_registry()));
+  std::filesystem::current_path(previous);
+  std::ifstream in(options.out_dir / "run.json");
+  const json run_json = json::parse(in);
+  EXPECT_EQ(run_json["recipe"]["reader"]["path"], (dir.path / "rings.csv").lexically_normal().string());
 }
 
 TEST(EndToEnd, CoreDemoRunsTheWholeJourney) {
@@ -89,5 +146,13 @@ TEST(EndToEnd, CoreDemoRunsTheWholeJourney) {
   EXPECT_GE(demo.run.metrics["valid"]["accuracy"].get<double>(), 0.85) << out.str();
   EXPECT_TRUE(std::filesystem::exists(dir.path / "data" / "data.csv"));
   EXPECT_NE(out.str().find("reloading"), std::string::npos);
+  // The demo's recipe, in its run directory with paths relative to it, loads to the recipe it ran.
+  const json written = load_recipe(dir.path / "recipe.json");
+  EXPECT_EQ(written["reader"]["path"], (dir.path / "data" / "data.csv").string());
+  EXPECT_TRUE(written["description"].is_string());
+  json ran = written;
+  ran.erase("description");
+  std::ifstream record(dir.path / "run.json");
+  EXPECT_EQ(json::parse(record)["recipe"]["reader"]["path"], ran["reader"]["path"]);
   EXPECT_THROW(run_demo("no_such_plugin", options, core_test_registry()), OptionError);
 }

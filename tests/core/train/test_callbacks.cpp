@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -169,6 +171,35 @@ TEST(Callbacks, ProgressPrintsThePerEpochTable) {
   EXPECT_NE(text.find("data_wait"), std::string::npos);
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4);  // header + 3 epochs, no live bar in a stream
   EXPECT_EQ(text.find('\r'), std::string::npos);
+  // These epochs take milliseconds: their time column says how many, not "00:00".
+  EXPECT_EQ(text.find("00:00"), std::string::npos) << text;
+  EXPECT_TRUE(std::regex_search(text, std::regex(" 0\\.[0-9]{3}s\n"))) << text;
+}
+
+TEST(Callbacks, DurationsShowSubSecondTimes) {
+  EXPECT_EQ(format_duration(0.0), "0.000s");
+  EXPECT_EQ(format_duration(0.0424), "0.042s");
+  EXPECT_EQ(format_duration(0.9994), "0.999s");
+  EXPECT_EQ(format_duration(1.0), "1.0s");
+  EXPECT_EQ(format_duration(12.34), "12.3s");
+  EXPECT_EQ(format_duration(59.9), "59.9s");
+  EXPECT_EQ(format_duration(60.0), "01:00");
+  EXPECT_EQ(format_duration(205.0), "03:25");
+  EXPECT_EQ(format_duration(3723.0), "1:02:03");
+  EXPECT_EQ(format_duration(-1.0), "0.000s");
+  EXPECT_EQ(format_duration(std::nan("")), "0.000s");
+}
+
+TEST(Callbacks, EtaCoversTheWholeFit) {
+  // 10 s into a 5-epoch fit, halfway through epoch 1 (0-based): 1.5 epochs done, 3.5 to go.
+  EXPECT_NEAR(fit_eta(10.0, 0, 1, 5, 50, 100), 10.0 / 1.5 * 3.5, 1e-9);
+  // The last batch of the last epoch: nothing left.
+  EXPECT_NEAR(fit_eta(30.0, 0, 4, 5, 100, 100), 0.0, 1e-9);
+  // Resumed at epoch 3 of 5: 4 s for half of epoch 3 means 4 s for the other half and 8 s for epoch 4.
+  EXPECT_NEAR(fit_eta(4.0, 3, 3, 5, 10, 20), 12.0, 1e-9);
+  // Nothing done yet: no estimate rather than a division by zero.
+  EXPECT_EQ(fit_eta(0.0, 0, 0, 5, 0, 100), 0.0);
+  EXPECT_EQ(fit_eta(1.0, 0, 0, 0, 0, 0), 0.0);
 }
 
 TEST(Callbacks, SaveBestKeepsAndReloadsTheBestEpoch) {

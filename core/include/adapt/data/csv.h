@@ -53,7 +53,13 @@ char parse_delimiter(const std::string& value, const std::string& path = "delimi
 struct CsvRow {
   std::vector<std::string> fields;
   size_t line = 0;  // 1-based line where the record starts
+  // The first quoted field that ran across lines: the line its quote opened on and the line it closed
+  // on (0: none). A stray quote swallows the lines up to the next one; errors point at where it opened.
+  size_t quote_opened = 0, quote_closed = 0;
 };
+
+// How to read quotes as ordinary characters, for errors about quoting.
+ADAPT_API std::string csv_quoting_hint();
 
 // Tokenizer: one record per next(), quote-aware across lines. No header handling.
 class ADAPT_API CsvTokenizer {

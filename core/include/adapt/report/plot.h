@@ -15,6 +15,13 @@ struct PlotSeries {
   std::vector<double> x, y;  // same length; non-finite points are skipped
 };
 
+// A horizontal line at y (a baseline's score), dashed in the colour of the series it belongs to.
+struct ReferenceLine {
+  std::string name;
+  double y = 0;
+  size_t series = 0;  // index of the series whose colour it takes
+};
+
 struct LinePlotOptions {
   std::string title, x_label, y_label;
   bool log_x = false;  // e.g. lr_find (x values must then be > 0; others are skipped)
@@ -22,6 +29,7 @@ struct LinePlotOptions {
   int width = 720, height = 440;
   std::optional<double> marker_x;  // a vertical marker, e.g. the suggested learning rate
   std::string marker_label;
+  std::vector<ReferenceLine> reference_lines;  // dashed horizontal lines, e.g. the baselines' scores
 };
 
 // Several named series on shared axes, with ticks and a legend. Throws adapt::Error when a series'

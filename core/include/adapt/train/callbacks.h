@@ -60,8 +60,16 @@ class ADAPT_API ProgressCallback : public Callback {
  private:
   bool live_ = false, header_printed_ = false;
   std::vector<std::string> columns_;
-  std::chrono::steady_clock::time_point last_draw_;
+  std::chrono::steady_clock::time_point last_draw_, fit_started_;
+  int64_t first_epoch_ = 0;  // a resumed fit starts later: its ETA counts only what it trains
 };
+
+// "0.042s", "0.42s", "12.3s", "03:25", "1:02:03": epoch times and ETAs, readable for fast epochs too.
+ADAPT_API std::string format_duration(double seconds);
+// Seconds left in a fit of epochs [first_epoch, n_epochs) that is at epoch `epoch`, batch `done` of
+// `total`, `elapsed` seconds after it began (validation included, as it is part of every epoch).
+ADAPT_API double fit_eta(double elapsed, int64_t first_epoch, int64_t epoch, int64_t n_epochs, int64_t done,
+                         int64_t total);
 
 // What early stopping and save-best watch in the epoch row the recorder keeps.
 struct MonitorOptions {
