@@ -25,6 +25,9 @@ struct CliArgs {
   std::string recipe_file, train_out;
   int64_t nproc = 1;
   bool resume = false, resume_or_start = false, force = false;
+  // inspect RECIPE [--out DIR] [--no-label-issues]
+  std::string inspect_recipe, inspect_out;
+  bool no_label_issues = false;
   // predict MODEL INPUT...
   std::string model_file;
   std::vector<std::string> inputs;
@@ -45,6 +48,7 @@ struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
   CLI::App *plugins, *list, *info, *scan, *demo, *train, *predict, *embed, *serve;
+  CLI::App* inspect;
 
   Cli();
   // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version: 0; usage: 2).
@@ -52,6 +56,7 @@ struct Cli {
 
  private:
   void define_serve();
+  void define_inspect();
 };
 
 constexpr int kUsageError = 2;

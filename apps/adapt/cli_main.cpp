@@ -92,6 +92,7 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
                                     : std::filesystem::path(a.train_out);
     return adapt::cli::train(global, a.recipe_file, out, {a.resume || a.resume_or_start, a.resume_or_start, a.force});
   }
+  if (*cli.inspect) return adapt::cli::inspect(global, a.inspect_recipe, a.inspect_out, !a.no_label_issues);
   if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs);
   if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);
   if (*cli.serve) return adapt::cli::serve(global, serve_options(a));

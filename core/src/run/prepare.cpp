@@ -154,7 +154,8 @@ void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
   for (size_t i = 0; i < blocks.inputs().size(); ++i) setup(state.recipe["inputs"][i], blocks.inputs()[i]);
   setup(state.recipe["target"], blocks.target());
   refuse_single_class(*blocks.target().block, state.recipe["target"]);
-  state.warnings = data_warnings(*state.records, state.split, blocks);
+  state.warnings = data_warnings(*state.records, state.split, blocks,
+                                 InspectOptions::from_json(state.recipe.value("inspect", json::object()), state.seed));
   for (const auto& w : state.warnings) ctx.out() << "warning: " << w << "\n";
   state.transforms = build_transforms(state.recipe, registry, blocks, /*deterministic_only=*/false);
 }
