@@ -39,8 +39,10 @@ Registry& registry() {
   return *r;
 }
 
+// One thread: the label-issue search fits small models, and two threads on a busy 2-core machine spin
+// against each other (SMS took 114 s with two under load, 20 s with one).
 InspectResult inspect(const json& recipe, std::ostringstream& log, const fs::path& out_dir = {}) {
-  set_num_threads(2);
+  set_num_threads(1);
   InspectRunOptions options;
   options.out = &log;
   options.out_dir = out_dir;
@@ -127,8 +129,9 @@ TEST(InspectRealData, SmsSpamFlippedLabelsAreFound) {
   });
   std::cout << "SMS Spam, 5% flips: " << r.flipped << " flipped training rows, " << r.flagged << " flagged; precision "
             << r.precision << ", recall " << r.recall << "\n";
+  // Measured 0.915 / 0.852 (229 flipped training rows, 213 flagged); the issue's targets are 0.90 / 0.70.
   EXPECT_GE(r.precision, 0.85);
-  EXPECT_GE(r.recall, 0.65);
+  EXPECT_GE(r.recall, 0.75);
   EXPECT_TRUE(fs::exists(dir.path / "report" / "label_issues.csv"));
 }
 

@@ -79,8 +79,11 @@ TEST(InspectChecks, SingleColumnLeakageNamesTheCopyOfTheLabel) {
   ASSERT_FALSE(leakage.empty());
   EXPECT_EQ(leakage[0]["column"], "copy");
   EXPECT_NEAR(leakage[0]["auroc"].get<double>(), 1.0, 1e-9);
-  for (const auto& l : leakage)
-    if (l["column"] == "x") EXPECT_LT(l["auroc"].get<double>(), 0.8);
+  for (const auto& l : leakage) {
+    if (l["column"] == "x") {
+      EXPECT_LT(l["auroc"].get<double>(), 0.8);
+    }
+  }
 }
 
 TEST(InspectChecks, SplitsReportDuplicatesOfTrainAndUnseenLabels) {

@@ -17,7 +17,9 @@ using namespace adapt;
 
 TEST(InspectLabelIssues, ConfidentLearningFindsTheConfidentlyWrongRows) {
   // 50 rows labelled 0 and 50 labelled 1, all predicted 0.9 for their label, except rows 0-4: labelled
-  // 0 and predicted 1 with 0.95..0.75. Row 5 is labelled 0 and unsure (0.55 / 0.45): not an issue.
+  // 0 and predicted 1 with 0.99..0.95 (above class 1's threshold, its mean 0.9 over the rows labelled
+  // 1). Row 5 is labelled 0 and unsure (0.55 / 0.45): not an issue. Nor would a row predicted 1 with
+  // 0.85 be: below class 1's threshold it is not confidently 1.
   auto p = torch::zeros({100, 2}, torch::kDouble);
   auto y = torch::zeros({100}, torch::kInt64);
   for (int64_t i = 0; i < 100; ++i) {
@@ -26,7 +28,10 @@ TEST(InspectLabelIssues, ConfidentLearningFindsTheConfidentlyWrongRows) {
     p[i][label] = 0.9;
     p[i][1 - label] = 0.1;
   }
-  for (int64_t i = 0; i < 5; ++i) p[i][1] = 0.95 - 0.05 * static_cast<double>(i), p[i][0] = 1.0 - p[i][1].item<double>();
+  for (int64_t i = 0; i < 5; ++i) {
+    p[i][1] = 0.99 - 0.01 * static_cast<double>(i);
+    p[i][0] = 0.01 + 0.01 * static_cast<double>(i);
+  }
   p[5][0] = 0.55, p[5][1] = 0.45;
   const auto issues = find_label_issues(p, y);
   ASSERT_EQ(issues.size(), 5u);
@@ -35,7 +40,9 @@ TEST(InspectLabelIssues, ConfidentLearningFindsTheConfidentlyWrongRows) {
     EXPECT_EQ(issues[i].given, 0);
     EXPECT_EQ(issues[i].suggested, 1);
   }
-  EXPECT_NEAR(issues[0].given_probability, 0.05, 1e-12);
+  EXPECT_NEAR(issues[0].given_probability, 0.01, 1e-12);
+  p[6][1] = 0.85, p[6][0] = 0.15;  // wrong, but not confidently: still five
+  EXPECT_EQ(find_label_issues(p, y).size(), 5u);
 }
 
 // "a,b,label" rows of linear_records with labels flipped at `flipped` (0-based data rows).
