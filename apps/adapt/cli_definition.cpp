@@ -92,6 +92,16 @@ Cli::Cli() {
       ->required();
 
   define_serve();
+  define_inspect();
+}
+
+void Cli::define_inspect() {
+  inspect = app.add_subcommand("inspect", "Audit a recipe's data without training: integrity, leakage, drift, groups "
+                                          "and likely label errors (docs/inspect.md)");
+  inspect->add_option("RECIPE", args.inspect_recipe, "Recipe JSON file")->required();
+  inspect->add_option("--out", args.inspect_out, "Directory for inspect.json and the CSVs (label_issues.csv, ...)");
+  inspect->add_flag("--no-label-issues", args.no_label_issues,
+                    "Skip the label-issue search (the only part that fits models)");
 }
 
 void Cli::define_serve() {

@@ -31,6 +31,9 @@ struct CliArgs {
   // sanity RECIPE [--max-epochs N]
   std::string sanity_recipe;
   int64_t sanity_epochs = 3;
+  // inspect RECIPE [--out DIR] [--no-label-issues]
+  std::string inspect_recipe, inspect_out;
+  bool no_label_issues = false;
   // predict MODEL INPUT...
   std::string model_file;
   std::vector<std::string> inputs;
@@ -52,6 +55,7 @@ struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
   CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *predict, *embed, *serve;
+  CLI::App* inspect;
 
   Cli();
   // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version, `adapt` alone: 0;
@@ -61,6 +65,7 @@ struct Cli {
  private:
   void define_serve();
   int usage_error(const CLI::ParseError& e, int argc);
+  void define_inspect();
 };
 
 constexpr int kUsageError = 2;

@@ -93,6 +93,7 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
     return adapt::cli::train(global, a.recipe_file, out,
                              {a.resume || a.resume_or_start, a.resume_or_start, a.force, a.final_run, a.dry_run});
   }
+  if (*cli.inspect) return adapt::cli::inspect(global, a.inspect_recipe, a.inspect_out, !a.no_label_issues);
   if (*cli.evaluate) return adapt::cli::evaluate(global, a.evaluate_model, a.evaluate_data, a.evaluate_out, a.evaluate_slices);
   if (*cli.sanity) return adapt::cli::sanity(global, a.sanity_recipe, a.sanity_epochs);
   if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs, a.predict_out);

@@ -38,6 +38,9 @@ struct TrainFlags {
 // training writes a checkpoint, says how to resume and returns kInterrupted.
 int train(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
           const TrainFlags& flags = {});
+// Audits a recipe's data (docs/inspect.md): the report as text, or JSON with --json; files in out_dir.
+int inspect(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_dir,
+            bool label_issues);
 // An export scored on labelled data (adapt/export/evaluate_model.h).
 int evaluate(const Global& global, const std::filesystem::path& model_file, const std::filesystem::path& data,
              const std::filesystem::path& out_dir, const std::vector<std::string>& slices);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include "audio_audit.h"
 #include "register.h"
 
 namespace adapt::audio {
@@ -254,6 +255,10 @@ void FeatureBlock::load_state(const json& state) {
 }
 
 std::string FeatureBlock::describe(const Records& records, size_t row) const { return records.at(row, column_); }
+
+json FeatureBlock::audit(const Records& records, const std::vector<size_t>& rows) const {
+  return audit_audio(records, column_, rows, double(n_samples_) / double(sample_rate()));
+}
 
 void register_blocks(Registry& registry) {
   registry.add_block("audio.spectrogram",

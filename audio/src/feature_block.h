@@ -34,6 +34,7 @@ class FeatureBlock : public Block {
   json state() const override;
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
+  json audit(const Records& records, const std::vector<size_t>& rows) const override;
 
   // --- for this plugin's transforms and baseline ------------------------------------------------
   // The image of a (cropped) waveform as encode() makes it: [1, n_bins, n_frames].

@@ -1,6 +1,7 @@
 #include "blocks.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include "register.h"
@@ -197,6 +198,41 @@ std::string SequenceBlock::describe(const Records& records, size_t row) const {
   std::string s = records.at(row, options_.column);
   if (records.has_column("id")) s = records.at(row, "id") + " " + s;
   return s.size() > 200 ? s.substr(0, 200) + "..." : s;
+}
+
+json SequenceBlock::audit(const Records& records, const std::vector<size_t>& rows) const {
+  std::vector<size_t> lengths;
+  size_t residues = 0, non_standard = 0, with_non_standard = 0, cropped = 0;
+  for (size_t r : rows) {
+    size_t length = 0, odd = 0;
+    for (char c : records.at(r, options_.column)) {
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '*') continue;  // spacing, stop codon
+      ++length;
+      const char upper = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      odd += Alphabet::standard_index(upper) < 0;
+    }
+    lengths.push_back(length);
+    residues += length;
+    non_standard += odd;
+    with_non_standard += odd > 0;
+    cropped += static_cast<int64_t>(length) > options_.max_len;
+  }
+  std::sort(lengths.begin(), lengths.end());
+  auto at = [&](double q) { return lengths.empty() ? size_t{0} : lengths[static_cast<size_t>(q * double(lengths.size() - 1))]; };
+  json stats = {{"sequences", rows.size()}, {"residues", residues}, {"non_standard_residues", non_standard},
+                {"sequences_with_non_standard", with_non_standard}, {"longer_than_max_len", cropped},
+                {"length", {{"min", at(0.0)}, {"p5", at(0.05)}, {"median", at(0.5)}, {"p95", at(0.95)}, {"max", at(1.0)}}}};
+  json warnings = json::array(), notes = json::array();
+  if (cropped * 10 > rows.size())
+    warnings.push_back(std::to_string(cropped) + " of " + std::to_string(rows.size()) + " sequences are longer than " +
+                       "max_len " + std::to_string(options_.max_len) + " and are cropped (too_long: " +
+                       options_.too_long + ")");
+  if (with_non_standard > 0)
+    notes.push_back(std::to_string(with_non_standard) + " sequences hold " + std::to_string(non_standard) +
+                    " non-standard residues (X, B, U, Z, O or other letters)");
+  notes.push_back("sequence length: median " + std::to_string(at(0.5)) + ", 5-95% " + std::to_string(at(0.05)) + "-" +
+                  std::to_string(at(0.95)) + ", longest " + std::to_string(at(1.0)));
+  return {{"stats", stats}, {"warnings", warnings}, {"notes", notes}};
 }
 
 int64_t SequenceBlock::n_outputs() const {

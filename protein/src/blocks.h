@@ -49,6 +49,9 @@ class SequenceBlock : public Block {
   json state() const override;
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
+  // Lengths, non-standard residues (X, B, U, Z, O and anything else) and sequences max_len crops,
+  // for `adapt inspect`.
+  json audit(const Records& records, const std::vector<size_t>& rows) const override;
 
   std::string loss() const override { return options_.role == "mlm_target" ? "cross_entropy" : ""; }
   int64_t n_outputs() const override;

@@ -112,6 +112,43 @@ std::string IdsBlock::describe(const Records& records, size_t row) const {
   return "user " + records.at(row, user_column_) + ", item " + records.at(row, item_column_);
 }
 
+json IdsBlock::audit(const Records& records, const std::vector<size_t>& rows) const {
+  std::unordered_map<std::string, int64_t> per_user, per_item;
+  size_t cold_users = 0, cold_items = 0;
+  for (size_t r : rows) {
+    const std::string& user = records.at(r, user_column_);
+    const std::string& item = records.at(r, item_column_);
+    ++per_user[user];
+    ++per_item[item];
+    cold_users += !users_.known(user);
+    cold_items += !items_.known(item);
+  }
+  auto median = [](const std::unordered_map<std::string, int64_t>& counts) {
+    std::vector<int64_t> v;
+    for (const auto& [id, n] : counts) v.push_back(n);
+    if (v.empty()) return int64_t{0};
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+  };
+  const double n = rows.empty() ? 1.0 : static_cast<double>(rows.size());
+  json stats = {{"rows", rows.size()}, {"users", per_user.size()}, {"items", per_item.size()},
+                {"median_rows_per_user", median(per_user)}, {"median_rows_per_item", median(per_item)},
+                {"cold_user_share", static_cast<double>(cold_users) / n},
+                {"cold_item_share", static_cast<double>(cold_items) / n}};
+  json warnings = json::array(), notes = json::array();
+  auto percent = [&](size_t k) { return std::to_string(static_cast<int>(100.0 * static_cast<double>(k) / n + 0.5)) + "%"; };
+  if (cold_users * 10 > rows.size())
+    warnings.push_back(percent(cold_users) + " of the rows have a user the training split lacks (cold users): the "
+                                             "model falls back to its unknown-user row for them");
+  if (cold_items * 10 > rows.size())
+    warnings.push_back(percent(cold_items) + " of the rows have an item the training split lacks (cold items)");
+  notes.push_back(std::to_string(per_user.size()) + " users, " + std::to_string(per_item.size()) +
+                  " items; median rows per user " + std::to_string(median(per_user)) + ", per item " +
+                  std::to_string(median(per_item)) + "; cold users " + percent(cold_users) + ", cold items " +
+                  percent(cold_items) + " (counted in vocab mode only: hashed ids are never unknown)");
+  return {{"stats", stats}, {"warnings", warnings}, {"notes", notes}};
+}
+
 // Every recsys block, the rating and implicit targets included, so the kind has one registration function.
 void register_blocks(Registry& registry) {
   registry.add_block("recsys.ids", "user and item ids -> embedding rows (vocabulary, hashing or quotient-remainder)",

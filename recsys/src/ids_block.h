@@ -20,6 +20,9 @@ class IdsBlock : public Block {
   json state() const override;
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
+  // Ratings per user and item, and the share of rows whose user or item the training split lacks
+  // (cold), for `adapt inspect`.
+  json audit(const Records& records, const std::vector<size_t>& rows) const override;
 
   const IdEncoder& users() const { return users_; }
   const IdEncoder& items() const { return items_; }

@@ -570,6 +570,34 @@ std::string TableBlock::describe(const Records& records, size_t row) const {
   return out;
 }
 
+json TableBlock::audit(const Records& records, const std::vector<size_t>& rows) const {
+  json stats = json::object(), warnings = json::array(), notes = json::array();
+  std::set<std::string> done;
+  auto distinct = [&](const std::string& name) {
+    std::unordered_set<std::string> values;
+    for (size_t r : rows) values.insert(std::string(trim(records.at(r, name))));
+    return values.size();
+  };
+  for (const bool categorical : {true, false}) {
+    for (const auto& name : categorical ? cat_sources() : cont_sources()) {
+      if (!records.has_column(name) || !done.insert(name).second) continue;
+      const size_t n = distinct(name);
+      stats[name] = {{"kind", categorical ? "categorical" : "continuous"}, {"distinct", n}};
+      if (n <= 1 && rows.size() > 1)
+        warnings.push_back(fmt::format("column \"{}\" is constant in these {} rows; it carries no information",
+                                       name, rows.size()));
+      else if (categorical && n > 100 && n * 2 > rows.size())
+        warnings.push_back(fmt::format("categorical column \"{}\" has {} distinct values in {} rows: an identifier "
+                                       "rather than a category (embeddings of it learn little; drop it or make it "
+                                       "continuous)",
+                                       name, n, rows.size()));
+      else if (categorical && n > 50)
+        notes.push_back(fmt::format("categorical column \"{}\" has {} distinct values", name, n));
+    }
+  }
+  return {{"stats", stats}, {"warnings", warnings}, {"notes", notes}};
+}
+
 void register_blocks(Registry& registry) {
   registry.add_block("tabular.table",
                      "table columns -> x.cat codes + x.cont values (Categorify, FillMissing, Normalize, date parts)",

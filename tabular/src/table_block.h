@@ -33,6 +33,8 @@ class TableBlock : public Block {
   json state() const override;
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
+  // Cardinality of each categorical column and constant columns, for `adapt inspect`.
+  json audit(const Records& records, const std::vector<size_t>& rows) const override;
 
   // Encodes `rows` of `records` at once: cat [n, n_cat] int64, cont [n, n_cont] float.
   void encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,

@@ -379,3 +379,48 @@ TEST(Cli, CtrlCWritesACheckpointAndAFinishedRunNeedsForce) {
   Result forced = adapt_cli(again + " --force");
   EXPECT_EQ(forced.code, 0) << forced.err;
 }
+
+// `adapt inspect`: text report, --json on stdout, files in --out; a copy of the label among the inputs
+// is named, and a group column the data lacks is an error (exit 1) naming it.
+TEST(Cli, InspectReportsAsTextJsonAndFiles) {
+  const fs::path dir = scratch() / "inspect";
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "points.csv");
+    csv << "a,b,copy,label\n";
+    for (int i = 0; i < 200; ++i) {
+      double a = (i % 20) / 10.0 - 1.0, b = (i / 20) / 5.0 - 1.0;
+      const char* label = a + b > 0 ? "up" : "down";
+      csv << a << "," << b << "," << label << "," << label << "\n";
+    }
+  }
+  nlohmann::json recipe = {{"seed", 1},
+                           {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
+                           {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}}},
+                           {"inputs", {{{"name", "core.regression"}, {"columns", {"a", "b"}}},
+                                       {{"name", "core.category"}, {"column", "copy"}}}},
+                           {"target", {{"name", "core.category"}, {"column", "label"}}},
+                           {"model", {{"name", "core.mlp"}, {"layers", {6}}}},
+                           {"train", {{"epochs", 1}}}};
+  std::ofstream(dir / "recipe.json") << recipe;
+  Result text = adapt_cli("inspect '" + (dir / "recipe.json").string() + "' --out '" + (dir / "report").string() + "'");
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_TRUE(contains(text.out, "data: 200 records")) << text.out;
+  EXPECT_TRUE(contains(text.out, "too good to be true: \"copy\" alone predicts \"label\"")) << text.out;
+  for (const char* file : {"inspect.json", "columns.csv", "drift.csv", "groups.csv", "leakage.csv", "label_issues.csv"})
+    EXPECT_TRUE(fs::exists(dir / "report" / file)) << file;
+
+  Result json_out = adapt_cli("inspect '" + (dir / "recipe.json").string() + "' --json --no-label-issues");
+  ASSERT_EQ(json_out.code, 0) << json_out.err;
+  const auto report = nlohmann::json::parse(json_out.out);
+  EXPECT_EQ(report["leakage"][0]["column"], "copy");
+  EXPECT_FALSE(report.contains("label_issues"));
+  EXPECT_TRUE(contains(json_out.err, "data: 200 records")) << json_out.err;
+
+  recipe["inspect"] = {{"groups", {"speaker"}}};
+  std::ofstream(dir / "groups.json") << recipe;
+  Result bad = adapt_cli("inspect '" + (dir / "groups.json").string() + "'");
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_TRUE(contains(bad.err, "inspect.groups")) << bad.err;
+  EXPECT_TRUE(contains(bad.err, "\"speaker\"")) << bad.err;
+}

@@ -1,5 +1,7 @@
 #include "tokens_block.h"
 
+#include "text_audit.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -81,6 +83,11 @@ std::string TokensBlock::describe(const Records& records, size_t row) const {
   for (const auto& c : columns()) text += (text.empty() ? "" : " | ") + records.at(row, c);
   if (text.size() > 300) text = text.substr(0, 300) + "...";
   return text;
+}
+
+json TokensBlock::audit(const Records& records, const std::vector<size_t>& rows) const {
+  return audit_texts(records, columns(), rows,
+                     [&](size_t row) { return tokenizer_.encode_record(records, row).size(); }, max_tokens_);
 }
 
 }  // namespace adapt::text

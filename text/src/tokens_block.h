@@ -21,6 +21,7 @@ class TokensBlock : public Block {
   json state() const override;
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
+  json audit(const Records& records, const std::vector<size_t>& rows) const override;
 
   const Tokenizer& tokenizer() const { return tokenizer_; }
 

@@ -10,7 +10,7 @@ _adapt_plugins() {
 _adapt() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   local global="--threads --plugin-path --json --allow-insecure-plugins --help --version"
-  local commands="plugins demo train sanity evaluate predict embed serve"
+  local commands="plugins demo train inspect sanity evaluate predict embed serve"
   local command="" subcommand="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
@@ -62,6 +62,9 @@ _adapt() {
       [[ $cur != -* ]] && COMPREPLY=($(compgen -W "all $(_adapt_plugins)" -- "$cur")) ;;
     train)
       options="--out --nproc --resume --resume-or-start --force --final --dry-run"
+      [[ $cur != -* ]] && COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")) ;;
+    inspect)
+      options="--out --no-label-issues"
       [[ $cur != -* ]] && COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")) ;;
     sanity)
       options="--max-epochs"

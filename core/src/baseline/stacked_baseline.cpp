@@ -4,10 +4,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <map>
-#include <random>
 
 #include "adapt/baseline/core_baselines.h"
+#include "adapt/baseline/out_of_fold.h"
 
 namespace adapt {
 namespace {
@@ -27,31 +26,6 @@ std::shared_ptr<DataBlocks> restricted_blocks(const DataBlocks& blocks, const St
     inputs.push_back(*it);
   }
   return std::make_shared<DataBlocks>(std::move(inputs), blocks.target());
-}
-
-// Fold of each training row: shuffled with the seed, and dealt round-robin within each class so every
-// fold keeps the class mix (plain shuffling for regression targets).
-std::vector<int64_t> assign_folds(const torch::Tensor& targets, bool classification, const StackedOptions& options) {
-  const auto n = static_cast<size_t>(targets.size(0));
-  std::vector<size_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = i;
-  std::mt19937_64 engine(options.seed);
-  std::shuffle(order.begin(), order.end(), engine);
-  std::vector<int64_t> fold(n);
-  if (!classification) {
-    for (size_t i = 0; i < n; ++i) fold[order[i]] = static_cast<int64_t>(i) % options.folds;
-    return fold;
-  }
-  const auto labels = targets.reshape({-1}).to(torch::kInt64);
-  std::map<int64_t, int64_t> dealt;  // per class, rows dealt so far
-  int64_t start = 0;                 // each class starts where the last one ended, to balance fold sizes
-  for (size_t i : order) {
-    const int64_t label = labels[static_cast<int64_t>(i)].item<int64_t>();
-    auto [it, fresh] = dealt.emplace(label, 0);
-    if (fresh) it->second = start++;
-    fold[i] = it->second++ % options.folds;
-  }
-  return fold;
 }
 
 }  // namespace
@@ -90,28 +64,16 @@ void StackedBaseline::fit(const BaselineContext& ctx) {
   for (const auto& member : members_) member_blocks_.push_back(restricted_blocks(ctx.blocks, member));
 
   const auto targets = baseline_targets(ctx, train);
-  const auto fold = assign_folds(targets, classification_, options_);
-  torch::Tensor stacked;  // out-of-fold member predictions, [train rows, features]
-  for (int64_t k = 0; k < options_.folds; ++k) {
-    SplitIndices inner;
-    std::vector<int64_t> held_out;
-    for (size_t i = 0; i < train.size(); ++i) {
-      if (fold[i] == k) {
-        inner.valid.push_back(train[i]);
-        held_out.push_back(static_cast<int64_t>(i));
-      } else {
-        inner.train.push_back(train[i]);
-      }
-    }
+  const auto fold = assign_folds(targets, classification_, options_.folds, options_.seed);
+  // Out-of-fold member predictions, [train rows, features].
+  const torch::Tensor stacked = out_of_fold(train, fold, options_.folds, [&](const SplitIndices& inner) {
     fitted_.clear();
     for (size_t m = 0; m < members_.size(); ++m) {
       fitted_.push_back(members_[m].make());
       fitted_.back()->fit(BaselineContext{ctx.records, inner, member_blocks(m)});
     }
-    auto part = member_features(ctx, inner.valid);
-    if (!stacked.defined()) stacked = torch::zeros({static_cast<int64_t>(train.size()), part.size(1)}, torch::kDouble);
-    stacked.index_copy_(0, torch::tensor(held_out, torch::kInt64), part);
-  }
+    return member_features(ctx, inner.valid);
+  });
   if (classification_) {
     LogisticRegressionOptions o;
     o.l2 = options_.l2;

@@ -79,4 +79,6 @@ std::string Block::describe(const Records& records, size_t row) const {
   return out;
 }
 
+json Block::audit(const Records&, const std::vector<size_t>&) const { return nullptr; }
+
 }  // namespace adapt

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "adapt/data/data_loader.h"
+#include "adapt/inspect/inspect_input.h"
 #include "adapt/recipe/recipe.h"
 
 namespace adapt {
@@ -11,7 +12,7 @@ namespace {
 const std::set<std::string> kSections = {"seed",    "reader",  "splitter", "inputs",    "target",
                                          "transforms", "loader", "model",   "loss",      "metrics",
                                          "train",   "baselines", "reports", "interpret", "description",
-                                         "primary_metric", "slices", "sanity"};
+                                         "primary_metric", "slices", "sanity", "inspect"};
 
 std::string known_sections() {
   std::string out;
@@ -128,6 +129,7 @@ void validate_recipe(const json& recipe, const Registry& registry) {
                           ": per-branch freeze_to names the branches of a core.fusion model, and it has no branch \"" +
                           name + "\"" + (branches.empty() ? std::string(" (the model is not core.fusion)") : ""));
   parse_interpret_section(recipe.value("interpret", json::object()));
+  InspectOptions::from_json(recipe.value("inspect", json::object()), 0);
 }
 
 }  // namespace adapt

@@ -249,7 +249,8 @@ void setup_blocks(RunState& state, const Registry& registry, RunContext& ctx) {
   // The data checks look at the sealed test rows too: overlap with train is found without scoring them.
   SplitIndices checked = state.split;
   if (!state.sealed_test.empty()) checked.test = state.sealed_test;
-  state.warnings = data_warnings(*state.records, checked, blocks);
+  state.warnings = data_warnings(*state.records, checked, blocks,
+                                 InspectOptions::from_json(state.recipe.value("inspect", json::object()), state.seed));
   for (const auto& w : state.warnings) ctx.out() << "warning: " << w << "\n";
   state.transforms = build_transforms(state.recipe, registry, blocks, /*deterministic_only=*/false);
 }

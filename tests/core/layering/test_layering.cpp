@@ -15,8 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kLayers = {"common", "data",   "model",      "metrics", "train",
-                                          "distributed", "baseline", "report", "plugin",  "components",
-                                          "recipe", "export", "run",   "testing"};
+                                          "distributed", "baseline", "report", "inspect", "plugin",
+                                          "components", "recipe", "export", "run",   "testing"};
 
 int layer_of(const std::string& folder) {
   auto it = std::find(kLayers.begin(), kLayers.end(), folder);

@@ -60,6 +60,12 @@ class ADAPT_API Block {
 
   // Human-readable raw item for top-losses reports (a path, a text, a row).
   virtual std::string describe(const Records& records, size_t row) const;
+
+  // --- data audit (`adapt inspect`, docs/inspect.md) ----------------------------------------------
+  // What this modality knows about its raw inputs in `rows` (audio durations and clipping, text lengths
+  // and empty texts, residues, cardinality): {"stats": {...}, "warnings": [...], "notes": [...]}.
+  // Optional: the default, null, adds nothing. Called after setup(), on each split's rows.
+  virtual json audit(const Records& records, const std::vector<size_t>& rows) const;
 };
 
 }  // namespace adapt
