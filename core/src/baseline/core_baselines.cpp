@@ -49,7 +49,13 @@ torch::Tensor baseline_targets(const BaselineContext& ctx, const std::vector<siz
   const auto& target = ctx.blocks.target();
   std::vector<torch::Tensor> out;
   out.reserve(rows.size());
-  for (size_t row : rows) out.push_back(get(target.block->encode(ctx.records, row, encode_ctx), ""));
+  for (size_t row : rows) {
+    out.push_back(get(target.block->encode(ctx.records, row, encode_ctx), ""));
+    if (out.back().sizes() != out.front().sizes())  // per-residue or per-token targets of varying length
+      throw Error(fmt::format("baselines: the target of {} (row {}) has {} values but earlier rows {}; a baseline over "
+                              "one value per row does not apply to targets of varying length",
+                              ctx.records.origin(row), row, out.back().numel(), out.front().numel()));
+  }
   if (out.empty()) return torch::zeros({0});
   return torch::stack(out);
 }

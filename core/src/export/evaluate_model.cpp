@@ -7,7 +7,7 @@
 #include "adapt/common/atomic_file.h"
 #include "adapt/data/csv_writer.h"
 #include "adapt/metrics/metric_name.h"
-#include "adapt/metrics/slices.h"
+#include "adapt/report/slices.h"
 #include "adapt/model/losses.h"
 #include "adapt/recipe/recipe.h"
 #include "adapt/report/interpretation.h"

@@ -34,6 +34,8 @@ InspectResult inspect_recipe(const json& recipe, const InspectRunOptions& option
   RunContext ctx(run_options);
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
+  // The audit scores no model on the test rows (drift, duplicates, groups only): a sealed part is audited.
+  if (!state.sealed_test.empty()) state.split.test = std::move(state.sealed_test), state.sealed_test.clear();
   setup_blocks(state, registry, ctx);
   std::istringstream lines(stage_log.str());
   for (std::string line; std::getline(lines, line);)

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "adapt/baseline/core_baselines.h"
@@ -89,6 +90,19 @@ std::shared_ptr<const Records> shuffle_training_labels(const RunState& state, co
   return out;
 }
 
+// A refit recipe has no validation part: a fifth of its training rows (seeded) judge the sanity runs
+// instead. The test part stays untouched.
+void carve_validation(RunState& state) {
+  std::vector<size_t>& train = state.split.train;
+  std::mt19937_64 engine(mix_seed(state.seed, 0xca47e));
+  std::shuffle(train.begin(), train.end(), engine);
+  const size_t n_valid = std::max<size_t>(1, train.size() / 5);
+  state.split.valid.assign(train.end() - static_cast<std::ptrdiff_t>(n_valid), train.end());
+  train.resize(train.size() - n_valid);
+  std::sort(train.begin(), train.end());
+  std::sort(state.split.valid.begin(), state.split.valid.end());
+}
+
 enum class Variant { real, shuffled_labels, noise_inputs };
 
 json short_budget(json recipe, int64_t max_epochs) {
@@ -113,6 +127,7 @@ struct Scored {
   std::string metric;
   bool higher;
   size_t valid_rows;
+  bool carved;  // the validation rows were carved from the training rows
 };
 
 Scored train_variant(const json& recipe, const Registry& registry, Variant variant) {
@@ -124,9 +139,8 @@ Scored train_variant(const json& recipe, const Registry& registry, Variant varia
   RunContext ctx(options);
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
-  if (state.split.valid.empty())
-    throw OptionError("sanity: the split has no validation part, and chance is judged on it; give the splitter a "
-                      "valid part (splitter.valid_pct)");
+  const bool carved = state.split.valid.empty();
+  if (carved) carve_validation(state);
   if (variant == Variant::shuffled_labels) {
     auto target = build_blocks(state.recipe, registry)->target().block->columns();
     state.records = shuffle_training_labels(state, target);
@@ -144,7 +158,7 @@ Scored train_variant(const json& recipe, const Registry& registry, Variant varia
   const json chance = score_baseline(constant, "constant", state, registry, ctx, false);
   const std::string& key = state.result.primary_metric;
   return {valid.value(key, NAN), chance.is_null() ? NAN : chance["valid"].value(key, NAN), key, state.primary_higher,
-          state.split.valid.size()};
+          state.split.valid.size(), carved};
 }
 
 }  // namespace
@@ -195,6 +209,8 @@ json sanity_check(const json& recipe_in, const Registry& registry, const SanityO
                  {"chance", chance},
                  {"tolerance", tolerance},
                  {"max_epochs", options.max_epochs},
+                 {"validation", shuffled.carved ? "a fifth of the training rows (the recipe has no validation part)"
+                                                : "the recipe's validation part"},
                  {"real", real},
                  {"shuffled_labels", shuffled.network},
                  {"noise_inputs", noise.network},

@@ -1,7 +1,7 @@
 // evaluate_slices: the network's metrics per value of the recipe's slice columns on valid (and test
-// in a final run), through adapt/metrics/slices.h.
+// in a final run), through adapt/report/slices.h.
 #include "adapt/common/atomic_file.h"
-#include "adapt/metrics/slices.h"
+#include "adapt/report/slices.h"
 #include "adapt/run/stages.h"
 
 namespace adapt {

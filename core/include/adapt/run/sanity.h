@@ -18,10 +18,11 @@ struct SanityOptions {
   std::ostream* out = nullptr;  // the runs' summary; nullptr: std::cout
 };
 
-// {"metric", "higher_is_better", "chance", "tolerance", "real", "shuffled_labels", "noise_inputs",
-//  "findings": [...], "passed": bool}. `passed` is false when the shuffled-label or the noise run beats
+// {"metric", "higher_is_better", "chance", "tolerance", "max_epochs", "validation", "real",
+//  "shuffled_labels", "noise_inputs", "findings": [...], "passed": bool}. `passed` is false when the shuffled-label or the noise run beats
 // chance by more than the tolerance; a real model that does not beat its noise run is a finding that
-// does not fail. Throws OptionError when the split has no validation part.
+// does not fail. A recipe without a validation part (a refit) is judged on a fifth of its training rows
+// instead ("validation" says which); the test part is never used.
 ADAPT_API json sanity_check(const json& recipe, const Registry& registry, const SanityOptions& options = {});
 
 }  // namespace adapt

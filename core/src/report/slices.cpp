@@ -1,4 +1,4 @@
-#include "adapt/metrics/slices.h"
+#include "adapt/report/slices.h"
 
 #include <fmt/format.h>
 

@@ -4,6 +4,7 @@
 // ("slices" in a recipe) and by `adapt evaluate`.
 #include <torch/types.h>
 
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <ostream>
@@ -11,8 +12,8 @@
 #include <vector>
 
 #include "adapt/common/error.h"
+#include "adapt/common/options.h"
 #include "adapt/metrics/metric.h"
-#include "adapt/recipe/recipe.h"
 
 namespace adapt {
 
