@@ -174,8 +174,9 @@ json verdicts(const RunResult& result, const std::vector<std::shared_ptr<Metric>
   for (const auto& [name, entry] : result.baselines.items()) {
     if (entry.contains("error") || !entry.contains(part)) continue;
     std::vector<std::string> wins, ties, losses;
+    const json& scores = entry[part];  // a lambda may not capture a structured binding (C++17)
     auto judge = [&](const std::string& metric, bool higher) {
-      const double a = net.value(metric, NAN), b = entry[part].value(metric, NAN);
+      const double a = net.value(metric, NAN), b = scores.value(metric, NAN);
       if (std::isnan(a) || std::isnan(b)) return;
       const int c = compare(a, b, higher);
       (c > 0 ? wins : c == 0 ? ties : losses).push_back(metric);
