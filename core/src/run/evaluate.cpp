@@ -194,6 +194,29 @@ json verdicts(const RunResult& result, const std::vector<std::shared_ptr<Metric>
   return out;
 }
 
+// A report that scores the network beside baselines of its own, as {"model": {metric: value}, "<baseline>":
+// {metric: value}, "split": part} (recsys.ranking: hr@10, ndcg@10 against the most popular items): one
+// line per baseline where it wins or ties. Such metrics are better when higher.
+json report_verdicts(const json& reports) {
+  json out = json::array();
+  for (const auto& [report, result] : reports.items()) {
+    if (!result.is_object() || !result.contains("model") || !result["model"].is_object()) continue;
+    const json& net = result["model"];
+    const std::string part = result.value("split", std::string("valid"));
+    for (const auto& [name, scores] : result.items()) {
+      if (name == "model" || !scores.is_object()) continue;
+      std::vector<std::string> losses;
+      for (const auto& [metric, value] : scores.items())
+        if (value.is_number() && net.contains(metric) && net[metric].is_number() &&
+            compare(net[metric].get<double>(), value.get<double>(), true) <= 0)
+          losses.push_back(metric);
+      if (!losses.empty())
+        out.push_back(name + " BEATS or ties the network on " + join(losses) + " (" + report + ", " + part + ")");
+    }
+  }
+  return out;
+}
+
 // Counts this scoring of the test part in the ledger; {"rows", "sealed", "scored"} for the record.
 json test_part_status(RunState& state, RunContext& ctx) {
   if (!state.sealed_test.empty())
@@ -229,6 +252,19 @@ std::string test_line(const json& status) {
   return "test part scored " + std::to_string(n) + (n == 1 ? " time" : " times") + ", this run included";
 }
 
+// The recipe's reports (plugin analyses: feature importance, ranking metrics, ...).
+json run_reports(RunState& state, const Registry& registry, RunContext& ctx) {
+  json out = json::object();
+  const json& reports = state.recipe.value("reports", json::array());
+  for (size_t i = 0; i < reports.size(); ++i) {
+    json spec = reports[i].is_string() ? json{{"name", reports[i]}} : reports[i];
+    auto report = registry.report(component_options(spec), "reports[" + std::to_string(i) + "]");
+    ReportContext rctx{*state.learner, *state.records, state.split, *state.blocks, ctx.dir(), ctx.out()};
+    out[spec["name"].get<std::string>()] = report->run(rctx);
+  }
+  return out;
+}
+
 }  // namespace
 
 void evaluate(RunState& state, const Registry& registry, RunContext& ctx) {
@@ -243,20 +279,14 @@ void evaluate(RunState& state, const Registry& registry, RunContext& ctx) {
   if (json fusion = fusion_verdict(result.metrics, result.baselines, result.primary_metric, state.primary_higher);
       !fusion.is_null())
     state.verdicts.push_back(fusion);
+  result.reports = run_reports(state, registry, ctx);
+  for (const auto& v : report_verdicts(result.reports)) state.verdicts.push_back(v);
   for (const auto& v : state.verdicts) ctx.out() << "  " << v.get<std::string>() << "\n";
   if (result.test_part.contains("warning")) ctx.out() << "warning: " << result.test_part["warning"].get<std::string>() << "\n";
   result.slices = evaluate_slices(state, registry, ctx);
   result.calibration = calibrate(state, ctx);
   ctx.out() << std::flush;
 
-  result.reports = json::object();
-  const json& reports = state.recipe.value("reports", json::array());
-  for (size_t i = 0; i < reports.size(); ++i) {
-    json spec = reports[i].is_string() ? json{{"name", reports[i]}} : reports[i];
-    auto report = registry.report(component_options(spec), "reports[" + std::to_string(i) + "]");
-    ReportContext rctx{*state.learner, *state.records, state.split, *state.blocks, ctx.dir(), ctx.out()};
-    result.reports[spec["name"].get<std::string>()] = report->run(rctx);
-  }
 }
 
 }  // namespace adapt
