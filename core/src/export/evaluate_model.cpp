@@ -72,17 +72,15 @@ json evaluate_model(const Predictor& predictor, const fs::path& data, const Regi
   const SliceMetrics make_metrics = [&] { return build_metrics(recipe, registry, target); };
   json metrics = {{"loss", (*loss)(outputs, targets).item<double>()}};
   std::vector<std::string> names;
+  std::string key = "loss";  // the recipe's primary metric when it names one, else the first
+  bool higher = false;
+  const std::string wanted = recipe.value("primary_metric", std::string());
   for (auto& m : make_metrics()) {
     m->accumulate(outputs, targets);
     metrics[m->name()] = m->value();
     names.push_back(m->name());
+    if (wanted.empty() ? names.size() == 1 : names_metric(wanted, *m)) key = m->name(), higher = m->higher_is_better();
   }
-  // The recipe's primary metric when it names one, else the first.
-  std::string key = names.empty() ? "loss" : names.front();
-  bool higher = !names.empty();
-  const std::string wanted = recipe.value("primary_metric", std::string());
-  for (auto& m : make_metrics())
-    if (wanted.empty() ? m->name() == key : names_metric(wanted, *m)) key = m->name(), higher = m->higher_is_better();
   json result = {{"data", data.string()}, {"rows", records.size()}, {"metrics", metrics}, {"primary_metric", key}};
   out << "evaluated " << records.size() << " rows of " << data.string() << "\n";
   for (const auto& [name, value] : metrics.items()) out << fmt::format("  {:<20}{:.4f}\n", name, value.get<double>());
