@@ -74,6 +74,15 @@ Cli::Cli() {
                                                    "slices");
   evaluate->add_option("--slices", args.evaluate_slices, "Columns to score each value of separately")->delimiter(',');
 
+  drift = app.add_subcommand("drift", "Compare new inputs with the training reference an exported model keeps: "
+                                      "column drift, feature drift (MMD), out-of-domain share, predicted-label mix; "
+                                      "exit 3 when drift is found");
+  drift->add_option("MODEL", args.drift_model, "Exported model (.adapt)")->required();
+  drift->add_option("DATA", args.drift_data, "New data the recipe's reader takes (its path or root); labels not needed")
+      ->required();
+  drift->add_option("--out", args.drift_out, "Folder for drift.json, drift_columns.csv and drift.svg");
+  drift->add_option("--seed", args.drift_seed, "Seed of the row sample and permutations");
+
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();
   predict->add_option("INPUT", args.inputs,
@@ -81,7 +90,7 @@ Cli::Cli() {
                       ".tsv, .jsonl), or - for standard input")
       ->required();
   predict->add_option("--out", args.predict_out,
-                      "Write predictions to FILE.csv (input,label,prediction,error) or FILE.jsonl instead of stdout");
+                      "Write predictions to FILE.csv (input,label,prediction,ood_score,in_domain,error) or FILE.jsonl instead of stdout");
 
   embed = app.add_subcommand("embed", "Write one embedding vector per input (models that define one, e.g. protein "
                                       "encoders) to CSV or .npy");

@@ -28,6 +28,9 @@ struct CliArgs {
   // evaluate MODEL DATA [--out DIR] [--slices a,b]
   std::string evaluate_model, evaluate_data, evaluate_out;
   std::vector<std::string> evaluate_slices;
+  // drift MODEL DATA [--out DIR] [--seed N]
+  std::string drift_model, drift_data, drift_out;
+  uint64_t drift_seed = 0;
   // sanity RECIPE [--max-epochs N]
   std::string sanity_recipe;
   int64_t sanity_epochs = 3;
@@ -54,7 +57,7 @@ struct CliArgs {
 struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
-  CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *predict, *embed, *serve;
+  CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *drift, *predict, *embed, *serve;
   CLI::App* inspect;
 
   Cli();

@@ -95,6 +95,7 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
   }
   if (*cli.inspect) return adapt::cli::inspect(global, a.inspect_recipe, a.inspect_out, !a.no_label_issues);
   if (*cli.evaluate) return adapt::cli::evaluate(global, a.evaluate_model, a.evaluate_data, a.evaluate_out, a.evaluate_slices);
+  if (*cli.drift) return adapt::cli::drift(global, a.drift_model, a.drift_data, a.drift_out, a.drift_seed);
   if (*cli.sanity) return adapt::cli::sanity(global, a.sanity_recipe, a.sanity_epochs);
   if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs, a.predict_out);
   if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);

@@ -183,14 +183,17 @@ class PredictionWriter {
  public:
   PredictionWriter(const Global& global, std::ostream& file, const std::string& format)
       : json_(global.json_output), file_(format.empty() ? nullptr : &file), format_(format) {
-    if (format_ == "csv") *file_ << csv_row({"input", "label", "prediction", "error"});
+    if (format_ == "csv") *file_ << csv_row({"input", "label", "prediction", "ood_score", "in_domain", "error"});
     if (!file_ && json_) std::cout << "[";
   }
   void write(const std::string& input, const json& prediction) {
     const std::string label = prediction.is_object() && prediction.contains("label") && prediction["label"].is_string()
                                   ? prediction["label"].get<std::string>()
                                   : "";
-    if (format_ == "csv") *file_ << csv_row({input, label, prediction.dump(), ""});
+    const bool scored = prediction.is_object() && prediction.contains("ood_score");
+    const std::string ood = scored ? prediction["ood_score"].dump() : "";
+    const std::string in_domain = scored ? (prediction["in_domain"].get<bool>() ? "true" : "false") : "";
+    if (format_ == "csv") *file_ << csv_row({input, label, prediction.dump(), ood, in_domain, ""});
     else if (format_ == "jsonl") *file_ << json{{"input", input}, {"prediction", prediction}}.dump() << "\n";
     else if (json_) std::cout << (count_ ? ",\n" : "\n") << json{{"input", input}, {"prediction", prediction}}.dump(2);
     else std::cout << input << "\t" << prediction.dump() << "\n";
@@ -198,7 +201,7 @@ class PredictionWriter {
   }
   void fail(const std::string& input, const std::string& reason) {
     ++failed_;
-    if (format_ == "csv") *file_ << csv_row({input, "", "", reason});
+    if (format_ == "csv") *file_ << csv_row({input, "", "", "", "", reason});
     else if (format_ == "jsonl") *file_ << json{{"input", input}, {"error", reason}}.dump() << "\n";
     else std::cerr << "adapt: error: " << input << ": " << reason << "\n";
   }

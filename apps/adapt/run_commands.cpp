@@ -1,7 +1,9 @@
-// `adapt demo`, `adapt train`, `adapt sanity` and `adapt evaluate`: thin wrappers over run_demo,
-// train_recipe, sanity_check and evaluate_model (`adapt predict` is predict_command.cpp). With --json, progress goes to stderr so stdout holds only the JSON result.
+// `adapt demo`, `adapt train`, `adapt sanity`, `adapt evaluate` and `adapt drift`: thin wrappers over
+// run_demo, train_recipe, sanity_check, evaluate_model and detect_drift (`adapt predict` is predict_command.cpp). With --json, progress goes to stderr so stdout holds only the JSON result.
 #include <adapt/distributed/distributed.h>
+#include <adapt/export/detect_drift.h>
 #include <adapt/export/evaluate_model.h>
+#include <adapt/export/read_new_data.h>
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
 #include <adapt/recipe/recipe.h>
@@ -158,6 +160,20 @@ int evaluate(const Global& global, const std::filesystem::path& model_file, cons
   const json result = evaluate_model(predictor, data, registry, options);
   if (global.json_output) std::cout << result.dump(2) << "\n";
   return 0;
+}
+
+int drift(const Global& global, const std::filesystem::path& model_file, const std::filesystem::path& data,
+          const std::filesystem::path& out_dir, uint64_t seed) {
+  Registry& registry = global_registry();
+  report_plugin_problems();
+  const Predictor predictor = Predictor::load(model_file, registry);
+  DetectDriftOptions options;
+  options.out_dir = out_dir;
+  options.tests.seed = seed;
+  options.out = global.json_output ? &std::cerr : &std::cout;
+  const json result = detect_drift(predictor, read_new_data(predictor, data, registry, "drift"), options);
+  if (global.json_output) std::cout << result.dump(2) << "\n";
+  return result["drift"].get<bool>() ? kDriftExitCode : 0;
 }
 
 int sanity(const Global& global, const std::filesystem::path& recipe_file, int64_t max_epochs) {

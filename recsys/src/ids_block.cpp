@@ -112,6 +112,15 @@ std::string IdsBlock::describe(const Records& records, size_t row) const {
   return "user " + records.at(row, user_column_) + ", item " + records.at(row, item_column_);
 }
 
+std::string IdsBlock::unseen(const Records& records, size_t row) const {
+  std::string why;
+  const std::string& user = records.at(row, user_column_);
+  const std::string& item = records.at(row, item_column_);
+  if (!users_.known(user)) why = "user " + user + " unseen in training";
+  if (!items_.known(item)) why += (why.empty() ? "" : "; ") + ("item " + item + " unseen in training");
+  return why;
+}
+
 json IdsBlock::audit(const Records& records, const std::vector<size_t>& rows) const {
   std::unordered_map<std::string, int64_t> per_user, per_item;
   size_t cold_users = 0, cold_items = 0;

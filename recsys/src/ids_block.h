@@ -20,6 +20,8 @@ class IdsBlock : public Block {
   json state() const override;
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
+  // "user U unseen in training" (and/or item) in vocab mode; hashed ids are never unseen.
+  std::string unseen(const Records& records, size_t row) const override;
   // Ratings per user and item, and the share of rows whose user or item the training split lacks
   // (cold), for `adapt inspect`.
   json audit(const Records& records, const std::vector<size_t>& rows) const override;

@@ -175,7 +175,7 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
   EXPECT_TRUE(contains(p.err, "1 of 5001 inputs could not be predicted")) << p.err;
   const std::string preds = slurp(dir / "preds.csv");
   EXPECT_EQ(std::count(preds.begin(), preds.end(), '\n'), 5002) << preds.substr(0, 300);
-  EXPECT_EQ(preds.rfind("input,label,prediction,error\n", 0), 0u);
+  EXPECT_EQ(preds.rfind("input,label,prediction,ood_score,in_domain,error\n", 0), 0u);
   EXPECT_TRUE(contains(preds, "table.csv:5002,,,")) << preds.substr(preds.size() - 300);
 
   Result in = adapt_cli("predict '" + model + "' - --out '" + (dir / "preds.jsonl").string() + "' < '" +
@@ -193,6 +193,23 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
   ASSERT_EQ(e.code, 0) << e.err;
   EXPECT_TRUE(contains(e.out, "evaluated 400 rows")) << e.out;
   EXPECT_TRUE(fs::exists(dir / "eval" / "predictions.csv"));
+
+  // Drift: the training file itself is like the reference (exit 0); moved by 3 in a, it drifted (exit 3).
+  {
+    std::ofstream moved(dir / "moved.csv");
+    moved << "a,b,label\n";
+    for (int i = 0; i < 400; ++i) moved << (i % 20) / 10.0 + 2.0 << "," << (i / 20) / 10.0 - 1.0 << ",up\n";
+  }
+  Result same = adapt_cli("drift '" + model + "' '" + (dir / "points.csv").string() + "'");
+  EXPECT_EQ(same.code, 0) << same.out << same.err;
+  EXPECT_TRUE(contains(same.out, "no drift found")) << same.out;
+  Result moved = adapt_cli("--json drift '" + model + "' '" + (dir / "moved.csv").string() + "' --out '" +
+                           (dir / "drift").string() + "'");
+  EXPECT_EQ(moved.code, 3) << moved.out << moved.err;
+  EXPECT_TRUE(nlohmann::json::parse(moved.out)["drift"].get<bool>()) << moved.out;
+  EXPECT_TRUE(fs::exists(dir / "drift" / "drift_columns.csv"));
+  const std::string scored = slurp(dir / "preds.csv");
+  EXPECT_TRUE(contains(scored, ",true,") || contains(scored, ",false,")) << scored.substr(0, 300);  // in_domain
 
   Result s = adapt_cli("--json sanity '" + (dir / "recipe.json").string() + "' --max-epochs 2");
   ASSERT_EQ(s.code, 0) << s.out << s.err;

@@ -80,6 +80,12 @@ TEST(RecsysPipeline, SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
   adapt::Records raw({"user", "item"}, "probe");
   for (const auto& input : inputs) raw.add_row({input.substr(0, input.find(',')), input.substr(input.find(',') + 1)});
   EXPECT_TRUE(torch::equal(predictor.outputs(raw), result.learner->outputs(raw)));
+  // A user the training split never had is flagged (users are a vocabulary; hashed items never are).
+  adapt::Records cold({"user", "item"}, "cold");
+  cold.add_row({"no_such_user", raw.at(0, "item")});
+  const json flagged = predictor.predict(cold).at(0);
+  EXPECT_EQ(flagged.value("unseen", ""), "user no_such_user unseen in training") << flagged.dump();
+  EXPECT_EQ(flagged.value("in_domain", true), false) << flagged.dump();
   std::filesystem::remove_all(dir);
 }
 

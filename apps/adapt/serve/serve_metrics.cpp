@@ -30,7 +30,14 @@ ServeMetrics::ServeMetrics(size_t window) : agreement_window_(window) {
   registry_.add_counter("adapt_serve_reloads_total", "Reloads (SIGHUP, POST /admin/reload) by result");
   registry_.add_gauge("adapt_serve_model_loaded_timestamp_seconds",
                       "When the served export was loaded, by role and file");
-  for (const char* role : {"model", "candidate"}) label_windows_[role] = std::make_unique<SlidingWindow>(window);
+  registry_.add_counter("adapt_serve_out_of_domain_total",
+                        "Predictions by model role and in_domain (true/false), for exports with a scorer");
+  registry_.add_gauge("adapt_serve_out_of_domain_share",
+                      "Share of the model's last predictions flagged out of domain (the window)");
+  for (const char* role : {"model", "candidate"}) {
+    label_windows_[role] = std::make_unique<SlidingWindow>(window);
+    domain_windows_[role] = std::make_unique<SlidingWindow>(window);
+  }
 }
 
 void ServeMetrics::request(const std::string& route, int status, double seconds) {
@@ -48,6 +55,11 @@ void ServeMetrics::predictions(const std::string& role, const std::vector<nlohma
     const std::string label = prediction_label(p);
     registry_.increment("adapt_serve_predictions_total", {{"model", role}, {"label", label}});
     window.add(label);
+    if (p.is_object() && p.contains("in_domain") && p["in_domain"].is_boolean()) {
+      const bool in = p["in_domain"].get<bool>();
+      registry_.increment("adapt_serve_out_of_domain_total", {{"model", role}, {"in_domain", in ? "true" : "false"}});
+      domain_windows_.at(role)->add(in ? "in" : "out");
+    }
   }
 }
 
@@ -100,6 +112,11 @@ std::string ServeMetrics::render() const {
     registry.set("adapt_serve_window_predictions", {{"model", role}}, static_cast<double>(window->size()));
     for (const auto& [label, share] : window->shares())
       registry.set("adapt_serve_predicted_label_share", {{"model", role}, {"label", label}}, share);
+  }
+  for (const auto& [role, window] : domain_windows_) {
+    if (window->size() == 0) continue;
+    const auto shares = window->shares();
+    registry.set("adapt_serve_out_of_domain_share", {{"model", role}}, shares.count("out") ? shares.at("out") : 0.0);
   }
   if (agreement_window_.size() > 0) {
     const auto shares = agreement_window_.shares();

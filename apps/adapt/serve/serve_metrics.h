@@ -1,7 +1,6 @@
 #pragma once
-// What `adapt serve` measures, by name (docs/serving.md lists every metric). Out-of-domain share and
-// input drift need scores the export does not carry yet; they will be gauges beside the label shares
-// (adapt_serve_out_of_domain_share, adapt_serve_input_drift) once it does.
+// What `adapt serve` measures, by name (docs/serving.md lists every metric), the out-of-domain share
+// of each model's predictions (their "in_domain" field) among them.
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +37,7 @@ class ServeMetrics {
   mutable std::mutex loaded_mutex_, render_mutex_;
   std::map<std::string, std::pair<std::string, double>> loaded_;  // role -> file, unix time
   std::map<std::string, std::unique_ptr<SlidingWindow>> label_windows_;  // by role, made up front
+  std::map<std::string, std::unique_ptr<SlidingWindow>> domain_windows_;  // "in" / "out", by role
   SlidingWindow agreement_window_;
 };
 

@@ -66,6 +66,8 @@ int64_t Block::n_outputs() const {
               "core.category, core.multi_category or core.regression");
 }
 
+std::string Block::unseen(const Records&, size_t) const { return {}; }
+
 json Block::decode(const torch::Tensor&) const {
   throw Error("this block cannot be a target: it cannot decode model outputs; choose a target block such as "
               "core.category, core.multi_category or core.regression");

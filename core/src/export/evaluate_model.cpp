@@ -6,6 +6,7 @@
 
 #include "adapt/common/atomic_file.h"
 #include "adapt/data/csv_writer.h"
+#include "adapt/export/read_new_data.h"
 #include "adapt/metrics/metric_name.h"
 #include "adapt/report/slices.h"
 #include "adapt/model/losses.h"
@@ -17,20 +18,6 @@ namespace adapt {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The recipe's reader, reading `data` instead of the training file (and no separate test file).
-Records read_with_recipe_reader(const Predictor& predictor, const fs::path& data, const Registry& registry) {
-  json spec = predictor.recipe().at("reader");
-  const char* key = spec.contains("path") ? "path" : spec.contains("root") ? "root" : nullptr;
-  if (!key)
-    throw OptionError("evaluate: the model's reader " + spec.value("name", std::string("?")) +
-                      " takes no path or root, so it cannot be pointed at " + data.string());
-  if (!fs::exists(data)) throw OptionError("evaluate: " + data.string() + " does not exist");
-  spec[key] = fs::absolute(data).string();
-  for (const char* other : {"test_path", "test_file"})
-    if (spec.contains(other)) spec[other] = "";
-  return registry.reader(spec, "reader")->read();
-}
 
 torch::Tensor encode_targets(const Records& records, const Block& target) {
   EncodeContext ctx;
@@ -53,7 +40,7 @@ json evaluate_model(const Predictor& predictor, const fs::path& data, const Regi
                     const EvaluateOptions& options) {
   std::ostream& out = options.out ? *options.out : std::cout;
   const json& recipe = predictor.recipe();
-  const Records records = read_with_recipe_reader(predictor, data, registry);
+  const Records records = read_new_data(predictor, data, registry, "evaluate");
   if (records.empty()) throw DataError("evaluate: " + data.string() + " holds no records");
   const Block& target = *predictor.blocks()->target().block;
   for (const auto& c : target.columns())

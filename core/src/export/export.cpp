@@ -76,7 +76,7 @@ json recipe_plugins(const json& recipe, const Registry& registry) {
 }
 
 void export_model(const std::filesystem::path& file, const json& recipe, const DataBlocks& blocks, Model& model,
-                  const Registry& registry, const json& calibration) {
+                  const Registry& registry, const json& calibration, const MonitorReference* monitor) {
   json manifest = {
       {"format", kFormatName},
       {"format_version", kFormatVersion},
@@ -88,10 +88,16 @@ void export_model(const std::filesystem::path& file, const json& recipe, const D
       {"n_outputs", blocks.target().block ? blocks.target().block->n_outputs() : 0},
   };
   if (!calibration.is_null()) manifest["calibration"] = calibration;
-  torch::serialize::OutputArchive archive, weights;
+  const bool monitored = monitor && !monitor->empty();
+  if (monitored) manifest["monitor"] = monitor->state();
+  torch::serialize::OutputArchive archive, weights, monitor_tensors;
   write_json(archive, "manifest", manifest);
   write_module_state(weights, model);
   archive.write("model", weights);
+  if (monitored) {
+    monitor->write(monitor_tensors);
+    archive.write("monitor", monitor_tensors);
+  }
   save_archive(archive, file);
 }
 
@@ -161,6 +167,16 @@ Predictor Predictor::load(const std::filesystem::path& file, const Registry& reg
   load_archive(archive, file, "model file");
   archive.read("model", weights);
   read_module_state(weights, *p.model_, what);
+  if (manifest.contains("monitor")) {
+    torch::serialize::InputArchive monitor_tensors;
+    try {
+      archive.read("monitor", monitor_tensors);
+      p.monitor_ = MonitorReference::load(manifest["monitor"], monitor_tensors, what);
+    } catch (const c10::Error& e) {
+      throw Error(what + " is damaged: its monitor tensors do not read (" + std::string(e.what_without_backtrace()) +
+                  "); restore it from a good copy or retrain");
+    }
+  }
   p.model_->train(false);
   return p;
 }
@@ -171,11 +187,50 @@ torch::Tensor Predictor::outputs(const Records& records) const {
 }
 
 std::vector<json> Predictor::predict(const Records& records) const {
-  torch::Tensor out = outputs(records);
-  if (temperature_ != 1.0) out = out / temperature_;
+  std::vector<json> decoded =
+      monitor_.out_of_domain.empty() ? decode({outputs(records), torch::Tensor()}) : decode(outputs_and_features(records));
+  // What an input block knows it never saw (an unseen id) puts the prediction out of domain.
+  for (size_t row = 0; row < decoded.size() && row < records.size(); ++row) {
+    std::string why;
+    for (const auto& input : blocks_->inputs()) {
+      const std::string reason = input.block->unseen(records, row);
+      if (!reason.empty()) why += (why.empty() ? "" : "; ") + reason;
+    }
+    if (!why.empty() && decoded[row].is_object()) {
+      decoded[row]["unseen"] = why;
+      decoded[row]["in_domain"] = false;
+    }
+  }
+  return decoded;
+}
+
+OutputsAndFeatures Predictor::outputs_and_features(const Records& records) const {
+  PredictTimeScope predicting;
+  return predict_outputs_and_features(*model_, *blocks_, transforms_, records, kPredictBatchSize);
+}
+
+torch::Tensor Predictor::domain_scores(const OutputsAndFeatures& scored) const {
+  const OutOfDomainScorer& ood = monitor_.out_of_domain;
+  if (ood.empty()) return {};
+  return ood.score(ood.uses_features() ? scored.features : torch::Tensor(),
+                   ood.uses_logits() ? scored.outputs : torch::Tensor());
+}
+
+std::vector<json> Predictor::decode(const OutputsAndFeatures& scored) const {
+  const torch::Tensor out = temperature_ != 1.0 ? scored.outputs / temperature_ : scored.outputs;
   const Block& target = *blocks_->target().block;
+  const torch::Tensor ood = monitor_.out_of_domain.empty() ? torch::Tensor() : domain_scores(scored).contiguous();
   std::vector<json> decoded;
-  for (int64_t i = 0; i < out.size(0); ++i) decoded.push_back(target.decode(out[i]));
+  decoded.reserve(static_cast<size_t>(out.size(0)));
+  for (int64_t i = 0; i < out.size(0); ++i) {
+    json d = target.decode(out[i]);
+    if (ood.defined() && d.is_object()) {
+      const double s = ood.data_ptr<double>()[i];
+      d["ood_score"] = s;
+      d["in_domain"] = s <= monitor_.out_of_domain.threshold();
+    }
+    decoded.push_back(std::move(d));
+  }
   return decoded;
 }
 

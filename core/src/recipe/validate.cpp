@@ -12,7 +12,8 @@ namespace {
 const std::set<std::string> kSections = {"seed",    "reader",  "splitter", "inputs",    "target",
                                          "transforms", "loader", "model",   "loss",      "metrics",
                                          "train",   "baselines", "reports", "interpret", "description",
-                                         "primary_metric", "slices", "sanity", "inspect"};
+                                         "primary_metric", "slices", "sanity", "inspect",
+                                         "out_of_domain"};
 
 std::string known_sections() {
   std::string out;
@@ -103,6 +104,22 @@ void validate_recipe(const json& recipe, const Registry& registry) {
                         recipe["slices"][i].dump());
   if (recipe.contains("sanity") && !recipe["sanity"].is_boolean())
     throw OptionError("sanity: must be true or false (run adapt sanity after training), got " + recipe["sanity"].dump());
+  if (recipe.contains("out_of_domain")) {
+    const json& ood = recipe["out_of_domain"];
+    if (!(ood.is_boolean() || ood.is_object()))
+      throw OptionError("out_of_domain: must be false (no scores) or an object {\"accept_share\": 0.95, "
+                        "\"shrinkage\": 0.1}, got " + ood.dump());
+    const json options = ood.is_object() ? ood : json::object();
+    for (const auto& [key, value] : options.items()) {
+      if (key != "accept_share" && key != "shrinkage")
+        throw OptionError("out_of_domain." + key + ": unknown option; known: accept_share, shrinkage");
+      const bool shrinkage = key == "shrinkage";
+      const double x = value.is_number() ? value.get<double>() : -1.0;
+      if (shrinkage ? !(x >= 0.0 && x <= 1.0) : !(x >= 0.5 && x < 1.0))
+        throw OptionError("out_of_domain." + key + ": must be a number in " + (shrinkage ? "[0, 1]" : "[0.5, 1)") +
+                          ", got " + value.dump());
+    }
+  }
   if (recipe.contains("primary_metric") && !recipe["primary_metric"].is_string())
     throw OptionError("primary_metric: must be the name of one of the run's metrics (\"mcc\"), got " +
                       recipe["primary_metric"].dump());

@@ -93,6 +93,7 @@ RunResult train_recipe(const json& recipe, const RunOptions& options, const Regi
     ctx.out() << "\n";
     state.result.reports["sanity"] = sanity_check(recipe, registry, sanity);
   }
+  if (!ctx.dir().empty()) build_monitor(state, ctx);
   export_and_record(state, registry, ctx);
   return state.result;
 }

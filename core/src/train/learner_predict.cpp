@@ -3,15 +3,19 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 
 #include "adapt/train/learner.h"
 
 namespace adapt {
 
-torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
-                              const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
-                              int64_t batch_size, ModelOutput what) {
+namespace {
+
+// Encodes `records` for prediction in batches and hands each batch to `visit` (eval mode, no grad).
+void for_each_predict_batch(Model& model, const DataBlocks& blocks,
+                            const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
+                            int64_t batch_size, const std::function<void(const Batch&)>& visit) {
   if (records.empty()) throw DataError("predict: no records to predict (source " + records.source() + ")");
   if (batch_size < 1) throw OptionError("predict: batch_size must be >= 1, got " + std::to_string(batch_size));
   for (const auto& column : blocks.input_columns())
@@ -29,7 +33,6 @@ torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
   EncodeContext ctx;
   ctx.split = Split::predict;
   ctx.rng = &rng;
-  std::vector<torch::Tensor> outputs;
   for (size_t start = 0; start < records.size(); start += static_cast<size_t>(batch_size)) {
     size_t end = std::min(records.size(), start + static_cast<size_t>(batch_size));
     std::vector<Sample> items;
@@ -46,10 +49,33 @@ torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
     batch["row"] = torch::tensor(rows, torch::kInt64);
     for (const auto& t : transforms)
       if (t->on_valid() && t->level() == TransformLevel::batch) t->apply(batch, rng);
-    outputs.push_back(what == ModelOutput::embedding ? model.embed(batch) : model.forward(batch));
+    visit(batch);
   }
   model.train(was_training);
+}
+
+}  // namespace
+
+torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
+                              const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
+                              int64_t batch_size, ModelOutput what) {
+  std::vector<torch::Tensor> outputs;
+  for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
+    outputs.push_back(what == ModelOutput::embedding ? model.embed(batch) : model.forward(batch));
+  });
   return torch::cat(outputs);
+}
+
+OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& blocks,
+                                                const std::vector<std::shared_ptr<const Transform>>& transforms,
+                                                const Records& records, int64_t batch_size) {
+  std::vector<torch::Tensor> outputs, features;
+  const bool embeds = model.embedding_width() > 0;
+  for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
+    outputs.push_back(model.forward(batch));
+    if (embeds) features.push_back(model.embed(batch));
+  });
+  return {torch::cat(outputs), embeds ? torch::cat(features) : torch::Tensor()};
 }
 
 int64_t Learner::predict_batch_size() const { return kPredictBatchSize; }

@@ -56,6 +56,7 @@ TEST(ServeHttp, PredictsHealthAndMetrics) {
   ASSERT_EQ(status, 200) << body.dump();
   ASSERT_EQ(body["predictions"].size(), 2u);
   EXPECT_TRUE(body["predictions"][0]["prediction"].contains("label"));
+  EXPECT_TRUE(body["predictions"][0]["prediction"].contains("ood_score")) << body.dump();
   EXPECT_EQ(body["served_by"], "model");
   auto health = server.client().Get("/healthz");
   ASSERT_TRUE(health);
@@ -66,6 +67,7 @@ TEST(ServeHttp, PredictsHealthAndMetrics) {
   EXPECT_EQ(metric_value(metrics, "adapt_serve_batch_size_count{model=\"model\"}"), 1) << metrics;
   EXPECT_TRUE(contains(metrics, "adapt_serve_request_duration_seconds_bucket{route=\"/v1/predict\",le=\"+Inf\"} 1"));
   EXPECT_TRUE(contains(metrics, "adapt_serve_predicted_label_share{model=\"model\",label=")) << metrics;
+  EXPECT_TRUE(contains(metrics, "adapt_serve_out_of_domain_share{model=\"model\"}")) << metrics;
   auto missing = server.client().Get("/nowhere");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);

@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string> kLayers = {"common", "data",   "model",      "metrics", "train",
-                                          "distributed", "baseline", "report", "inspect", "plugin",
+                                          "distributed", "baseline", "report", "inspect", "monitor", "plugin",
                                           "components", "recipe", "export", "run",   "testing"};
 
 int layer_of(const std::string& folder) {

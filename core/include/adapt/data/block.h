@@ -60,6 +60,10 @@ class ADAPT_API Block {
 
   // Human-readable raw item for top-losses reports (a path, a text, a row).
   virtual std::string describe(const Records& records, size_t row) const;
+  // Why this row lies outside what setup() learned (an id the training split never had), or "" when
+  // it does not or the block cannot tell. Predictions carry it as "unseen" and are out of domain
+  // (docs/monitoring.md). Default: "".
+  virtual std::string unseen(const Records& records, size_t row) const;
 
   // --- data audit (`adapt inspect`, docs/inspect.md) ----------------------------------------------
   // What this modality knows about its raw inputs in `rows` (audio durations and clipping, text lengths

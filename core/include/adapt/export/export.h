@@ -8,7 +8,9 @@
 
 #include "adapt/data/data_blocks.h"
 #include "adapt/model/model.h"
+#include "adapt/monitor/monitor_reference.h"
 #include "adapt/plugin/registry.h"
+#include "adapt/train/learner.h"
 
 namespace adapt {
 
@@ -26,8 +28,17 @@ class ADAPT_API Predictor {
   // and the step that fills the joined ones: what a host that parses its own rows needs.
   std::vector<std::string> input_columns() const;
   void complete(Records& records) const;
-  // Records with the columns the input blocks read.
+  // Records with the columns the input blocks read. Each prediction carries "ood_score" and
+  // "in_domain" when the export has an out-of-domain scorer (monitor/out_of_domain.h).
   std::vector<json> predict(const Records& records) const;
+  // Outputs and pooled features in one pass (features undefined when the model has none).
+  OutputsAndFeatures outputs_and_features(const Records& records) const;
+  // The out-of-domain score per output row ([N]); undefined when the export has no scorer.
+  torch::Tensor domain_scores(const OutputsAndFeatures& scored) const;
+  // The decoded predictions of scored outputs (temperature applied), with the out-of-domain fields.
+  std::vector<json> decode(const OutputsAndFeatures& scored) const;
+  // The out-of-domain scorer and drift reference stored at training time (empty for older exports).
+  const MonitorReference& monitor() const { return monitor_; }
   torch::Tensor outputs(const Records& records) const;  // raw model outputs, batched
   // Temperature scaling fitted on validation (1: none), stored in the export under "calibration":
   // predict() divides a classifier's logits by it before decoding, which moves probabilities only.
@@ -46,6 +57,7 @@ class ADAPT_API Predictor {
   std::shared_ptr<Reader> reader_;
   std::vector<std::shared_ptr<const Transform>> transforms_;  // deterministic (on_valid) ones
   double temperature_ = 1.0;
+  MonitorReference monitor_;
 };
 
 // The manifest of an export (format checked); throws Error naming the file.
@@ -57,8 +69,11 @@ void check_plugins(const json& manifest, const Registry& registry, const std::st
 json recipe_plugins(const json& recipe, const Registry& registry);
 
 // Writes atomically. `recipe` is the recipe that built the model (options with defaults filled);
-// `calibration` ({"temperature": T, ...}) is stored when given and applied by Predictor::outputs.
+// `calibration` ({"temperature": T, ...}) is stored when given and applied by Predictor::predict;
+// `monitor`, when given and not empty, gives every prediction its out-of-domain fields and `adapt drift`
+// its reference.
 void export_model(const std::filesystem::path& file, const json& recipe, const DataBlocks& blocks,
-                  Model& model, const Registry& registry, const json& calibration = nullptr);
+                  Model& model, const Registry& registry, const json& calibration = nullptr,
+                  const MonitorReference* monitor = nullptr);
 
 }  // namespace adapt

@@ -1,7 +1,7 @@
 #pragma once
 // The stages of train_recipe, each a function of the run's state, short and testable on its own:
 //   resolve_defaults -> read_and_split -> setup_blocks -> build_learner -> fit_phases ->
-//   evaluate -> interpret -> export_and_record
+//   evaluate -> interpret -> build_monitor -> export_and_record
 // train_recipe (train_recipe.h) runs them in this order. What differs in data-parallel training lives
 // in RunContext alone, not in branches through the stages.
 #include <chrono>
@@ -13,6 +13,7 @@
 
 #include "adapt/baseline/baseline.h"
 #include "adapt/data/data_loader.h"
+#include "adapt/monitor/monitor_reference.h"
 #include "adapt/run/train_recipe.h"
 #include "adapt/train/learner.h"
 
@@ -92,6 +93,8 @@ struct RunState {
   RunResult result;
   json verdicts = json::array();
   json interpretation = json::object();
+  // build_monitor
+  MonitorReference monitor;
 };
 
 // Validates the recipe and settles its seed, splitter, train/interpret sections and loader options.
@@ -134,6 +137,9 @@ ADAPT_API json evaluate_slices(RunState& state, const Registry& registry, RunCon
 // after on valid (and test in a final run), reliability.svg; the export stores the temperature and
 // predict applies it. Null for other targets.
 ADAPT_API json calibrate(RunState& state, RunContext& ctx);
+// The out-of-domain scorer (fitted on training rows, its threshold on valid; the recipe's
+// "out_of_domain") and the drift reference the export keeps; a summary in result.reports["out_of_domain"].
+ADAPT_API void build_monitor(RunState& state, RunContext& ctx);
 // Confusion matrix, most confused pairs, top losses and the learning curves.
 ADAPT_API void interpret(RunState& state, RunContext& ctx);
 // model.adapt, run.json and metrics.json in the run directory.

@@ -256,4 +256,14 @@ ADAPT_API torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                                         const Records& records, int64_t batch_size = kPredictBatchSize,
                                         ModelOutput what = ModelOutput::forward);
 
+// Outputs and pooled features (Model::embed; undefined when the model has none) in one pass over the
+// records: the inputs are encoded once for both.
+struct OutputsAndFeatures {
+  torch::Tensor outputs, features;
+};
+ADAPT_API OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& blocks,
+                                                          const std::vector<std::shared_ptr<const Transform>>& transforms,
+                                                          const Records& records,
+                                                          int64_t batch_size = kPredictBatchSize);
+
 }  // namespace adapt
