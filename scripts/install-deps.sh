@@ -14,6 +14,7 @@ packages=(
   libxxhash-dev
   libcpp-httplib-dev            # `adapt serve` (docs/serving.md)
   clang-14 libclang-rt-14-dev   # the sanitizer build and libFuzzer (scripts/sanitize-and-fuzz.sh)
+  chromium                      # renders report.html in tests/core/run/test_html_report.cpp
 )
 
 missing=()

@@ -74,6 +74,10 @@ Cli::Cli() {
                                                    "slices");
   evaluate->add_option("--slices", args.evaluate_slices, "Columns to score each value of separately")->delimiter(',');
 
+  report = app.add_subcommand("report", "Build report.html in a run directory again from the files there (every run "
+                                        "writes it when it ends; docs/training.md#the-run-report)");
+  report->add_option("RUN_DIR", args.report_dir, "Directory of a finished run (adapt train --out)")->required();
+
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();
   predict->add_option("INPUT", args.inputs,

@@ -44,6 +44,8 @@ int inspect(const Global& global, const std::filesystem::path& recipe_file, cons
 // An export scored on labelled data (adapt/export/evaluate_model.h).
 int evaluate(const Global& global, const std::filesystem::path& model_file, const std::filesystem::path& data,
              const std::filesystem::path& out_dir, const std::vector<std::string>& slices);
+// report.html in a finished run's directory, built again from its files (adapt/run/html_report.h).
+int report(const Global& global, const std::filesystem::path& run_dir);
 // Sanity runs of a recipe (adapt/run/sanity.h): 0 when they pass, 1 when a run beats chance.
 int sanity(const Global& global, const std::filesystem::path& recipe_file, int64_t max_epochs);
 // Streams inputs (files, table rows, `-` for stdin) through an export in chunks; prints or writes

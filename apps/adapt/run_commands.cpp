@@ -1,10 +1,12 @@
-// `adapt demo`, `adapt train`, `adapt sanity` and `adapt evaluate`: thin wrappers over run_demo,
-// train_recipe, sanity_check and evaluate_model (`adapt predict` is predict_command.cpp). With --json, progress goes to stderr so stdout holds only the JSON result.
+// `adapt demo`, `adapt train`, `adapt sanity`, `adapt evaluate` and `adapt report`: thin wrappers over
+// run_demo, train_recipe, sanity_check, evaluate_model and write_html_report (`adapt predict` is
+// predict_command.cpp). With --json, progress goes to stderr so stdout holds only the JSON result.
 #include <adapt/distributed/distributed.h>
 #include <adapt/export/evaluate_model.h>
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
 #include <adapt/recipe/recipe.h>
+#include <adapt/run/html_report.h>
 #include <adapt/run/dry_run.h>
 #include <adapt/run/run_demo.h>
 #include <adapt/run/sanity.h>
@@ -157,6 +159,15 @@ int evaluate(const Global& global, const std::filesystem::path& model_file, cons
   options.out = global.json_output ? &std::cerr : &std::cout;
   const json result = evaluate_model(predictor, data, registry, options);
   if (global.json_output) std::cout << result.dump(2) << "\n";
+  return 0;
+}
+
+int report(const Global& global, const std::filesystem::path& run_dir) {
+  const std::filesystem::path file = write_html_report(run_dir);
+  if (global.json_output)
+    std::cout << json{{"report", file.string()}}.dump(2) << "\n";
+  else
+    std::cout << "wrote " << file.string() << "\n";
   return 0;
 }
 
