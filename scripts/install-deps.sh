@@ -15,6 +15,7 @@ packages=(
   libcpp-httplib-dev            # `adapt serve` (docs/serving.md)
   clang-14 libclang-rt-14-dev   # the sanitizer build and libFuzzer (scripts/sanitize-and-fuzz.sh)
   espeak-ng                     # spoken words that are not digits: the FSDD out-of-domain test
+  chromium                      # renders report.html in tests/core/run/test_html_report.cpp
 )
 
 missing=()

@@ -82,6 +82,9 @@ Cli::Cli() {
       ->required();
   drift->add_option("--out", args.drift_out, "Folder for drift.json, drift_columns.csv and drift.svg");
   drift->add_option("--seed", args.drift_seed, "Seed of the row sample and permutations");
+  report = app.add_subcommand("report", "Build report.html in a run directory again from the files there (every run "
+                                        "writes it when it ends; docs/training.md#the-run-report)");
+  report->add_option("RUN_DIR", args.report_dir, "Directory of a finished run (adapt train --out)")->required();
 
   predict = app.add_subcommand("predict", "Load an exported model and print decoded predictions");
   predict->add_option("MODEL", args.model_file, "Exported model (.adapt)")->required();

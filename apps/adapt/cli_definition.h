@@ -37,6 +37,8 @@ struct CliArgs {
   // inspect RECIPE [--out DIR] [--no-label-issues]
   std::string inspect_recipe, inspect_out;
   bool no_label_issues = false;
+  // report RUN_DIR
+  std::string report_dir;
   // predict MODEL INPUT...
   std::string model_file;
   std::vector<std::string> inputs;
@@ -58,7 +60,7 @@ struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
   CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *drift, *predict, *embed, *serve;
-  CLI::App* inspect;
+  CLI::App *inspect, *report;
 
   Cli();
   // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version, `adapt` alone: 0;

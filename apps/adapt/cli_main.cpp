@@ -77,14 +77,15 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
     launch.nproc = a.nproc;
     return adapt::launch_local_workers("/proc/self/exe", worker_arguments(argc, argv), launch);
   }
+  const adapt::cli::Global global{a.json_output};
   adapt::set_num_threads(a.threads);
+  if (*cli.report) return adapt::cli::report(global, a.report_dir);  // reads files only: no plugins
   adapt::PluginHostOptions host_options;
   for (const auto& p : a.plugin_paths) host_options.plugin_paths.emplace_back(p);
   host_options.allow_insecure = a.allow_insecure;
   host_options.respect_blacklist = true;  // a plugin whose scan crashed is not opened here either
   adapt::configure_global_plugins(host_options);
 
-  const adapt::cli::Global global{a.json_output};
   if (*cli.demo) return adapt::cli::demo(global, a.demo_name, a.demo_out);
   if (*cli.train) {
     std::filesystem::path out = a.train_out.empty()

@@ -48,6 +48,8 @@ int evaluate(const Global& global, const std::filesystem::path& model_file, cons
 // kDriftExitCode (3) with.
 int drift(const Global& global, const std::filesystem::path& model_file, const std::filesystem::path& data,
           const std::filesystem::path& out_dir, uint64_t seed);
+// report.html in a finished run's directory, built again from its files (adapt/run/html_report.h).
+int report(const Global& global, const std::filesystem::path& run_dir);
 // Sanity runs of a recipe (adapt/run/sanity.h): 0 when they pass, 1 when a run beats chance.
 int sanity(const Global& global, const std::filesystem::path& recipe_file, int64_t max_epochs);
 // Streams inputs (files, table rows, `-` for stdin) through an export in chunks; prints or writes

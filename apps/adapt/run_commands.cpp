@@ -1,5 +1,7 @@
-// `adapt demo`, `adapt train`, `adapt sanity`, `adapt evaluate` and `adapt drift`: thin wrappers over
-// run_demo, train_recipe, sanity_check, evaluate_model and detect_drift (`adapt predict` is predict_command.cpp). With --json, progress goes to stderr so stdout holds only the JSON result.
+// `adapt demo`, `adapt train`, `adapt sanity`, `adapt evaluate`, `adapt drift` and `adapt report`: thin
+// wrappers over run_demo, train_recipe, sanity_check, evaluate_model, detect_drift and write_html_report
+// (`adapt predict` is predict_command.cpp). With --json, progress goes to stderr so stdout holds only the
+// JSON result.
 #include <adapt/distributed/distributed.h>
 #include <adapt/export/detect_drift.h>
 #include <adapt/export/evaluate_model.h>
@@ -7,6 +9,7 @@
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
 #include <adapt/recipe/recipe.h>
+#include <adapt/run/html_report.h>
 #include <adapt/run/dry_run.h>
 #include <adapt/run/run_demo.h>
 #include <adapt/run/sanity.h>
@@ -174,6 +177,13 @@ int drift(const Global& global, const std::filesystem::path& model_file, const s
   const json result = detect_drift(predictor, read_new_data(predictor, data, registry, "drift"), options);
   if (global.json_output) std::cout << result.dump(2) << "\n";
   return result["drift"].get<bool>() ? kDriftExitCode : 0;
+int report(const Global& global, const std::filesystem::path& run_dir) {
+  const std::filesystem::path file = write_html_report(run_dir);
+  if (global.json_output)
+    std::cout << json{{"report", file.string()}}.dump(2) << "\n";
+  else
+    std::cout << "wrote " << file.string() << "\n";
+  return 0;
 }
 
 int sanity(const Global& global, const std::filesystem::path& recipe_file, int64_t max_epochs) {

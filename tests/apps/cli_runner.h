@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -49,6 +50,28 @@ inline Result adapt_cli(const std::string& args, const std::string& environment 
 }
 
 inline const std::string kWithTestPlugins = std::string("--plugin-path '") + ADAPT_TEST_PLUGIN_DIR + "' ";
+
+// A small problem for core components only, in `dir`: points.csv (a, b; label "up" where a + b > 0) and
+// recipe.json (core.mlp, one epoch); returns the recipe's path.
+inline fs::path write_points_recipe(const fs::path& dir) {
+  fs::create_directories(dir);
+  std::ofstream csv(dir / "points.csv");
+  csv << "a,b,label\n";
+  for (int i = 0; i < 120; ++i) {
+    double a = (i % 12) / 6.0 - 1.0, b = (i / 12) / 5.0 - 1.0;
+    csv << a << "," << b << "," << (a + b > 0 ? "up" : "down") << "\n";
+  }
+  std::ofstream recipe(dir / "recipe.json");
+  recipe << nlohmann::json{{"seed", 1},
+                           {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
+                           {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}}},
+                           {"inputs", {{{"name", "core.regression"}, {"columns", {"a", "b"}}}}},
+                           {"target", {{"name", "core.category"}, {"column", "label"}}},
+                           {"loader", {{"batch_size", 16}, {"workers", 0}}},
+                           {"model", {{"name", "core.mlp"}, {"layers", {6}}}},
+                           {"train", {{"epochs", 1}, {"lr", 1e-2}}}};
+  return dir / "recipe.json";
+}
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

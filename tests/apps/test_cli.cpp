@@ -87,26 +87,7 @@ TEST(Cli, FailuresExitWith1AndAMessageWithoutBacktrace) {
 // train -> predict -> embed with core components only: a user's whole path through the CLI.
 TEST(Cli, TrainPredictAndEmbedToNpyAndCsv) {
   const fs::path dir = scratch() / "embed";
-  fs::create_directories(dir);
-  {
-    std::ofstream csv(dir / "points.csv");
-    csv << "a,b,label\n";
-    for (int i = 0; i < 120; ++i) {
-      double a = (i % 12) / 6.0 - 1.0, b = (i / 12) / 5.0 - 1.0;
-      csv << a << "," << b << "," << (a + b > 0 ? "up" : "down") << "\n";
-    }
-    std::ofstream recipe(dir / "recipe.json");
-    recipe << nlohmann::json{
-        {"seed", 1},
-        {"reader", {{"name", "core.csv"}, {"path", (dir / "points.csv").string()}}},
-        {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}}},
-        {"inputs", {{{"name", "core.regression"}, {"columns", {"a", "b"}}}}},
-        {"target", {{"name", "core.category"}, {"column", "label"}}},
-        {"loader", {{"batch_size", 16}, {"workers", 0}}},
-        {"model", {{"name", "core.mlp"}, {"layers", {6}}}},
-        {"train", {{"epochs", 1}, {"lr", 1e-2}}}};
-  }
-  Result t = adapt_cli("train '" + (dir / "recipe.json").string() + "' --out '" + (dir / "run").string() + "'");
+  Result t = adapt_cli("train '" + write_points_recipe(dir).string() + "' --out '" + (dir / "run").string() + "'");
   ASSERT_EQ(t.code, 0) << t.err;
   const fs::path model = dir / "run" / "model.adapt";
   ASSERT_TRUE(fs::exists(model)) << t.out;

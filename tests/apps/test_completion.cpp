@@ -40,7 +40,7 @@ TEST(Completion, OffersEveryCommandAndOptionOfTheHelp) {
   const std::string completion = slurp(script());
   ASSERT_FALSE(completion.empty()) << script();
   const std::regex option("--[a-z][a-z-]+");
-  for (const char* command : {"", "plugins", "plugins scan", "demo", "train", "predict", "embed", "serve"}) {
+  for (const char* command : {"", "plugins", "plugins scan", "demo", "train", "report", "predict", "embed", "serve"}) {
     Result help = adapt_cli(std::string(command) + " --help");
     ASSERT_EQ(help.code, 0) << command << help.err;
     std::set<std::string> options;
@@ -51,7 +51,7 @@ TEST(Completion, OffersEveryCommandAndOptionOfTheHelp) {
       EXPECT_NE(completion.find(name), std::string::npos)
           << "`adapt " << command << " --help` lists " << name << " but adapt.bash does not offer it";
   }
-  for (const char* command : {"plugins", "demo", "train", "predict", "embed", "serve"})
+  for (const char* command : {"plugins", "demo", "train", "report", "predict", "embed", "serve"})
     EXPECT_NE(completion.find(command), std::string::npos) << command;
 }
 
@@ -60,6 +60,7 @@ TEST(Completion, CompletesAsAUserTypes) {
   EXPECT_EQ(complete("adapt train --dr"), "--dry-run");
   EXPECT_EQ(complete("adapt plugins sc"), "scan");
   EXPECT_EQ(complete("adapt --threads 2 pre"), "predict");
+  EXPECT_EQ(complete("adapt rep"), "report");
   // Plugin names come from the plugin cache: "core" always, beside whatever the search path holds.
   const std::string info = complete("adapt plugins info ");
   EXPECT_NE(info.find("core"), std::string::npos) << info;

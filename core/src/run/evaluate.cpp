@@ -242,16 +242,6 @@ json test_part_status(RunState& state, RunContext& ctx) {
   return status;
 }
 
-std::string test_line(const json& status) {
-  if (status["sealed"].get<bool>())
-    return "test part sealed: " + std::to_string(status["rows"].get<size_t>()) +
-           " rows kept for the final run (adapt train --final, or a split without a validation part)";
-  if (status["rows"].get<size_t>() == 0) return "no test part";
-  if (status["scored"].is_null()) return "test part scored; the ledger could not count it";
-  const int64_t n = status["scored"].get<int64_t>();
-  return "test part scored " + std::to_string(n) + (n == 1 ? " time" : " times") + ", this run included";
-}
-
 // The recipe's reports (plugin analyses: feature importance, ranking metrics, ...).
 json run_reports(RunState& state, const Registry& registry, RunContext& ctx) {
   json out = json::object();
@@ -274,7 +264,7 @@ void evaluate(RunState& state, const Registry& registry, RunContext& ctx) {
   if (state.loaders.test) result.metrics["test"] = state.learner->validate(Split::test);
   result.test_part = test_part_status(state, ctx);
   result.baselines = run_baselines(state, registry, ctx);
-  print_table(ctx.out(), result.metrics, result.baselines, state.metrics, test_line(result.test_part));
+  print_table(ctx.out(), result.metrics, result.baselines, state.metrics, test_part_line(result.test_part));
   state.verdicts = verdicts(result, state.metrics, state.primary_higher);
   if (json fusion = fusion_verdict(result.metrics, result.baselines, result.primary_metric, state.primary_higher);
       !fusion.is_null())

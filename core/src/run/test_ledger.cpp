@@ -96,4 +96,14 @@ int64_t TestLedger::record(const std::string& key, const std::string& source) {
   return scored;
 }
 
+std::string test_part_line(const json& status) {
+  if (status.value("sealed", false))
+    return "test part sealed: " + std::to_string(status.value("rows", size_t{0})) +
+           " rows kept for the final run (adapt train --final, or a split without a validation part)";
+  if (status.value("rows", size_t{0}) == 0) return "no test part";
+  if (!status.contains("scored") || status["scored"].is_null()) return "test part scored; the ledger could not count it";
+  const int64_t n = status["scored"].get<int64_t>();
+  return "test part scored " + std::to_string(n) + (n == 1 ? " time" : " times") + ", this run included";
+}
+
 }  // namespace adapt

@@ -8,6 +8,7 @@
 #include "adapt/common/atomic_file.h"
 #include "adapt/common/error.h"
 #include "adapt/model/model_summary.h"
+#include "adapt/run/html_report.h"
 #include "adapt/run/dry_run.h"
 
 #include "adapt/run/run_lock.h"
@@ -25,7 +26,7 @@ void claim_finished_run(const std::filesystem::path& dir, const RunOptions& opti
   if (!options.overwrite)
     throw Error(dir.string() + " holds a finished run (" + record.string() +
                 "); pass --force to replace it, --resume to continue it, or give another --out");
-  for (const char* old : {"run.json", "metrics.json", "checkpoint.pt"}) std::filesystem::remove(dir / old);
+  for (const char* old : {"run.json", "metrics.json", "checkpoint.pt", "report.html"}) std::filesystem::remove(dir / old);
 }
 
 // The model's summary with the output shape of one batch of the first validation (else training) rows,
@@ -47,6 +48,15 @@ std::string describe_model(Model& model, const RunState& state) {
     model.train(training);
   }
   return model_summary(model, shape);
+}
+
+// report.html from the files the run just wrote; a page that cannot be drawn costs the page, not the run.
+void write_report(RunContext& ctx) {
+  try {
+    ctx.out() << "report " << write_html_report(ctx.dir()).string() << "\n";
+  } catch (const Error& e) {
+    ctx.out() << "warning: report.html was not written: " << e.what() << "\n";
+  }
 }
 
 }  // namespace
@@ -95,6 +105,7 @@ RunResult train_recipe(const json& recipe, const RunOptions& options, const Regi
   }
   if (!ctx.dir().empty()) build_monitor(state, ctx);
   export_and_record(state, registry, ctx);
+  if (!ctx.dir().empty()) write_report(ctx);
   return state.result;
 }
 

@@ -9,11 +9,16 @@
 #include <vector>
 
 #include "adapt/common/error.h"
+#include "adapt/common/options.h"
 
 namespace adapt {
 
 // $XDG_CACHE_HOME/adapt/test_ledger.json (or ~/.cache/adapt/...).
 ADAPT_API std::filesystem::path default_test_ledger_file();
+
+// One line on a run's test part from its record ({"rows", "sealed", "scored"}: metrics.json's
+// "test_part"): sealed, absent, or how often it has been scored; the results table and report.html say it.
+ADAPT_API std::string test_part_line(const json& status);
 
 // "<data hash>/<hash of the sorted test rows>": the same rows of the same data, whatever the recipe.
 ADAPT_API std::string test_part_key(const std::string& data_hash, std::vector<size_t> test_rows);
