@@ -301,6 +301,32 @@ std::string sanity(const Run& r) {
   return html + list(findings, "warn");
 }
 
+// The export's out-of-domain scorer (docs/monitoring.md): components, threshold, what it was fitted on.
+std::string out_of_domain(const Run& r) {
+  const json& summary = field(field(r.metrics, "reports"), "out_of_domain");
+  const json& ood = field(summary, "out_of_domain");
+  const json& drift = field(summary, "drift_reference");
+  if (!ood.is_object() && !drift.is_object()) return {};
+  std::string html;
+  if (ood.is_object()) {
+    std::string components;
+    for (const auto& c : strings(field(ood, "components"))) components += (components.empty() ? "" : " and ") + esc(c);
+    html += "<p>Every prediction carries <code>ood_score</code> (" + components +
+            ") and <code>in_domain</code>: the threshold " + cell(field(ood, "threshold")) + " accepts " +
+            cell(field(ood, "accept_share")) + " of the " + cell(field(ood, "calibrated_on")) +
+            " rows. It flags inputs unlike the training data to the model; it says nothing about whether a "
+            "prediction is right.</p>\n";
+  }
+  if (drift.is_object()) {
+    std::string columns;
+    for (const auto& c : strings(field(drift, "columns"))) columns += (columns.empty() ? "" : ", ") + esc(c);
+    html += "<p><code>adapt drift</code> compares new data with the reference the export keeps: " +
+            (columns.empty() ? std::string("no tabular columns") : "columns " + columns) +
+            (field(drift, "features") == json(true) ? "; pooled features" : "") + ".</p>\n";
+  }
+  return html;
+}
+
 // A report's result as "key.path: value" rows (arrays of objects are counted, not listed).
 void flatten(const json& value, const std::string& path, std::vector<std::vector<std::string>>& rows) {
   if (rows.size() >= kMaxTableRows) return;
@@ -317,7 +343,7 @@ void flatten(const json& value, const std::string& path, std::vector<std::vector
 std::string reports(const Run& r) {
   std::string html;
   for (const auto& [name, result] : field(r.metrics, "reports").items()) {
-    if (name == "sanity") continue;
+    if (name == "sanity" || name == "out_of_domain") continue;
     std::vector<std::vector<std::string>> rows;
     flatten(result, "", rows);
     if (!rows.empty()) html += "<h3>" + esc(name) + "</h3>\n" + table({"result", "value"}, rows);
@@ -456,6 +482,7 @@ const std::vector<Section>& sections() {
       {"slices", "Slices", slices},
       {"calibration", "Calibration", calibration},
       {"sanity", "Sanity runs", sanity},
+      {"out-of-domain", "Out of domain", out_of_domain},
       {"reports", "Plugin reports", reports},
       {"model-summary", "Model summary", model_summary},
       {"model-card", "Model card", model_card},

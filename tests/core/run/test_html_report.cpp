@@ -119,8 +119,9 @@ TEST(HtmlReport, EveryRunWritesItWithTheSectionsItHasAndOnlyThose) {
   EXPECT_NE(run.log.find("report " + file.string()), std::string::npos) << run.log;
   const std::string html = slurp_file(file);
   for (const char* id : {"verdict", "data-audit", "curves", "confusion", "top-losses", "slices", "calibration",
-                         "sanity", "model-summary", "model-card"})
+                         "sanity", "out-of-domain", "model-summary", "model-card"})
     EXPECT_TRUE(has_section(html, id)) << id;
+  EXPECT_NE(html.find("<code>ood_score</code> (mahalanobis and energy)"), std::string::npos);
   // No lr_find (a fixed lr), no plugin reports: left out, not shown empty.
   for (const char* id : {"lr-find", "reports"}) EXPECT_FALSE(has_section(html, id)) << id;
   for (const auto& id : html_report_sections())
@@ -187,7 +188,7 @@ TEST(HtmlReport, LeavesOutWhatARunDidNotRecord) {
   EXPECT_TRUE(has_section(html, "verdict"));
   EXPECT_TRUE(has_section(html, "model-card"));
   for (const char* id : {"data-audit", "curves", "lr-find", "confusion", "top-losses", "slices", "calibration",
-                         "sanity", "reports", "model-summary"})
+                         "sanity", "out-of-domain", "reports", "model-summary"})
     EXPECT_FALSE(has_section(html, id)) << id;
   EXPECT_NE(html.find("a&lt;b.csv"), std::string::npos);
   // A plugin's own figure and table are shown; an SVG with a script is not inlined.
