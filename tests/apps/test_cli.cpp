@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
+#include <cstdint>
 
 #include <filesystem>
 #include <fstream>
@@ -421,4 +423,51 @@ TEST(Cli, InspectReportsAsTextJsonAndFiles) {
   EXPECT_EQ(bad.code, 1);
   EXPECT_TRUE(contains(bad.err, "inspect.groups")) << bad.err;
   EXPECT_TRUE(contains(bad.err, "\"speaker\"")) << bad.err;
+}
+
+// Files a plugin's reader takes, some of them unreadable: each bad one gets its reason in --out (the file
+// named), the others are predicted, a WAV at another sample rate is resampled, and the exit code is 1.
+TEST(Cli, PredictReportsEachUnreadableFileAndGoesOn) {
+  const fs::path dir = scratch() / "audio_files";
+  fs::create_directories(dir);
+  Result d = adapt_cli("demo audio --out '" + (dir / "runs").string() + "'");
+  ASSERT_EQ(d.code, 0) << d.out << d.err;
+  const fs::path run = dir / "runs" / "audio.demo";
+  const fs::path good = run / "data" / "predict" / "tone.wav";
+  ASSERT_TRUE(fs::exists(good)) << d.out;
+  std::ofstream(dir / "broken.wav") << "RIFF0000WAVEnot really a wave file";
+  {  // a 16 kHz mono 16-bit tone, half a second: the model's block resamples it to 8 kHz
+    std::ofstream wav(dir / "tone16k.wav", std::ios::binary);
+    const uint32_t rate = 16000, n = 8000, data_bytes = n * 2, riff = 36 + data_bytes, fmt_size = 16, byte_rate = rate * 2;
+    const uint16_t pcm = 1, channels = 1, align = 2, bits = 16;
+    auto put = [&](const void* p, size_t k) { wav.write(static_cast<const char*>(p), static_cast<std::streamsize>(k)); };
+    put("RIFF", 4), put(&riff, 4), put("WAVEfmt ", 8), put(&fmt_size, 4), put(&pcm, 2), put(&channels, 2);
+    put(&rate, 4), put(&byte_rate, 4), put(&align, 2), put(&bits, 2), put("data", 4), put(&data_bytes, 4);
+    for (uint32_t i = 0; i < n; ++i) {
+      const auto s = static_cast<int16_t>(8000 * std::sin(2 * M_PI * 440.0 * i / rate));
+      put(&s, 2);
+    }
+  }
+  const std::string files = "'" + good.string() + "' '" + (dir / "broken.wav").string() + "' '" +
+                            (dir / "missing.wav").string() + "' '" + (dir / "tone16k.wav").string() + "'";
+  Result p = adapt_cli("predict '" + (run / "model.adapt").string() + "' " + files + " --out '" +
+                       (dir / "preds.csv").string() + "'");
+  EXPECT_EQ(p.code, 1) << p.out << p.err;
+  EXPECT_TRUE(contains(p.err, "2 of 4 inputs could not be predicted")) << p.err;
+  const std::string preds = slurp(dir / "preds.csv");
+  std::istringstream lines(preds);
+  std::string line;
+  std::getline(lines, line);  // header
+  int predicted = 0, failed = 0;
+  while (std::getline(lines, line)) {
+    if (contains(line, "broken.wav") || contains(line, "missing.wav")) {
+      ++failed;
+      EXPECT_TRUE(contains(line, "audio: ")) << line;  // the reason names the plugin and the file
+    } else {
+      ++predicted;
+      EXPECT_TRUE(contains(line, "\"label\"")) << line;
+    }
+  }
+  EXPECT_EQ(predicted, 2) << preds;
+  EXPECT_EQ(failed, 2) << preds;
 }
