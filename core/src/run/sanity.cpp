@@ -277,7 +277,8 @@ json sanity_check(const json& recipe_in, const Registry& registry, const SanityO
   for (const Scored& run : noise_runs) out << fmt::format("   noise ({}) {:.4f}", noise_name(run.noise), run.network);
   out << "\n";
   for (const auto& f : findings) out << "  " << f.get<std::string>() << "\n";
-  if (findings.empty()) out << "  passed: both runs stay at chance and the real model beats its noise run\n";
+  if (findings.empty())
+    out << "  passed: the shuffled-label and noise runs stay at chance and the real model beats its noise runs\n";
   out << std::flush;
   return result;
 }
