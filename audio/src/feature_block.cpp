@@ -213,11 +213,28 @@ TensorDict FeatureBlock::encode(const Records& records, size_t row, const Encode
   const std::string& path = records.at(row, column_);
   const bool missing = absent(path);
   auto wave = fit_length(missing ? std::vector<float>() : *load(path), train && random_crop_ ? ctx.rng : nullptr);
+  return item_of(torch::from_blob(wave.data(), {n_samples_}, torch::kFloat32).clone(), missing, train);
+}
+
+TensorDict FeatureBlock::item_of(const torch::Tensor& wave, bool missing, bool train) const {
   TensorDict out;
-  out[""] = normalize(extractor_.compute(wave.data(), static_cast<int64_t>(wave.size()))).unsqueeze(0);
+  out[""] = image_from_wave(wave);
   if (mark_missing_) out["missing"] = torch::tensor(missing);
-  if (train && emit_wave_) out["wave"] = torch::from_blob(wave.data(), {n_samples_}, torch::kFloat32).clone();
+  if (train && emit_wave_) out["wave"] = wave;
   return out;
+}
+
+torch::Tensor FeatureBlock::noise_wave(const std::string& kind, Rng& rng) const {
+  if (kind == "silence") return torch::zeros({n_samples_}, torch::kFloat32);
+  if (kind == "white noise")
+    return at::normal(0.0, kWhiteNoiseStd, {n_samples_}, rng.generator(), torch::TensorOptions(torch::kFloat32));
+  throw Error("audio: no noise of kind \"" + kind + "\"; the kinds are \"silence\" and \"white noise\"");
+}
+
+TensorDict FeatureBlock::noise(const Records&, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
+                               const NoiseContext& ctx) const {
+  Rng rng = ctx.rng(row);
+  return item_of(noise_wave(kind, rng), false, encode_ctx.split == Split::train);
 }
 
 json FeatureBlock::dims() const {

@@ -35,6 +35,14 @@ class FeatureBlock : public Block {
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
   json audit(const Records& records, const std::vector<size_t>& rows) const override;
+  // Sanity noise: a clip of silence (zeros) or of white noise (N(0, 0.1^2) samples, -20 dBFS), of the
+  // block's duration, through the same features and normalisation as encode().
+  std::vector<std::string> noise_kinds() const override { return {"silence", "white noise"}; }
+  TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
+                   const NoiseContext& ctx) const override;
+  // The waveform noise() starts from: [n_samples].
+  torch::Tensor noise_wave(const std::string& kind, Rng& rng) const;
+  static constexpr double kWhiteNoiseStd = 0.1;
 
   // --- for this plugin's transforms and baseline ------------------------------------------------
   // The image of a (cropped) waveform as encode() makes it: [1, n_bins, n_frames].
@@ -58,6 +66,8 @@ class FeatureBlock : public Block {
   // Crops or pads to n_samples_: random offset when rng is given, else centred crop / end padding.
   std::vector<float> fit_length(const std::vector<float>& wave, Rng* rng) const;
   torch::Tensor normalize(torch::Tensor image) const;
+  // What encode() emits for a cropped waveform [n_samples].
+  TensorDict item_of(const torch::Tensor& wave, bool missing, bool train) const;
 
   FeatureKind kind_;
   std::string column_;

@@ -116,22 +116,28 @@ std::string SequenceBlock::residues(const Records& records, size_t row, const En
   return r;
 }
 
-TensorDict SequenceBlock::encode(const Records& records, size_t row, const EncodeContext& ctx) const {
-  const auto body = vocab_.encode(residues(records, row, ctx));
+std::vector<int64_t> SequenceBlock::framed(const std::string& residues) const {
+  const auto body = vocab_.encode(residues);
   std::vector<int64_t> ids;
   ids.reserve(body.size() + 2);
   if (options_.add_cls) ids.push_back(vocab_.cls_id());
-  const auto first = static_cast<int64_t>(ids.size());
   ids.insert(ids.end(), body.begin(), body.end());
   if (options_.add_eos) ids.push_back(vocab_.eos_id());
+  return ids;
+}
+
+TensorDict SequenceBlock::encode(const Records& records, size_t row, const EncodeContext& ctx) const {
+  std::vector<int64_t> ids = framed(residues(records, row, ctx));
   if (options_.role == "sequence" || (options_.role == "mlm_input" && ctx.split == Split::predict))
     return {{"", torch::tensor(ids, torch::kLong)}};
 
   // Masked LM: choose positions among the residues with a stream both roles derive identically;
   // validation uses a fixed stream, so its loss is comparable across epochs.
+  const int64_t first = options_.add_cls ? 1 : 0;
+  const auto n_body = static_cast<int64_t>(ids.size()) - first - (options_.add_eos ? 1 : 0);
   const uint64_t base = ctx.split == Split::train && ctx.rng != nullptr ? ctx.rng->seed() : 0x5eedULL;
   Rng rng(mix_seed(mix_seed(base, static_cast<uint64_t>(row)), 0x6d6c6dULL));
-  const auto n = static_cast<int64_t>(body.size());
+  const int64_t n = n_body;
   std::vector<int64_t> chosen;
   for (int64_t i = 0; i < n; ++i)
     if (rng.bernoulli(options_.mask_prob)) chosen.push_back(first + i);
@@ -160,6 +166,19 @@ TensorDict SequenceBlock::collate(const std::vector<TensorDict>& items) const {
   }
   return pad_ids(items, vocab_.pad_id(), options_.role == "sequence" ? "protein.sequence" : "protein.mlm",
                  options_.pad_to_max ? fixed_length() : -1);
+}
+
+// A classifier's sequence: as many residues as another row of the split has (lengths shuffled, so
+// length tells nothing); a masked-LM or tagging row keeps its own length, which its target aligns with.
+TensorDict SequenceBlock::noise(const Records& records, size_t row, const EncodeContext& encode_ctx,
+                                const std::string& kind, const NoiseContext& ctx) const {
+  if (options_.role != "sequence") return Block::noise(records, row, encode_ctx, kind, ctx);
+  const size_t from = options_.pad_to_max ? row : ctx.shuffled_row(row, 0);
+  const size_t n = residues(records, from, encode_ctx).size();
+  Rng rng = ctx.rng(row);
+  std::string random(n, 'A');
+  for (auto& c : random) c = Alphabet::standard[rng.integer(0, 20)];
+  return {{"", torch::tensor(framed(random), torch::kLong)}};
 }
 
 int64_t SequenceBlock::length(const Records& records, size_t row) const {

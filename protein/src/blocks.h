@@ -52,6 +52,10 @@ class SequenceBlock : public Block {
   // Lengths, non-standard residues (X, B, U, Z, O and anything else) and sequences max_len crops,
   // for `adapt inspect`.
   json audit(const Records& records, const std::vector<size_t>& rows) const override;
+  // Sanity noise (role "sequence"): residues drawn uniformly from the 20 standard amino acids.
+  std::vector<std::string> noise_kinds() const override { return {"random residues"}; }
+  TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
+                   const NoiseContext& ctx) const override;
 
   std::string loss() const override { return options_.role == "mlm_target" ? "cross_entropy" : ""; }
   int64_t n_outputs() const override;
@@ -62,6 +66,8 @@ class SequenceBlock : public Block {
   const SequenceOptions& options() const { return options_; }
 
  private:
+  // [<cls>] ids of `residues` [<eos>].
+  std::vector<int64_t> framed(const std::string& residues) const;
   int64_t fixed_length() const { return options_.max_len + (options_.add_cls ? 1 : 0) + (options_.add_eos ? 1 : 0); }
   SequenceOptions options_;
   KmerVocabulary vocab_;

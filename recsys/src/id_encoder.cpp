@@ -80,6 +80,12 @@ std::vector<int64_t> IdEncoder::encode(const std::string& id) const {
   return out;
 }
 
+std::string IdEncoder::random_id(Rng& rng) const {
+  if (options_.mode != "vocab") return "noise:" + std::to_string(rng.engine()());
+  if (vocab_.empty()) return {};
+  return vocab_[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(vocab_.size())))];
+}
+
 bool IdEncoder::known(const std::string& id) const { return options_.mode != "vocab" || index_.count(id) > 0; }
 
 json IdEncoder::dims() const {

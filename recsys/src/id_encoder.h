@@ -9,6 +9,7 @@
 // Row 0 of every table is the out-of-vocabulary (unknown id) row: unseen ids at predict time land
 // there instead of failing, and id dropout trains it.
 #include <adapt/common/options.h>
+#include <adapt/common/rng.h>
 
 #include <cstdint>
 #include <string>
@@ -40,6 +41,9 @@ class IdEncoder {
   // Writes slots() row indices for `id` into out[0..slots).
   void encode(const std::string& id, int64_t* out) const;
   std::vector<int64_t> encode(const std::string& id) const;
+  // A random id with rows of its own (sanity noise): a training id drawn uniformly in vocab mode,
+  // a random string (so uniform rows) in hash and qr modes.
+  std::string random_id(Rng& rng) const;
   // Whether the id has rows of its own (vocab: in the vocabulary; hash/qr: always true).
   bool known(const std::string& id) const;
 

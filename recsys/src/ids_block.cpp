@@ -82,10 +82,21 @@ void IdsBlock::setup(const Records& train) {
 }
 
 TensorDict IdsBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
+  return encode_ids(records.at(row, user_column_), records.at(row, item_column_));
+}
+
+TensorDict IdsBlock::noise(const Records&, size_t row, const EncodeContext&, const std::string&,
+                           const NoiseContext& ctx) const {
+  Rng rng = ctx.rng(row);
+  const std::string user = users_.random_id(rng);
+  return encode_ids(user, items_.random_id(rng));
+}
+
+TensorDict IdsBlock::encode_ids(const std::string& user_id, const std::string& item_id) const {
   torch::Tensor user = torch::empty({users_.slots()}, torch::kInt64);
   torch::Tensor item = torch::empty({items_.slots()}, torch::kInt64);
-  users_.encode(records.at(row, user_column_), user.data_ptr<int64_t>());
-  items_.encode(records.at(row, item_column_), item.data_ptr<int64_t>());
+  users_.encode(user_id, user.data_ptr<int64_t>());
+  items_.encode(item_id, item.data_ptr<int64_t>());
   return {{"user", user}, {"item", item}};
 }
 

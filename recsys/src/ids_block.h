@@ -25,6 +25,10 @@ class IdsBlock : public Block {
   // Ratings per user and item, and the share of rows whose user or item the training split lacks
   // (cold), for `adapt inspect`.
   json audit(const Records& records, const std::vector<size_t>& rows) const override;
+  // Sanity noise: a random user and a random item (IdEncoder::random_id), encoded as encode() does.
+  std::vector<std::string> noise_kinds() const override { return {"random ids"}; }
+  TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
+                   const NoiseContext& ctx) const override;
 
   const IdEncoder& users() const { return users_; }
   const IdEncoder& items() const { return items_; }
@@ -37,6 +41,7 @@ class IdsBlock : public Block {
   const torch::Tensor& train_item_counts() const { return train_item_counts_; }
 
  private:
+  TensorDict encode_ids(const std::string& user_id, const std::string& item_id) const;
   std::string user_column_, item_column_;
   IdEncoder users_, items_;
   torch::Tensor train_items_, train_item_counts_;

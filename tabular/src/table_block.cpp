@@ -374,18 +374,19 @@ TableBlock::ColumnIndex TableBlock::resolve(const Records& records) const {
   return index;
 }
 
-void TableBlock::encode_row(const Records& records, const ColumnIndex& index, size_t row, int64_t* cat,
-                            float* cont) const {
+void TableBlock::encode_row(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from,
+                            int64_t* cat, float* cont) const {
+  auto at = [&](size_t input) -> const std::string& { return records.at(from[input], index.position[input]); };
   // Dates are parsed once per row.
   std::vector<std::optional<Date>> dates(dates_.size());
   for (size_t d = 0; d < dates_.size(); ++d) {
-    const std::string& raw = records.at(row, index.position[date_inputs_[d]]);
+    const std::string& raw = at(date_inputs_[d]);
     if (is_missing(raw, missing_)) continue;
     dates[d] = parse_date(raw);
     if (!dates[d]) {
       throw DataError(fmt::format("tabular.table: {} column '{}': '{}' is not a date (YYYY-MM-DD); fix it or "
                                   "leave it empty to treat it as missing",
-                                  records.origin(row), dates_[d], raw));
+                                  records.origin(from[date_inputs_[d]]), dates_[d], raw));
     }
   }
 
@@ -393,7 +394,7 @@ void TableBlock::encode_row(const Records& records, const ColumnIndex& index, si
     const CatFeature& f = cats_[i];
     int64_t code = 0;
     if (f.source == Source::column) {
-      const std::string& raw = records.at(row, index.position[f.input]);
+      const std::string& raw = at(f.input);
       if (!is_missing(raw, missing_)) {
         auto it = f.codes.find(std::string(trim(raw)));
         if (it != f.codes.end()) code = it->second;  // unseen: 0, like a missing value
@@ -406,7 +407,7 @@ void TableBlock::encode_row(const Records& records, const ColumnIndex& index, si
       }
     } else {
       const bool gap = f.date >= 0 ? !dates[f.date].has_value()
-                                   : is_missing(records.at(row, index.position[f.input]), missing_);
+                                   : is_missing(at(f.input), missing_);
       code = gap ? 2 : 1;
     }
     cat[i] = code;
@@ -415,13 +416,13 @@ void TableBlock::encode_row(const Records& records, const ColumnIndex& index, si
     const ContFeature& f = conts_[i];
     double value = f.median;
     if (f.source == Source::column) {
-      const std::string& raw = records.at(row, index.position[f.input]);
+      const std::string& raw = at(f.input);
       if (!is_missing(raw, missing_)) {
         const auto number = parse_number(raw);
         if (!number) {
           throw DataError(fmt::format("tabular.table: {} column '{}': '{}' is not a number; fix the value or leave "
                                       "it empty (missing values are filled with the training median {})",
-                                      records.origin(row), f.column, raw, f.median));
+                                      records.origin(from[f.input]), f.column, raw, f.median));
         }
         value = f.log ? signed_log1p(*number) : *number;
       }
@@ -435,14 +436,27 @@ void TableBlock::encode_row(const Records& records, const ColumnIndex& index, si
 
 TensorDict TableBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
   require_fitted("encode()");
-  const ColumnIndex index = resolve(records);
+  return encode_from(records, resolve(records), std::vector<size_t>(inputs_.size(), row));
+}
+TensorDict TableBlock::encode_from(const Records& records, const ColumnIndex& index,
+                                   const std::vector<size_t>& from) const {
   auto cat = torch::empty({static_cast<int64_t>(cats_.size())}, torch::kInt64);
   auto cont = torch::empty({static_cast<int64_t>(conts_.size())}, torch::kFloat32);
-  encode_row(records, index, row, cat.data_ptr<int64_t>(), cont.data_ptr<float>());
+  encode_row(records, index, from, cat.data_ptr<int64_t>(), cont.data_ptr<float>());
   // A row whose every column is blank is marked missing: core.fusion predicts it from its other inputs.
   bool blank = true;
-  for (size_t i = 0; i < inputs_.size() && blank; ++i) blank = is_missing(records.at(row, index.position[i]), missing_);
+  for (size_t i = 0; i < inputs_.size() && blank; ++i)
+    blank = is_missing(records.at(from[i], index.position[i]), missing_);
   return {{"cat", cat}, {"cont", cont}, {"missing", torch::tensor(blank)}};
+}
+
+// Each raw column (with its date parts and gap flag) read from its own shuffle of the split's rows.
+TensorDict TableBlock::noise(const Records& records, size_t row, const EncodeContext&, const std::string&,
+                             const NoiseContext& ctx) const {
+  require_fitted("noise()");
+  std::vector<size_t> from(inputs_.size());
+  for (size_t i = 0; i < from.size(); ++i) from[i] = ctx.shuffled_row(row, i);
+  return encode_from(records, resolve(records), from);
 }
 
 void TableBlock::encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,
@@ -454,8 +468,11 @@ void TableBlock::encode_rows(const Records& records, const std::vector<size_t>& 
   cont = torch::empty({n, static_cast<int64_t>(conts_.size())}, torch::kFloat32);
   int64_t* c = cat.data_ptr<int64_t>();
   float* x = cont.data_ptr<float>();
-  for (int64_t i = 0; i < n; ++i)
-    encode_row(records, index, rows[i], c + i * cats_.size(), x + i * conts_.size());
+  std::vector<size_t> from(inputs_.size());
+  for (int64_t i = 0; i < n; ++i) {
+    std::fill(from.begin(), from.end(), rows[i]);
+    encode_row(records, index, from, c + i * cats_.size(), x + i * conts_.size());
+  }
 }
 
 std::vector<int64_t> TableBlock::cardinalities() const {

@@ -35,6 +35,11 @@ class TableBlock : public Block {
   std::string describe(const Records& records, size_t row) const override;
   // Cardinality of each categorical column and constant columns, for `adapt inspect`.
   json audit(const Records& records, const std::vector<size_t>& rows) const override;
+  // Sanity noise: every raw column shuffled on its own across the split's rows (marginals kept,
+  // relations to the other columns and the target destroyed).
+  std::vector<std::string> noise_kinds() const override { return {"permuted columns"}; }
+  TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
+                   const NoiseContext& ctx) const override;
 
   // Encodes `rows` of `records` at once: cat [n, n_cat] int64, cont [n, n_cont] float.
   void encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,
@@ -70,8 +75,10 @@ class TableBlock : public Block {
   struct ColumnIndex;  // column positions for one Records, resolved once per call
 
   ColumnIndex resolve(const Records& records) const;
-  void encode_row(const Records& records, const ColumnIndex& index, size_t row, int64_t* cat,
+  // One encoded row whose raw column i (inputs_[i]) is read from record from[i].
+  void encode_row(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from, int64_t* cat,
                   float* cont) const;
+  TensorDict encode_from(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from) const;
   void build_features(const Records& train);
   void rebuild_codes();
   void require_fitted(const char* what) const;

@@ -22,12 +22,29 @@ std::vector<int64_t> TokensBlock::ids(const Records& records, size_t row) const 
   return ids;
 }
 
+namespace {
 // A text with no tokens (on_empty "keep") is marked missing: core.fusion predicts from its other inputs.
-TensorDict TokensBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
-  auto v = ids(records, row);
-  TensorDict item{{"", torch::tensor(v, torch::kLong)}};
-  if (v.size() <= 1) item["missing"] = torch::tensor(true);
+TensorDict tokens_item(const std::vector<int64_t>& ids) {
+  TensorDict item{{"", torch::tensor(ids, torch::kLong)}};
+  if (ids.size() <= 1) item["missing"] = torch::tensor(true);
   return item;
+}
+}  // namespace
+
+TensorDict TokensBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
+  return tokens_item(ids(records, row));
+}
+
+TensorDict TokensBlock::noise(const Records& records, size_t row, const EncodeContext&, const std::string&,
+                              const NoiseContext& ctx) const {
+  const size_t n = ids(records, ctx.shuffled_row(row, 0)).size();
+  // Ids below pad_id + 1 are the specials (unk, bos, eos, pad); every other id is an ordinary piece.
+  const int64_t first = SentencePieceModel::pad_id + 1, end = tokenizer_.vocab_size();
+  if (end <= first) throw Error("text.tokens: the vocabulary has no ordinary pieces to draw noise from");
+  Rng rng = ctx.rng(row);
+  std::vector<int64_t> v(n, SentencePieceModel::bos_id);
+  for (size_t i = 1; i < n; ++i) v[i] = rng.integer(first, end);
+  return tokens_item(v);
 }
 
 TensorDict pad_sequences(const std::vector<torch::Tensor>& sequences, int64_t pad_value) {

@@ -22,6 +22,11 @@ class TokensBlock : public Block {
   void load_state(const json& state) override;
   std::string describe(const Records& records, size_t row) const override;
   json audit(const Records& records, const std::vector<size_t>& rows) const override;
+  // Sanity noise: bos, then tokens drawn uniformly from the vocabulary's ordinary pieces; as many as
+  // another row of the split has (lengths shuffled across rows, so length tells nothing either).
+  std::vector<std::string> noise_kinds() const override { return {"random tokens"}; }
+  TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
+                   const NoiseContext& ctx) const override;
 
   const Tokenizer& tokenizer() const { return tokenizer_; }
 

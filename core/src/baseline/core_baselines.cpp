@@ -3,17 +3,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "adapt/data/block.h"
+
 namespace adapt {
-namespace {
-
-bool is_auxiliary(const std::string& key) {
-  const auto dot = key.rfind('.');
-  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
-  return last == "mask" || last == "lengths";
-}
-
-}  // namespace
-
 torch::Tensor baseline_features(const BaselineContext& ctx, const std::vector<size_t>& rows) {
   EncodeContext encode_ctx;
   encode_ctx.split = Split::valid;  // no augmentation
@@ -25,7 +17,7 @@ torch::Tensor baseline_features(const BaselineContext& ctx, const std::vector<si
     for (const auto& bound : ctx.blocks.inputs()) {
       const TensorDict encoded = bound.block->encode(ctx.records, row, encode_ctx);
       for (const auto& [key, t] : encoded)  // std::map: a fixed key order
-        if (!is_auxiliary(key) && t.is_floating_point()) parts.push_back(t.reshape({-1}).to(torch::kFloat));
+        if (!is_auxiliary_key(key) && t.is_floating_point()) parts.push_back(t.reshape({-1}).to(torch::kFloat));
     }
     if (parts.empty())
       throw Error(fmt::format("core baselines: the input blocks encode no floating-point tensors for {} (row {}); "

@@ -1,5 +1,6 @@
 #include "adapt/data/block.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace adapt {
@@ -82,5 +83,62 @@ std::string Block::describe(const Records& records, size_t row) const {
 }
 
 json Block::audit(const Records&, const std::vector<size_t>&) const { return nullptr; }
+
+bool is_auxiliary_key(const std::string& key) {
+  const auto dot = key.rfind('.');
+  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
+  return last == "mask" || last == "lengths";
+}
+
+std::vector<std::string> Block::noise_kinds() const { return {"generic"}; }
+
+TensorDict Block::noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string&,
+                        const NoiseContext& ctx) const {
+  TensorDict item = encode(records, row, encode_ctx);  // for the keys, shapes and dtypes only
+  Rng rng = ctx.rng(row);
+  for (auto& [key, t] : item) {
+    if (is_auxiliary_key(key)) continue;
+    if (t.is_floating_point()) {
+      t = at::normal(0.0, 1.0, t.sizes(), rng.generator(), t.options());
+    } else if (auto r = ctx.integer_ranges.find(key);
+               r != ctx.integer_ranges.end() && t.scalar_type() != torch::kBool) {
+      t = at::randint(r->second.first, r->second.second + 1, t.sizes(), rng.generator(), t.options());
+    }
+  }
+  return item;
+}
+
+namespace {
+// A permutation of [0, n) keyed by `key`, one index at a time and without state: a 4-round Feistel
+// network on the smallest 4^k >= n, cycle-walked until the image falls below n (on average < 4 steps).
+uint64_t permute_index(uint64_t i, uint64_t n, uint64_t key) {
+  if (n <= 1) return i;
+  int bits = 2;
+  while ((uint64_t{1} << bits) < n) bits += 2;
+  const int half = bits / 2;
+  const uint64_t mask = (uint64_t{1} << half) - 1;
+  do {
+    uint64_t left = i >> half, right = i & mask;
+    for (uint64_t round = 0; round < 4; ++round) {
+      const uint64_t next = left ^ (mix_seed(key + round, right) & mask);
+      left = right;
+      right = next;
+    }
+    i = (left << half) | right;
+  } while (i >= n);
+  return i;
+}
+}  // namespace
+
+size_t NoiseContext::shuffled_row(size_t row, uint64_t column) const {
+  if (!split_rows) throw Error("NoiseContext::shuffled_row: no split_rows to shuffle within");
+  const auto it = std::lower_bound(split_rows->begin(), split_rows->end(), row);
+  if (it == split_rows->end() || *it != row)
+    throw Error("NoiseContext::shuffled_row: row " + std::to_string(row) + " is not among the split's rows");
+  const auto position = static_cast<uint64_t>(it - split_rows->begin());
+  return (*split_rows)[permute_index(position, split_rows->size(), mix_seed(seed, column))];
+}
+
+Rng NoiseContext::rng(size_t row, uint64_t stream) const { return Rng(mix_seed(mix_seed(seed, row), stream)); }
 
 }  // namespace adapt

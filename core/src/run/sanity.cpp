@@ -1,5 +1,6 @@
 // sanity_check: the recipe on a short budget three ways (real, shuffled training labels, noise
-// inputs), each judged on validation against the constant baseline.
+// inputs: one run per kind of noise the input blocks offer), each judged on validation against the
+// constant baseline.
 #include "adapt/run/sanity.h"
 
 #include <fmt/format.h>
@@ -18,57 +19,89 @@
 namespace adapt {
 namespace {
 
-bool structural(const std::string& key) {  // shapes the batch, carries no content
-  const auto dot = key.rfind('.');
-  const std::string last = dot == std::string::npos ? key : key.substr(dot + 1);
-  return last == "mask" || last == "lengths";
-}
-
-// Replaces every input tensor with noise: floats with N(0, 1), integers (tokens, residues, category
-// codes, ids) with uniform draws over the range the training rows use. On every split, so the
-// network never sees a real input.
+// Replaces every input with the noise its block makes (Block::noise, docs/recipes.md#sanity-runs):
+// the run's `variant`-th kind of each block (its last kind when it has fewer). On every split, so the
+// network never sees a real input. Items carry their record's "row"; the split is the one holding that row.
 class NoiseInputs : public Transform {
  public:
-  NoiseInputs(std::vector<std::string> keys, std::map<std::string, std::pair<int64_t, int64_t>> ranges)
-      : keys_(std::move(keys)), ranges_(std::move(ranges)) {}
-  TransformLevel level() const override { return TransformLevel::item; }
-  bool on_valid() const override { return true; }
-  void apply(TensorDict& data, Rng& rng) const override {
-    for (auto& [key, t] : data) {
-      if (structural(key) || !is_input(key)) continue;
-      if (t.is_floating_point()) {
-        t = at::normal(0.0, 1.0, t.sizes(), rng.generator(), t.options());
-      } else if (auto r = ranges_.find(key); r != ranges_.end() && t.scalar_type() != torch::kBool) {
-        t = at::randint(r->second.first, r->second.second + 1, t.sizes(), rng.generator(), t.options());
+  NoiseInputs(const RunState& state, size_t variant) : records_(state.records) {
+    for (const auto& bound : state.blocks->inputs()) {
+      const auto kinds = bound.block->noise_kinds();
+      if (kinds.empty()) throw Error("sanity: input block \"" + bound.key + "\" offers no kind of noise");
+      inputs_.push_back({bound.key, bound.block, kinds[std::min(variant, kinds.size() - 1)], NoiseContext{}});
+    }
+    for (const auto* rows : {&state.split.train, &state.split.valid, &state.split.test}) {
+      splits_.push_back(*rows);
+      std::sort(splits_.back().begin(), splits_.back().end());
+    }
+    const auto ranges = integer_ranges(state);
+    for (auto& input : inputs_) {
+      input.ctx.seed = mix_seed(state.seed, 0x9015e);
+      const std::string prefix = input.key + ".";
+      for (const auto& [key, range] : ranges) {
+        if (key == input.key) input.ctx.integer_ranges[""] = range;
+        else if (key.rfind(prefix, 0) == 0) input.ctx.integer_ranges[key.substr(prefix.size())] = range;
       }
     }
   }
+  TransformLevel level() const override { return TransformLevel::item; }
+  bool on_valid() const override { return true; }
+  void apply(TensorDict& data, Rng&) const override {
+    const auto row = static_cast<size_t>(get(data, "row").item<int64_t>());
+    const size_t split = split_of(row);
+    EncodeContext encode_ctx;
+    encode_ctx.split = split == 0 ? Split::train : split == 1 ? Split::valid : Split::test;
+    for (const auto& input : inputs_) {
+      NoiseContext ctx = input.ctx;
+      ctx.split_rows = &splits_[split];
+      Rng rng = ctx.rng(row, 1);  // a random crop on train: a function of (seed, row) too
+      encode_ctx.rng = &rng;
+      for (auto it = data.begin(); it != data.end();)  // the real tensors go, noise comes
+        it = it->first == input.key || it->first.rfind(input.key + ".", 0) == 0 ? data.erase(it) : std::next(it);
+      for (auto& [suffix, t] : input.block->noise(*records_, row, encode_ctx, input.kind, ctx))
+        data[suffix.empty() ? input.key : input.key + "." + suffix] = std::move(t);
+    }
+  }
+  // The kind of noise each input gets, by key.
+  json kinds() const {
+    json out = json::object();
+    for (const auto& input : inputs_) out[input.key] = input.kind;
+    return out;
+  }
 
  private:
-  bool is_input(const std::string& key) const {
-    return std::any_of(keys_.begin(), keys_.end(),
-                       [&](const std::string& k) { return key == k || key.rfind(k + ".", 0) == 0; });
+  struct Input {
+    std::string key;
+    std::shared_ptr<Block> block;
+    std::string kind;
+    NoiseContext ctx;
+  };
+  size_t split_of(size_t row) const {  // 0 train, 1 valid, 2 test
+    for (size_t i = 0; i < splits_.size(); ++i)
+      if (std::binary_search(splits_[i].begin(), splits_[i].end(), row)) return i;
+    throw Error("sanity: row " + std::to_string(row) + " is in no split");
   }
-  std::vector<std::string> keys_;
-  std::map<std::string, std::pair<int64_t, int64_t>> ranges_;
-};
-
-// Integer ranges of each input tensor over (up to 512 of) the training rows.
-std::map<std::string, std::pair<int64_t, int64_t>> integer_ranges(const RunState& state) {
-  std::map<std::string, std::pair<int64_t, int64_t>> ranges;
-  EncodeContext ctx;
-  ctx.split = Split::valid;
-  const auto& rows = state.split.train;
-  for (size_t i = 0; i < rows.size() && i < 512; ++i)
-    for (const auto& bound : state.blocks->inputs())
-      for (const auto& [key, t] : bound.block->encode(*state.records, rows[i], ctx)) {
-        if (t.is_floating_point() || t.numel() == 0 || structural(key) || t.scalar_type() == torch::kBool) continue;
+  // Integer ranges of each input tensor (full batch keys) over (up to 512 of) the training rows.
+  static std::map<std::string, std::pair<int64_t, int64_t>> integer_ranges(const RunState& state) {
+    std::map<std::string, std::pair<int64_t, int64_t>> ranges;
+    EncodeContext ctx;
+    ctx.split = Split::valid;
+    const auto& rows = state.split.train;
+    for (size_t i = 0; i < rows.size() && i < 512; ++i)
+      for (const auto& [key, t] : state.blocks->encode(*state.records, rows[i], ctx, false)) {
+        if (t.is_floating_point() || t.numel() == 0 || is_auxiliary_key(key) || t.scalar_type() == torch::kBool)
+          continue;
         const int64_t lo = t.min().item<int64_t>(), hi = t.max().item<int64_t>();
         auto [it, fresh] = ranges.emplace(key, std::make_pair(lo, hi));
         if (!fresh) it->second = {std::min(it->second.first, lo), std::max(it->second.second, hi)};
       }
-  return ranges;
-}
+    return ranges;
+  }
+
+  std::shared_ptr<const Records> records_;
+  std::vector<Input> inputs_;
+  std::vector<std::vector<size_t>> splits_;
+};
 
 // The same records with the target columns of the training rows permuted among those rows.
 std::shared_ptr<const Records> shuffle_training_labels(const RunState& state, const std::vector<std::string>& target) {
@@ -128,9 +161,11 @@ struct Scored {
   bool higher;
   size_t valid_rows;
   bool carved;  // the validation rows were carved from the training rows
+  json noise;    // noise runs: the kind of noise of each input, by key
+  size_t noise_variants = 1;  // the most kinds of noise an input block offers: the number of noise runs
 };
 
-Scored train_variant(const json& recipe, const Registry& registry, Variant variant) {
+Scored train_variant(const json& recipe, const Registry& registry, Variant variant, size_t noise_variant = 0) {
   std::ostringstream log;
   RunOptions options;
   options.out = &log;
@@ -146,10 +181,14 @@ Scored train_variant(const json& recipe, const Registry& registry, Variant varia
     state.records = shuffle_training_labels(state, target);
   }
   setup_blocks(state, registry, ctx);
+  json noise;
+  size_t noise_variants = 1;
+  for (const auto& bound : state.blocks->inputs())
+    noise_variants = std::max(noise_variants, bound.block->noise_kinds().size());
   if (variant == Variant::noise_inputs) {
-    std::vector<std::string> keys;
-    for (const auto& bound : state.blocks->inputs()) keys.push_back(bound.key);
-    state.transforms.push_back(std::make_shared<NoiseInputs>(keys, integer_ranges(state)));
+    auto transform = std::make_shared<NoiseInputs>(state, noise_variant);
+    noise = transform->kinds();
+    state.transforms.push_back(std::move(transform));
   }
   build_learner(state, registry, ctx);
   fit_phases(state, ctx);
@@ -158,7 +197,14 @@ Scored train_variant(const json& recipe, const Registry& registry, Variant varia
   const json chance = score_baseline(constant, "constant", state, registry, ctx, false);
   const std::string& key = state.result.primary_metric;
   return {valid.value(key, NAN), chance.is_null() ? NAN : chance["valid"].value(key, NAN), key, state.primary_higher,
-          state.split.valid.size(), carved};
+          state.split.valid.size(), carved, noise, noise_variants};
+}
+
+// "x: silence, y: random tokens", for the report.
+std::string noise_name(const json& kinds) {
+  std::string out;
+  for (const auto& [key, kind] : kinds.items()) out += (out.empty() ? "" : ", ") + key + ": " + kind.get<std::string>();
+  return out;
 }
 
 }  // namespace
@@ -170,8 +216,11 @@ json sanity_check(const json& recipe_in, const Registry& registry, const SanityO
   out << "sanity: training on a short budget (at most " << options.max_epochs << " epochs per phase)\n" << std::flush;
   const Scored shuffled = train_variant(recipe, registry, Variant::shuffled_labels);
   out << "  shuffled training labels: done\n" << std::flush;
-  const Scored noise = train_variant(recipe, registry, Variant::noise_inputs);
-  out << "  inputs replaced by noise: done\n" << std::flush;
+  std::vector<Scored> noise_runs;
+  for (size_t v = 0; v == 0 || v < noise_runs.front().noise_variants; ++v) {
+    noise_runs.push_back(train_variant(recipe, registry, Variant::noise_inputs, v));
+    out << "  inputs replaced by noise (" << noise_name(noise_runs.back().noise) << "): done\n" << std::flush;
+  }
   const double real = options.train_real ? train_variant(recipe, registry, Variant::real).network : options.real_score;
 
   const std::string& key = shuffled.metric;
@@ -194,16 +243,21 @@ json sanity_check(const json& recipe_in, const Registry& registry, const SanityO
                                    "shared between the parts, labels in the inputs, a metric on the wrong rows)",
                                    key, shuffled.network, chance, tolerance));
   }
-  if (beyond_chance(noise.network)) {
+  json noise_json = json::array();
+  const Scored* noise = &noise_runs.front();  // the noise run that scores best
+  for (const Scored& run : noise_runs) {
+    noise_json.push_back({{"noise", run.noise}, {"score", run.network}});
+    if (higher ? run.network > noise->network : run.network < noise->network) noise = &run;
+    if (!beyond_chance(run.network)) continue;
     passed = false;
-    findings.push_back(fmt::format("FAIL: fed only noise the network scores {} {:.4f} on valid, beyond chance "
+    findings.push_back(fmt::format("FAIL: fed only noise ({}) the network scores {} {:.4f} on valid, beyond chance "
                                    "({:.4f} +- {:.4f}): something other than the inputs carries the labels",
-                                   key, noise.network, chance, tolerance));
+                                   noise_name(run.noise), key, run.network, chance, tolerance));
   }
-  if (!(higher ? real > noise.network + tolerance : real < noise.network - tolerance))
-    findings.push_back(fmt::format("the real model ({} {:.4f}) is no better than its noise run ({:.4f}): it has not "
-                                   "learned from its inputs on this budget",
-                                   key, real, noise.network));
+  if (!(higher ? real > noise->network + tolerance : real < noise->network - tolerance))
+    findings.push_back(fmt::format("the real model ({} {:.4f}) is no better than its noise run ({}: {:.4f}): it has "
+                                   "not learned from its inputs on this budget",
+                                   key, real, noise_name(noise->noise), noise->network));
   json result = {{"metric", key},
                  {"higher_is_better", higher},
                  {"chance", chance},
@@ -213,15 +267,18 @@ json sanity_check(const json& recipe_in, const Registry& registry, const SanityO
                                                 : "the recipe's validation part"},
                  {"real", real},
                  {"shuffled_labels", shuffled.network},
-                 {"noise_inputs", noise.network},
+                 {"noise_inputs", noise->network},
+                 {"noise_runs", noise_json},
                  {"findings", findings},
                  {"passed", passed}};
   out << fmt::format("sanity on {} (valid; chance = the constant baseline {:.4f}, tolerance {:.4f}):\n", key, chance,
                      tolerance)
-      << fmt::format("  real {:.4f}   shuffled labels {:.4f}   noise inputs {:.4f}\n", real, shuffled.network,
-                     noise.network);
+      << fmt::format("  real {:.4f}   shuffled labels {:.4f}", real, shuffled.network);
+  for (const Scored& run : noise_runs) out << fmt::format("   noise ({}) {:.4f}", noise_name(run.noise), run.network);
+  out << "\n";
   for (const auto& f : findings) out << "  " << f.get<std::string>() << "\n";
-  if (findings.empty()) out << "  passed: both runs stay at chance and the real model beats its noise run\n";
+  if (findings.empty())
+    out << "  passed: the shuffled-label and noise runs stay at chance and the real model beats its noise runs\n";
   out << std::flush;
   return result;
 }

@@ -53,6 +53,31 @@ TEST(LogisticRegressionTest, ReachesTheKnownOptimum) {
   EXPECT_TRUE(torch::equal(again.weight(), model.weight()));
 }
 
+TEST(LogisticRegressionTest, TwoClassesReachTheMultinomialOptimumInFewNewtonSteps) {
+  // Two classes take Newton's method on the logit difference; the weights it gives back must be the
+  // optimum of the same multinomial objective (KKT: the full gradient vanishes), in a few dozen
+  // evaluations (L-BFGS takes hundreds at this tolerance).
+  torch::manual_seed(11);
+  auto x = torch::randn({400, 5}, torch::kDouble);
+  auto score = x.select(1, 0) - 0.7 * x.select(1, 2) + 0.5 * torch::randn({400}, torch::kDouble);
+  auto y = score.gt(0.3).to(torch::kLong);
+  for (double l2 : {1e-1, 1e-3}) {
+    adapt::LogisticRegressionOptions o;
+    o.l2 = l2;
+    o.tolerance = 1e-10;
+    adapt::LogisticRegression model(o);
+    model.fit(x, y);
+    EXPECT_LT(model.iterations(), 40) << l2;
+    auto w = model.weight().clone().requires_grad_(true), b = model.intercept().clone().requires_grad_(true);
+    auto z = (x - x.mean(0)) / x.std(0, false);
+    auto loss = torch::nn::functional::cross_entropy(torch::addmm(b, z, w), y) + 0.5 * l2 * w.pow(2).sum();
+    loss.backward();
+    EXPECT_LT(w.grad().abs().max().item<double>(), 1e-8) << l2;
+    EXPECT_LT(b.grad().abs().max().item<double>(), 1e-8) << l2;
+    EXPECT_GE(model.predict(x).eq(y).to(torch::kDouble).mean().item<double>(), 0.8) << l2;
+  }
+}
+
 TEST(LogisticRegressionTest, SeparableDataAndAbsentClasses) {
   torch::manual_seed(4);
   auto x = torch::randn({200, 3}, torch::kDouble);

@@ -256,6 +256,11 @@ TEST(Sanity, ShuffledLabelsAndNoiseStayAtChanceAndTheRealModelBeatsNoise) {
   EXPECT_LE(result["shuffled_labels"].get<double>(), chance + tolerance) << out.str();
   EXPECT_LE(result["noise_inputs"].get<double>(), chance + tolerance) << out.str();
   EXPECT_GT(result["real"].get<double>(), 0.85) << out.str();
+  // core.regression inputs have no noise of their own: one run of the generic noise, named.
+  ASSERT_EQ(result["noise_runs"].size(), 1u) << result.dump();
+  EXPECT_EQ(result["noise_runs"][0]["noise"], json({{"x", "generic"}})) << result.dump();
+  EXPECT_EQ(result["noise_runs"][0]["score"], result["noise_inputs"]);
+  EXPECT_NE(out.str().find("noise (x: generic)"), std::string::npos) << out.str();
 
   // A refit recipe (no validation part) is judged on a fifth of its training rows.
   recipe["splitter"] = {{"name", "core.random"}, {"valid_pct", 0.0}, {"test_pct", 0.2}};

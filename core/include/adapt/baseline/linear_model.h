@@ -30,12 +30,13 @@ struct LogisticRegressionOptions {
   // Minimises mean cross-entropy + l2/2 * ||W||^2 (intercept not penalised). scikit-learn's
   // LogisticRegression(C) matches l2 = 1 / (C * n_train).
   double l2 = 1e-3;
-  int64_t max_iter = 200;     // L-BFGS iterations
+  int64_t max_iter = 200;     // L-BFGS (or Newton) iterations
   double tolerance = 1e-7;    // on the gradient's largest entry
   bool standardize = true;    // fit on standardised features
 };
 
-// Multinomial logistic regression, full batch L-BFGS (strong Wolfe line search).
+// Multinomial logistic regression, full batch L-BFGS (strong Wolfe line search); two classes on at
+// most 512 features take Newton's method instead (the same optimum in a few passes over the data).
 class ADAPT_API LogisticRegression {
  public:
   explicit LogisticRegression(LogisticRegressionOptions options = {});

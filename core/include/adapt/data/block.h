@@ -8,7 +8,10 @@
 #include <nlohmann/json.hpp>
 #include <torch/types.h>
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adapt/common/options.h"
@@ -21,6 +24,26 @@ namespace adapt {
 struct EncodeContext {
   Split split = Split::train;
   Rng* rng = nullptr;  // for random crops on train; never null when split == train
+};
+
+// Whether an encoded key ("mask", "x.lengths") only shapes the batch and carries no content.
+ADAPT_API bool is_auxiliary_key(const std::string& key);
+
+// What Block::noise() may draw on (`adapt sanity`'s noise runs, docs/writing-a-plugin.md).
+struct ADAPT_API NoiseContext {
+  uint64_t seed = 0;  // the run's noise seed; a row's noise is a function of (seed, row) alone
+  // Integer range [lo, hi] of each encoded key (relative, as encode() returns them) over the
+  // training rows; the generic noise draws integers from it.
+  std::map<std::string, std::pair<int64_t, int64_t>> integer_ranges;
+  // The rows of the split being served, sorted; shuffled_row permutes within them.
+  const std::vector<size_t>* split_rows = nullptr;
+  // The row whose value of `column` (any number naming an independent shuffle) stands in for `row`'s:
+  // one fixed permutation of split_rows per (seed, column), so every column keeps its values across
+  // the split (its marginal) while its relation to the other columns and the target is destroyed.
+  // `row` must be one of split_rows.
+  size_t shuffled_row(size_t row, uint64_t column) const;
+  // The random stream of `row`'s noise (from (seed, row, stream)); its generator() serves torch.
+  Rng rng(size_t row, uint64_t stream = 0) const;
 };
 
 class ADAPT_API Block {
@@ -70,6 +93,17 @@ class ADAPT_API Block {
   // and empty texts, residues, cardinality): {"stats": {...}, "warnings": [...], "notes": [...]}.
   // Optional: the default, null, adds nothing. Called after setup(), on each split's rows.
   virtual json audit(const Records& records, const std::vector<size_t>& rows) const;
+
+  // --- sanity runs (`adapt sanity`, docs/recipes.md) -----------------------------------------------
+  // The kinds of noise this block can put in place of its input, named for the report, e.g.
+  // {"silence", "white noise"}; sanity trains one noise run per kind. The default, {"generic"}, suits
+  // any block: floats N(0, 1), integers uniform over their training range.
+  virtual std::vector<std::string> noise_kinds() const;
+  // An encoded item of noise of `kind` (one of noise_kinds()) standing in for `row`: the keys, shapes
+  // and dtypes encode() gives that row on that split, no information from the row's own content.
+  // Deterministic in (ctx.seed, row) and thread-safe like encode().
+  virtual TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx,
+                           const std::string& kind, const NoiseContext& ctx) const;
 };
 
 }  // namespace adapt
