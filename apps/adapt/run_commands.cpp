@@ -177,6 +177,8 @@ int drift(const Global& global, const std::filesystem::path& model_file, const s
   const json result = detect_drift(predictor, read_new_data(predictor, data, registry, "drift"), options);
   if (global.json_output) std::cout << result.dump(2) << "\n";
   return result["drift"].get<bool>() ? kDriftExitCode : 0;
+}
+
 int report(const Global& global, const std::filesystem::path& run_dir) {
   const std::filesystem::path file = write_html_report(run_dir);
   if (global.json_output)
