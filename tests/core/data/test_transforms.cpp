@@ -12,7 +12,7 @@ using namespace adapt;
 
 namespace {
 
-std::shared_ptr<DataBlocks> numeric_blocks(const Records& records) {
+std::shared_ptr<DataBlocks> transform_numeric_blocks(const Records& records) {
   auto blocks = std::make_shared<DataBlocks>(
       std::vector<BoundBlock>{{"x", std::make_shared<RegressionBlock>(RegressionBlockOptions({"value"}))}},
       BoundBlock{"y", std::make_shared<CategoryBlock>(CategoryBlockOptions("label"))});
@@ -51,7 +51,7 @@ torch::Tensor all_x(DataLoader& dl) {
 
 TEST(Transforms, RandomAugmentationNeverRunsOnValid) {
   auto records = std::make_shared<Records>(adapt::testing::make_records(40));
-  auto blocks = numeric_blocks(*records);
+  auto blocks = transform_numeric_blocks(*records);
   std::vector<size_t> rows(40);
   for (size_t i = 0; i < 40; ++i) rows[i] = i;
   std::vector<std::shared_ptr<const Transform>> noise = {std::make_shared<GaussianNoise>("x", 1.0, 1.0)};
@@ -71,7 +71,7 @@ TEST(Transforms, RandomAugmentationNeverRunsOnValid) {
 
 TEST(Transforms, ProbabilityZeroNeverAppliesAndOneAlways) {
   auto records = std::make_shared<Records>(adapt::testing::make_records(64));
-  auto blocks = numeric_blocks(*records);
+  auto blocks = transform_numeric_blocks(*records);
   std::vector<size_t> rows(64);
   for (size_t i = 0; i < 64; ++i) rows[i] = i;
   auto opts = DataLoaderOptions().batch_size(4).workers(0);
@@ -91,7 +91,7 @@ TEST(Transforms, ProbabilityZeroNeverAppliesAndOneAlways) {
 
 TEST(Transforms, DeterministicTransformsRunOnEverySplit) {
   auto records = std::make_shared<Records>(adapt::testing::make_records(10));
-  auto blocks = numeric_blocks(*records);
+  auto blocks = transform_numeric_blocks(*records);
   std::vector<size_t> rows = {0, 1, 2, 3};
   auto opts = DataLoaderOptions().batch_size(4).workers(1);
   DataLoader dl(records, rows, blocks, {std::make_shared<Doubler>()}, Split::valid, opts);
