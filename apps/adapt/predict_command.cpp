@@ -6,6 +6,7 @@
 #include <adapt/common/atomic_file.h>
 #include <adapt/data/csv.h>
 #include <adapt/data/csv_writer.h>
+#include <adapt/data/json_lines.h>
 #include <adapt/export/export.h>
 
 #include <algorithm>
@@ -45,23 +46,7 @@ bool blank(const std::string& line) { return line.find_first_not_of(" \t") == st
 Records parse_json_lines(const std::vector<std::string>& lines, const std::vector<std::string>& origins,
                          const std::vector<size_t>& items, const std::vector<std::string>& columns) {
   Records out(columns, "input");
-  for (size_t i : items) {
-    json object;
-    try {
-      object = json::parse(lines[i]);
-    } catch (const json::parse_error& e) {
-      throw DataError(origins[i] + ": not valid JSON (" + std::string(e.what()) + "); each line must be one object");
-    }
-    if (!object.is_object()) throw DataError(origins[i] + ": each line must be a JSON object of the model's columns");
-    std::vector<std::string> fields;
-    for (const auto& c : columns) {
-      if (!object.contains(c)) throw DataError(origins[i] + ": no field \"" + c + "\" (null for a missing value)");
-      const json& v = object[c];
-      if (v.is_object() || v.is_array()) throw DataError(origins[i] + ": field \"" + c + "\" must be a string or number");
-      fields.push_back(v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump());
-    }
-    out.add_row(std::move(fields), origins[i]);
-  }
+  for (size_t i : items) out.add_row(json_line_fields(lines[i], origins[i], columns), origins[i]);
   return out;
 }
 

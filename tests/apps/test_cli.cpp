@@ -471,3 +471,43 @@ TEST(Cli, PredictReportsEachUnreadableFileAndGoesOn) {
   EXPECT_EQ(predicted, 2) << preds;
   EXPECT_EQ(failed, 2) << preds;
 }
+
+TEST(Cli, PredictReportsAnEmptyTextPerRowAndGoesOn) {
+  const fs::path dir = scratch() / "empty_text";
+  fs::create_directories(dir);
+  {
+    std::ofstream tsv(dir / "notes.tsv");
+    tsv << "label\ttext\n";
+    const char* good[] = {"lovely sunny day at the park", "great news about the new job", "happy to see you soon"};
+    const char* bad[] = {"the train was late again today", "lost my keys and my phone", "rain all week long"};
+    for (int i = 0; i < 60; ++i) tsv << "good\t" << good[i % 3] << " " << i << "\nbad\t" << bad[i % 3] << " " << i << "\n";
+    std::ofstream recipe(dir / "recipe.json");
+    recipe << nlohmann::json{
+        {"seed", 1},
+        {"reader", {{"name", "text.csv"}, {"path", (dir / "notes.tsv").string()}, {"delimiter", "tab"}}},
+        {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}, {"test_pct", 0.0}}},
+        {"inputs", {{{"name", "text.tokens"}, {"vocab_size", 60}, {"max_tokens", 20}}}},
+        {"target", {{"name", "core.category"}, {"column", "label"}}},
+        {"loader", {{"batch_size", 16}, {"workers", 0}}},
+        {"model", {{"name", "text.transformer_classifier"}, {"d_model", 16}, {"n_heads", 2}, {"n_layers", 1}}},
+        {"train", {{"epochs", 1}, {"lr", 1e-3}}}};
+    std::ofstream(dir / "new.csv") << "text\nsunny day at the park\n\"\"\nlost my keys\n";
+  }
+  Result t = adapt_cli("train '" + (dir / "recipe.json").string() + "' --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(t.code, 0) << t.out << t.err;
+  Result p = adapt_cli("predict '" + (dir / "run" / "model.adapt").string() + "' '" + (dir / "new.csv").string() +
+                       "' --out '" + (dir / "preds.csv").string() + "'");
+  EXPECT_EQ(p.code, 1) << p.out << p.err;
+  EXPECT_TRUE(contains(p.err, "1 of 3 inputs could not be predicted")) << p.err;
+  std::istringstream lines(slurp(dir / "preds.csv"));
+  std::string line;
+  std::getline(lines, line);
+  EXPECT_EQ(line, "input,label,prediction,ood_score,in_domain,error");
+  std::vector<std::string> rows;
+  while (std::getline(lines, line)) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u) << slurp(dir / "preds.csv");
+  EXPECT_TRUE(contains(rows[0], "new.csv:2") && contains(rows[0], "\"label\"")) << rows[0];
+  EXPECT_TRUE(contains(rows[1], "new.csv:3") && contains(rows[1], "empty text") && contains(rows[1], "on_empty"))
+      << rows[1];  // the reason names the row and the option that accepts empties
+  EXPECT_TRUE(contains(rows[2], "new.csv:4") && contains(rows[2], "\"label\"")) << rows[2];
+}

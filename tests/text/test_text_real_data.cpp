@@ -51,6 +51,40 @@ json sms_recipe(const std::filesystem::path& file) {
   };
 }
 
+// The first 1,000 non-empty texts of a CSV file, `columns` joined by a space, in a column "text".
+Records first_texts(const std::filesystem::path& file, const std::vector<std::string>& columns, const std::string& name) {
+  const Records table = read_csv_file(file.string());
+  Records out({"text"}, name);
+  for (size_t r = 0; r < table.size() && out.size() < 1000; ++r) {
+    std::string text;
+    for (const auto& c : columns)
+      if (!table.at(r, c).empty()) text += (text.empty() ? "" : " ") + table.at(r, c);
+    if (!text.empty()) out.add_row({text});
+  }
+  return out;
+}
+
+struct OutOfDomainFigures {
+  double auroc = 0.0, accepted = 0.0;  // in domain as the positive class; share of in-domain accepted
+  std::string components;              // each component's AUROC alone
+};
+
+OutOfDomainFigures out_of_domain_figures(const Predictor& model, const Records& in_domain, const Records& other) {
+  const OutputsAndFeatures a = model.outputs_and_features(in_domain), b = model.outputs_and_features(other);
+  const OutOfDomainScorer& scorer = model.monitor().out_of_domain;
+  const torch::Tensor labels = torch::cat({torch::ones({a.outputs.size(0)}), torch::zeros({b.outputs.size(0)})});
+  OutOfDomainFigures f;
+  const torch::Tensor in = model.domain_scores(a), out = model.domain_scores(b);
+  f.auroc = binary_auroc(-torch::cat({in, out}).to(torch::kFloat), labels);
+  f.accepted = (in <= scorer.threshold()).to(torch::kDouble).mean().item<double>();
+  const torch::Tensor ca = scorer.components(a.features, a.outputs, a.sequences),
+                      cb = scorer.components(b.features, b.outputs, b.sequences);
+  for (int64_t k = 0; k < ca.size(1); ++k)
+    f.components += (k ? ", " : "") + scorer.component_names()[static_cast<size_t>(k)] + " alone " +
+                    std::to_string(binary_auroc(-torch::cat({ca.select(1, k), cb.select(1, k)}).to(torch::kFloat), labels));
+  return f;
+}
+
 TEST(TextRealData, SmsSpamCollection) {
   const auto file = sms_file();
   if (file.empty()) GTEST_SKIP() << "set ADAPT_DATA_DIR to the shared data folder to run this test";
@@ -77,42 +111,30 @@ TEST(TextRealData, SmsSpamCollection) {
   EXPECT_GE(test["f1"].get<double>(), 0.96) << log.str();
 
   // Out of domain (issue 22): the SMS test messages (in domain) against 1,000 Women's Clothing
-  // reviews. This refit has no validation part, so the threshold is calibrated on training rows and
-  // accepts fewer test messages than 95%; the AUROC does not depend on it.
+  // reviews, and against 1,000 MovieLens titles with their genres (short texts: a harder case, and
+  // one no setting was chosen on). This refit has no validation part, so the scorer is fitted on four
+  // fifths of the training rows and calibrated on the fifth left out.
   const Predictor model = Predictor::load(result.model_file, testing::text_registry());
   const Records sms = testing::text_registry().reader(model.recipe().at("reader"), "reader")->read();
   const Records split = read_csv_file((dir / "split.csv").string());
   std::vector<size_t> test_rows;
   for (size_t r = 0; r < split.size(); ++r)
     if (split.at(r, "part") == "test") test_rows.push_back(std::stoul(split.at(r, "row")));
-  const Records reviews_file = read_csv_file(
-      (sms_file().parent_path().parent_path().parent_path() / "multimodal/womens-clothing-reviews" /
-       "Womens Clothing E-Commerce Reviews.csv").string());
-  Records reviews({"text"}, "reviews");
-  for (size_t r = 0; r < reviews_file.size() && reviews.size() < 1000; ++r)
-    if (!reviews_file.at(r, "Review Text").empty()) reviews.add_row({reviews_file.at(r, "Review Text")});
-  auto scores = [&](const Records& records) { return model.domain_scores(model.outputs_and_features(records)); };
-  const torch::Tensor in = scores(sms.subset(test_rows)), out = scores(reviews);
-  const double auroc = binary_auroc(-torch::cat({in, out}).to(torch::kFloat),
-                                    torch::cat({torch::ones({in.size(0)}), torch::zeros({out.size(0)})}));
-  const double accepted = (in <= model.monitor().out_of_domain.threshold()).to(torch::kDouble).mean().item<double>();
-  {  // each component alone, for the record
-    const OutputsAndFeatures a = model.outputs_and_features(sms.subset(test_rows)), b = model.outputs_and_features(reviews);
-    const torch::Tensor ca = model.monitor().out_of_domain.components(a.features, a.outputs),
-                        cb = model.monitor().out_of_domain.components(b.features, b.outputs);
-    for (int64_t k = 0; k < ca.size(1); ++k)
-      std::cout << "SMS out of domain, " << model.monitor().out_of_domain.component_names()[static_cast<size_t>(k)]
-                << " alone: AUROC "
-                << binary_auroc(-torch::cat({ca.select(1, k), cb.select(1, k)}).to(torch::kFloat),
-                                torch::cat({torch::ones({ca.size(0)}), torch::zeros({cb.size(0)})}))
-                << "\n";
-  }
-  std::cout << "SMS out of domain: AUROC against clothing reviews " << auroc << " (target 0.95); test messages "
-            << "accepted " << accepted << " (threshold from training rows)\n";
-  // NOT met: measured 0.544 (mahalanobis alone 0.572, energy alone 0.560) on 2026-12-02 against the
-  // issue's 0.95, so this is reported, not asserted, until the scorer is fixed for text (next session:
-  // see docs/monitoring.md, "Measured"). The component AUROCs above show where it stands.
-  EXPECT_TRUE(std::isfinite(auroc));
+  const std::filesystem::path data = sms_file().parent_path().parent_path().parent_path();
+  const Records reviews = first_texts(data / "multimodal/womens-clothing-reviews/Womens Clothing E-Commerce Reviews.csv",
+                                      {"Review Text"}, "reviews");
+  const Records titles = first_texts(data / "recsys/movielens-latest-small/movies.csv", {"title", "genres"}, "titles");
+  const OutOfDomainFigures on_reviews = out_of_domain_figures(model, sms.subset(test_rows), reviews);
+  const OutOfDomainFigures on_titles = out_of_domain_figures(model, sms.subset(test_rows), titles);
+  std::cout << "SMS out of domain: AUROC against clothing reviews " << on_reviews.auroc << " (target 0.95; "
+            << on_reviews.components << "), against MovieLens titles " << on_titles.auroc << " ("
+            << on_titles.components << "); test messages accepted " << on_reviews.accepted << "\n";
+  // Measured on 2026-12-02 with seeds 42, 1, 2: against reviews 0.929, 0.927, 0.928 (likelihood alone
+  // 0.949), against titles 0.742, 0.772, 0.801; test messages accepted 0.949, 0.957, 0.948 (see
+  // docs/monitoring.md). The issue's 0.95 is not met; the floors sit below the spread.
+  EXPECT_GE(on_reviews.auroc, 0.88);
+  EXPECT_GE(on_reviews.accepted, 0.90);
+  EXPECT_LE(on_reviews.accepted, 0.99);
   std::filesystem::remove_all(dir);
 }
 

@@ -46,7 +46,7 @@ std::shared_ptr<ServedModel> ModelSlots::load(const std::string& role, const std
         for (const JobResult* r : results)
           if (r->status == 200) metrics.predictions(role, r->predictions);
       });
-  metrics_.model_loaded(role, file.string(), served->loaded_at);
+  metrics_.model_loaded(role, file.string(), served->loaded_at, &predictor->monitor().drift);
   return served;
 }
 
@@ -64,9 +64,11 @@ void ModelSlots::reload() {
   } catch (const std::exception& e) {
     metrics_.reload(false);
     const auto running = current();
-    metrics_.model_loaded("model", running->model->file.string(), running->model->loaded_at);
+    metrics_.model_loaded("model", running->model->file.string(), running->model->loaded_at,
+                          &running->model->predictor->monitor().drift);
     if (running->candidate)
-      metrics_.model_loaded("candidate", running->candidate->file.string(), running->candidate->loaded_at);
+      metrics_.model_loaded("candidate", running->candidate->file.string(), running->candidate->loaded_at,
+                            &running->candidate->predictor->monitor().drift);
     std::lock_guard<std::mutex> lock(mutex_);
     last_reload_ = {{"ok", false}, {"at", unix_now()}, {"error", e.what()}};
     throw Error(std::string("reload failed, the running exports keep serving: ") + e.what());

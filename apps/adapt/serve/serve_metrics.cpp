@@ -34,6 +34,11 @@ ServeMetrics::ServeMetrics(size_t window) : agreement_window_(window) {
                         "Predictions by model role and in_domain (true/false), for exports with a scorer");
   registry_.add_gauge("adapt_serve_out_of_domain_share",
                       "Share of the model's last predictions flagged out of domain (the window)");
+  registry_.add_gauge("adapt_serve_drift_p_value",
+                      "p-value of the last window of predictions against the export's reference, by test "
+                      "(predicted_labels, out_of_domain_share)");
+  registry_.add_gauge("adapt_serve_drift",
+                      "1 when a drift test on the last window falls below 0.01 / the number of tests (Bonferroni)");
   for (const char* role : {"model", "candidate"}) {
     label_windows_[role] = std::make_unique<SlidingWindow>(window);
     domain_windows_[role] = std::make_unique<SlidingWindow>(window);
@@ -89,10 +94,34 @@ void ServeMetrics::reload(bool ok) {
   registry_.increment("adapt_serve_reloads_total", {{"result", ok ? "ok" : "failed"}});
 }
 
-void ServeMetrics::model_loaded(const std::string& role, const std::string& file, double unix_time) {
+void ServeMetrics::model_loaded(const std::string& role, const std::string& file, double unix_time,
+                                const DriftReference* reference) {
   std::lock_guard<std::mutex> lock(loaded_mutex_);
   if (file.empty()) loaded_.erase(role);
   else loaded_[role] = {file, unix_time};
+  if (reference && !reference->empty()) references_[role] = *reference;
+  else references_.erase(role);
+}
+
+// The window's label mix and out-of-domain flags against the reference, as `adapt drift` tests them.
+void ServeMetrics::set_drift_gauges(MetricsRegistry& registry) const {
+  std::lock_guard<std::mutex> lock(loaded_mutex_);
+  for (const auto& [role, reference] : references_) {
+    const SlidingWindow& labels = *label_windows_.at(role);
+    if (labels.size() < kMinDriftWindow) continue;
+    DriftSample sample;
+    sample.labels = labels.counts();
+    sample.labels.erase("(value)");  // outputs without a label
+    const auto flags = domain_windows_.at(role)->counts();
+    sample.out_of_domain = flags.count("out") ? flags.at("out") : 0;
+    sample.scored = sample.out_of_domain + (flags.count("in") ? flags.at("in") : 0);
+    const json report = reference.compare(sample);
+    if (report["tests"].empty()) continue;
+    for (const auto& t : report["tests"])
+      registry.set("adapt_serve_drift_p_value", {{"model", role}, {"test", t["test"].get<std::string>()}},
+                   t["p_value"].get<double>());
+    registry.set("adapt_serve_drift", {{"model", role}}, report["drift"].get<bool>() ? 1.0 : 0.0);
+  }
 }
 
 // The window gauges are computed when scraped: shares change with every prediction.
@@ -101,6 +130,9 @@ std::string ServeMetrics::render() const {
   MetricsRegistry& registry = registry_;
   registry.clear("adapt_serve_predicted_label_share");
   registry.clear("adapt_serve_model_loaded_timestamp_seconds");
+  registry.clear("adapt_serve_drift_p_value");
+  registry.clear("adapt_serve_drift");
+  set_drift_gauges(registry);
   {
     std::lock_guard<std::mutex> lock(loaded_mutex_);
     for (const auto& [role, loaded] : loaded_)

@@ -21,6 +21,11 @@ std::map<std::string, double> SlidingWindow::shares() const {
   return out;
 }
 
+std::map<std::string, size_t> SlidingWindow::counts() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return counts_;
+}
+
 size_t SlidingWindow::size() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return values_.size();

@@ -15,6 +15,7 @@ class SlidingWindow {
   void add(const std::string& value);
   // value -> share of the window (summing to 1); empty before the first value.
   std::map<std::string, double> shares() const;
+  std::map<std::string, size_t> counts() const;
   size_t size() const;
 
  private:

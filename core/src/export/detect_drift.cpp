@@ -46,12 +46,7 @@ json detect_drift(const Predictor& predictor, const Records& records, const Dete
   DriftSample sample;
   sample.records = &records;
   sample.features = scored.features;
-  const Block& target = *predictor.blocks()->target().block;
-  const auto classes = target.classes();
-  if (!classes.empty() && scored.outputs.dim() == 2 && static_cast<size_t>(scored.outputs.size(1)) == classes.size()) {
-    const torch::Tensor predicted = scored.outputs.argmax(1);
-    for (int64_t i = 0; i < predicted.size(0); ++i) ++sample.labels[classes[static_cast<size_t>(predicted[i].item<int64_t>())]];
-  }
+  sample.labels = predicted_label_counts(scored.outputs, predictor.blocks()->target().block->classes());
   json report;
   const torch::Tensor scores = predictor.domain_scores(scored);
   if (scores.defined()) {

@@ -188,7 +188,7 @@ torch::Tensor Predictor::outputs(const Records& records) const {
 
 std::vector<json> Predictor::predict(const Records& records) const {
   std::vector<json> decoded =
-      monitor_.out_of_domain.empty() ? decode({outputs(records), torch::Tensor()}) : decode(outputs_and_features(records));
+      monitor_.out_of_domain.empty() ? decode({outputs(records), torch::Tensor(), {}}) : decode(outputs_and_features(records));
   // What an input block knows it never saw (an unseen id) puts the prediction out of domain.
   for (size_t row = 0; row < decoded.size() && row < records.size(); ++row) {
     std::string why;
@@ -213,7 +213,7 @@ torch::Tensor Predictor::domain_scores(const OutputsAndFeatures& scored) const {
   const OutOfDomainScorer& ood = monitor_.out_of_domain;
   if (ood.empty()) return {};
   return ood.score(ood.uses_features() ? scored.features : torch::Tensor(),
-                   ood.uses_logits() ? scored.outputs : torch::Tensor());
+                   ood.uses_logits() ? scored.outputs : torch::Tensor(), scored.sequences);
 }
 
 std::vector<json> Predictor::decode(const OutputsAndFeatures& scored) const {

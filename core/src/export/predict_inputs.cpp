@@ -6,6 +6,7 @@
 
 #include "adapt/common/options.h"
 #include "adapt/data/csv.h"
+#include "adapt/data/json_lines.h"
 
 namespace adapt {
 namespace {
@@ -22,15 +23,6 @@ std::string listed(const std::vector<std::string>& names) {
   return out;
 }
 
-// A JSON value as the text a CSV field would hold: strings as they are, numbers as written, null empty.
-std::string field_text(const json& value, const std::string& where, const std::string& column) {
-  if (value.is_string()) return value.get<std::string>();
-  if (value.is_null()) return "";
-  if (value.is_number() || value.is_boolean()) return value.dump();
-  throw DataError(where + ": field \"" + column + "\" is " + std::string(value.type_name()) +
-                  "; give a string, a number or null (missing)");
-}
-
 void add_json_lines(Records& out, const std::string& file, const std::vector<std::string>& columns) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw DataError(file + ": cannot open it for reading; check the path and its permissions");
@@ -39,19 +31,7 @@ void add_json_lines(Records& out, const std::string& file, const std::vector<std
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     const std::string where = file + ":" + std::to_string(number);
-    json object;
-    try {
-      object = json::parse(line);
-    } catch (const json::parse_error& e) {
-      throw DataError(where + ": not valid JSON (" + std::string(e.what()) + "); each line must be one JSON object");
-    }
-    if (!object.is_object()) throw DataError(where + ": each line must be a JSON object of the columns " + listed(columns));
-    std::vector<std::string> fields;
-    for (const auto& c : columns) {
-      if (!object.contains(c))
-        throw DataError(where + ": no field \"" + c + "\"; the model reads " + listed(columns) + " (null for a missing value)");
-      fields.push_back(field_text(object[c], where, c));
-    }
+    std::vector<std::string> fields = json_line_fields(line, where, columns);
     out.add_row(std::move(fields), where);
   }
 }

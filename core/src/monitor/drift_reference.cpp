@@ -34,6 +34,16 @@ json test_entry(const std::string& name, const std::string& method, const TwoSam
 
 }  // namespace
 
+std::map<std::string, size_t> predicted_label_counts(const torch::Tensor& outputs,
+                                                     const std::vector<std::string>& classes) {
+  std::map<std::string, size_t> counts;
+  if (classes.empty() || outputs.dim() != 2 || static_cast<size_t>(outputs.size(1)) != classes.size()) return counts;
+  const torch::Tensor predicted = outputs.argmax(1).contiguous();
+  const int64_t* p = predicted.data_ptr<int64_t>();
+  for (int64_t i = 0; i < predicted.size(0); ++i) ++counts[classes[static_cast<size_t>(p[i])]];
+  return counts;
+}
+
 void DriftReference::set_columns(const Records& records, const std::vector<size_t>& rows,
                                  const std::vector<std::string>& columns, uint64_t seed) {
   column_names_.clear(), kinds_.clear(), values_.clear();

@@ -1,5 +1,5 @@
 // OutOfDomainScorer: class-conditional Gaussians with a shared, shrunk covariance on the pooled
-// features, and the energy of the logits; see out_of_domain.h.
+// features, the energy of the logits and the token inputs' likelihood; see out_of_domain.h.
 #include "adapt/monitor/out_of_domain.h"
 
 #include <algorithm>
@@ -25,7 +25,8 @@ torch::Tensor as_double(const torch::Tensor& t) { return t.detach().to(torch::kC
 }  // namespace
 
 OutOfDomainScorer OutOfDomainScorer::fit(const torch::Tensor& features, const torch::Tensor& classes,
-                                         int64_t n_classes, bool energy, const OutOfDomainOptions& options) {
+                                         int64_t n_classes, bool energy, const OutOfDomainOptions& options,
+                                         const Sequences& sequences) {
   if (!(options.accept_share > 0.0 && options.accept_share < 1.0))
     throw OptionError("out-of-domain: accept_share must lie in (0, 1), got " + std::to_string(options.accept_share));
   if (!(options.shrinkage >= 0.0 && options.shrinkage <= 1.0))
@@ -56,13 +57,17 @@ OutOfDomainScorer OutOfDomainScorer::fit(const torch::Tensor& features, const to
     s.names_.push_back("mahalanobis");
   }
   if (energy) s.names_.push_back("energy");
-  if (s.names_.empty()) throw Error("out-of-domain: the model gives neither pooled features nor class logits to score");
+  for (const auto& [key, seq] : sequences) s.likelihoods_[key] = SequenceLikelihood::fit(seq.ids, seq.lengths);
+  if (!s.likelihoods_.empty()) s.names_.push_back("likelihood");
+  if (s.names_.empty())
+    throw Error("out-of-domain: the model gives neither pooled features, class logits nor token inputs to score");
   s.centre_.assign(s.names_.size(), 0.0);
   s.scale_.assign(s.names_.size(), 1.0);
   return s;
 }
 
-torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const torch::Tensor& logits) const {
+torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const torch::Tensor& logits,
+                                            const Sequences& sequences) const {
   std::vector<torch::Tensor> columns;
   if (uses_features()) {
     if (!features.defined() || features.dim() != 2 || features.size(1) != means_.size(1))
@@ -78,27 +83,44 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
     if (!logits.defined() || logits.dim() != 2) throw Error("out-of-domain: expected class logits [N, C]");
     columns.push_back(-torch::logsumexp(as_double(logits), 1));
   }
+  if (uses_sequences()) {
+    torch::Tensor total;
+    for (const auto& [key, model] : likelihoods_) {
+      const auto it = sequences.find(key);
+      if (it == sequences.end()) throw Error("out-of-domain: expected the token ids of input \"" + key + "\"");
+      const torch::Tensor nll = model.nll(it->second.ids, it->second.lengths);
+      total = total.defined() ? total + nll : nll;
+    }
+    columns.push_back(total);
+  }
   return torch::stack(columns, 1);
 }
 
-void OutOfDomainScorer::calibrate(const torch::Tensor& features, const torch::Tensor& logits) {
-  const torch::Tensor raw = components(features, logits);
+void OutOfDomainScorer::calibrate(const torch::Tensor& features, const torch::Tensor& logits,
+                                  const Sequences& sequences) {
+  const torch::Tensor raw = components(features, logits, sequences);
   for (size_t i = 0; i < names_.size(); ++i) {
     const torch::Tensor column = raw.select(1, static_cast<int64_t>(i));
     centre_[i] = value_at_quantile(column, 0.5);
     const double iqr = value_at_quantile(column, 0.75) - value_at_quantile(column, 0.25);
     scale_[i] = iqr > 1e-12 ? iqr : 1.0;
   }
-  calibrated_ = true;
-  threshold_ = value_at_quantile(score(features, logits), options_.accept_share);
+  threshold_ = value_at_quantile(score(features, logits, sequences), options_.accept_share);
 }
 
-torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torch::Tensor& logits) const {
-  const torch::Tensor raw = components(features, logits);
+torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torch::Tensor& logits,
+                                       const Sequences& sequences) const {
+  const torch::Tensor raw = components(features, logits, sequences);
   const auto k = static_cast<int64_t>(names_.size());
   const torch::Tensor centre = torch::tensor(centre_, torch::kDouble).view({1, k});
   const torch::Tensor scale = torch::tensor(scale_, torch::kDouble).view({1, k});
   return std::get<0>(((raw - centre) / scale).max(1));
+}
+
+json OutOfDomainScorer::sequence_states() const {
+  json out = json::object();
+  for (const auto& [key, model] : likelihoods_) out[key] = model.state();
+  return out;
 }
 
 json OutOfDomainScorer::state() const {
@@ -109,7 +131,7 @@ json OutOfDomainScorer::state() const {
           {"accept_share", options_.accept_share},
           {"shrinkage", options_.shrinkage},
           {"classes", means_.defined() ? means_.size(0) : 0},
-          {"calibrated", calibrated_}};
+          {"sequences", sequence_states()}};
 }
 
 void OutOfDomainScorer::write(torch::serialize::OutputArchive& archive) const {
@@ -117,6 +139,7 @@ void OutOfDomainScorer::write(torch::serialize::OutputArchive& archive) const {
     archive.write("ood_means", means_.to(torch::kFloat));
     archive.write("ood_precision", precision_.to(torch::kFloat));
   }
+  for (const auto& [key, model] : likelihoods_) model.write(archive, "ood_sequence_" + key);
 }
 
 OutOfDomainScorer OutOfDomainScorer::load(const json& state, torch::serialize::InputArchive& archive,
@@ -129,7 +152,6 @@ OutOfDomainScorer OutOfDomainScorer::load(const json& state, torch::serialize::I
     s.threshold_ = state.at("threshold").get<double>();
     s.options_.accept_share = state.at("accept_share").get<double>();
     s.options_.shrinkage = state.at("shrinkage").get<double>();
-    s.calibrated_ = state.value("calibrated", true);
   } catch (const json::exception& e) {
     throw Error(what + " is damaged: its out-of-domain description does not read (" + std::string(e.what()) + ")");
   }
@@ -139,6 +161,14 @@ OutOfDomainScorer OutOfDomainScorer::load(const json& state, torch::serialize::I
     archive.read("ood_precision", s.precision_);
     s.means_ = s.means_.to(torch::kDouble);
     s.precision_ = s.precision_.to(torch::kDouble);
+  }
+  if (std::find(s.names_.begin(), s.names_.end(), "likelihood") != s.names_.end()) {
+    try {
+      for (const auto& [key, model] : state.at("sequences").items())
+        s.likelihoods_[key] = SequenceLikelihood::load(model, archive, "ood_sequence_" + key);
+    } catch (const json::exception& e) {
+      throw Error(what + " is damaged: its token likelihood does not read (" + std::string(e.what()) + ")");
+    }
   }
   if (s.centre_.size() != s.names_.size() || s.scale_.size() != s.names_.size())
     throw Error(what + " is damaged: its out-of-domain description has " + std::to_string(s.names_.size()) +

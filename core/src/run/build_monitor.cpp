@@ -1,7 +1,8 @@
 // build_monitor: what the export keeps to watch the model in use. The out-of-domain scorer's
-// Gaussians come from the training rows (the classes the model predicts for them), its centring and
-// threshold from the validation rows, which the model did not train on; a run without a validation
-// part calibrates on training rows and says so, since the model is surer of rows it learned.
+// Gaussians and token likelihood come from the training rows (the classes the model predicts for
+// them), its centring and threshold from the validation rows, which the model did not train on. A
+// run without a validation part fits on four fifths of the training rows and calibrates on the
+// rest, and says so: the model is surer of rows it learned, so expect more false alarms there.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,8 +39,16 @@ void fit_monitor(RunState& state, RunContext& ctx) {
   const Block& target = *state.blocks->target().block;
   const bool wanted = state.recipe.value("out_of_domain", json(true)) != json(false);
   const bool from_valid = !state.split.valid.empty();
-  const auto train_rows = sample_rows(state.split.train, state.seed);
-  const auto calib_rows = from_valid ? sample_rows(state.split.valid, state.seed) : train_rows;
+  auto train_rows = sample_rows(state.split.train, state.seed);
+  std::vector<size_t> calib_rows;
+  if (from_valid) {
+    calib_rows = sample_rows(state.split.valid, state.seed);
+  } else {  // every fifth training row calibrates, the others fit
+    std::vector<size_t> fit_rows;
+    for (size_t i = 0; i < train_rows.size(); ++i) (i % 5 == 4 ? calib_rows : fit_rows).push_back(train_rows[i]);
+    if (fit_rows.size() < 2 || calib_rows.empty()) calib_rows = fit_rows = train_rows;
+    train_rows = std::move(fit_rows);
+  }
   Model& model = *state.model;
   const Records calib = state.records->subset(calib_rows);
   const OutputsAndFeatures c = predict_outputs_and_features(model, *state.blocks, state.transforms, calib);
@@ -48,28 +57,23 @@ void fit_monitor(RunState& state, RunContext& ctx) {
   m.drift.set_features(c.features, state.seed);
   const bool per_row = c.outputs.dim() == 2;  // not one prediction per token
   const bool classifier = per_row && target.loss() == "cross_entropy" && target.classes().size() >= 2;
-  if (classifier) {
-    const auto names = target.classes();
-    const torch::Tensor predicted = c.outputs.argmax(1);
-    std::map<std::string, size_t> mix;
-    for (int64_t i = 0; i < predicted.size(0); ++i) ++mix[names.at(static_cast<size_t>(predicted[i].item<int64_t>()))];
-    m.drift.set_labels(mix);
-  }
+  if (classifier) m.drift.set_labels(predicted_label_counts(c.outputs, target.classes()));
   json summary = {{"drift_reference", {{"columns", m.drift.columns()}, {"features", m.drift.has_features()}}}};
-  if (wanted && per_row && (c.features.defined() || classifier)) {
-    const OutputsAndFeatures t = from_valid ? predict_outputs_and_features(model, *state.blocks, state.transforms,
-                                                                          state.records->subset(train_rows))
-                                            : c;
+  if (wanted && per_row && (c.features.defined() || classifier || !c.sequences.empty())) {
+    const OutputsAndFeatures t =
+        predict_outputs_and_features(model, *state.blocks, state.transforms, state.records->subset(train_rows));
     const torch::Tensor classes = classifier ? t.outputs.argmax(1) : torch::Tensor();
     m.out_of_domain = OutOfDomainScorer::fit(t.features, classes, classifier ? t.outputs.size(1) : 0, classifier,
-                                             ood_options(state.recipe));
-    m.out_of_domain.calibrate(c.features, classifier ? c.outputs : torch::Tensor());
-    const torch::Tensor scores = m.out_of_domain.score(c.features, classifier ? c.outputs : torch::Tensor());
+                                             ood_options(state.recipe), t.sequences);
+    const torch::Tensor logits = classifier ? c.outputs : torch::Tensor();
+    m.out_of_domain.calibrate(c.features, logits, c.sequences);
+    const torch::Tensor scores = m.out_of_domain.score(c.features, logits, c.sequences);
     const double rejected = (scores > m.out_of_domain.threshold()).to(torch::kDouble).mean().item<double>();
     m.drift.set_expected_out_of_domain(rejected, calib_rows.size());
     std::string components;
     for (const auto& n : m.out_of_domain.component_names()) components += (components.empty() ? "" : " and ") + n;
-    const std::string on = from_valid ? "valid" : "train (no validation part: expect more false alarms)";
+    const std::string on =
+        from_valid ? "valid" : "a fifth of train left out of the fit (no validation part: expect more false alarms)";
     summary["out_of_domain"] = m.out_of_domain.state();
     summary["out_of_domain"]["calibrated_on"] = from_valid ? "valid" : "train";
     summary["out_of_domain"]["rows"] = {{"fit", train_rows.size()}, {"calibrate", calib_rows.size()}};

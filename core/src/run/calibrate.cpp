@@ -27,7 +27,7 @@ void plot_reliability(const std::filesystem::path& file, const ReliabilityBins& 
 json calibrate(RunState& state, RunContext& ctx) {
   const Block& target = *state.blocks->target().block;
   if (!state.loaders.valid || target.loss() != "cross_entropy" || target.classes().size() < 2) return nullptr;
-  const Predictions valid = state.learner->get_preds(Split::valid);
+  const Predictions& valid = split_predictions(state, Split::valid);
   if (valid.outputs.dim() != 2 || valid.targets.dim() != 1) return nullptr;  // token-level targets
   const double t = fit_temperature(valid.outputs, valid.targets);
   json out = {{"method", "temperature scaling fitted on valid"}, {"temperature", t}, {"bins", 15}};
@@ -42,7 +42,7 @@ json calibrate(RunState& state, RunContext& ctx) {
   measure("valid", valid);
   const char* plotted = "valid";
   if (state.loaders.test) {  // a final run: the test part says whether the fit carries over
-    measure("test", state.learner->get_preds(Split::test));
+    measure("test", split_predictions(state, Split::test));
     plotted = "test";
   }
   ctx.out() << line << "\n";

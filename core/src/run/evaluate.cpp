@@ -257,6 +257,12 @@ json run_reports(RunState& state, const Registry& registry, RunContext& ctx) {
 
 }  // namespace
 
+const Predictions& split_predictions(RunState& state, Split split) {
+  auto it = state.predictions.find(split);
+  if (it == state.predictions.end()) it = state.predictions.emplace(split, state.learner->get_preds(split)).first;
+  return it->second;
+}
+
 void evaluate(RunState& state, const Registry& registry, RunContext& ctx) {
   RunResult& result = state.result;
   result.metrics = json::object();

@@ -74,7 +74,7 @@ std::string prediction_table(RunState& state) {
   std::string out = csv_row({"row", "origin", "part", "target", "prediction"});
   for (const auto& [part, split] : {std::pair<const char*, Split>{"valid", Split::valid}, {"test", Split::test}}) {
     if (!(split == Split::valid ? state.loaders.valid : state.loaders.test)) continue;
-    const Predictions p = state.learner->get_preds(split);
+    const Predictions& p = split_predictions(state, split);
     if (p.outputs.dim() > 2) return out;  // one prediction per token (language models): header only
     const torch::Tensor outputs = t == 1.0 ? p.outputs : p.outputs / t;
     const auto rows = p.rows.contiguous();

@@ -99,7 +99,7 @@ void interpret(RunState& state, RunContext& ctx) {
   const Split looked_at = state.loaders.valid ? Split::valid : Split::test;
   const std::string part = std::string(" (") + to_string(looked_at) + ")";
   state.interpretation = {{"split", to_string(looked_at)}};
-  Predictions preds = state.learner->get_preds(looked_at);
+  const Predictions& preds = split_predictions(state, looked_at);
   std::vector<size_t> rows;
   auto row_acc = preds.rows.contiguous();
   for (int64_t i = 0; i < row_acc.size(0); ++i) rows.push_back(static_cast<size_t>(row_acc[i].item<int64_t>()));

@@ -16,7 +16,7 @@ json evaluate_slices(RunState& state, const Registry& registry, RunContext& ctx)
   std::string csv;
   for (const auto& [part, split] : {std::pair<const char*, Split>{"valid", Split::valid}, {"test", Split::test}}) {
     if (!(split == Split::valid ? state.loaders.valid : state.loaders.test)) continue;
-    const Predictions p = state.learner->get_preds(split);
+    const Predictions& p = split_predictions(state, split);
     const auto rows = p.rows.contiguous();
     for (const auto& c : columns) {
       const std::string column = c.get<std::string>();

@@ -70,12 +70,30 @@ OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& 
                                                 const std::vector<std::shared_ptr<const Transform>>& transforms,
                                                 const Records& records, int64_t batch_size) {
   std::vector<torch::Tensor> outputs, features;
+  std::map<std::string, std::vector<TokenSequences>> sequences;
   const bool embeds = model.embedding_width() > 0;
   for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
     outputs.push_back(model.forward(batch));
     if (embeds) features.push_back(model.embed(batch));
+    for (const auto& input : blocks.inputs()) {
+      const auto ids = batch.find(input.key), lengths = batch.find(input.key + ".lengths");
+      if (ids != batch.end() && lengths != batch.end() && ids->second.dim() == 2 &&
+          ids->second.scalar_type() == torch::kLong)
+        sequences[input.key].push_back({ids->second, lengths->second});
+    }
   });
-  return {torch::cat(outputs), embeds ? torch::cat(features) : torch::Tensor()};
+  OutputsAndFeatures out{torch::cat(outputs), embeds ? torch::cat(features) : torch::Tensor(), {}};
+  for (auto& [key, parts] : sequences) {  // batches pad to their own longest row: pad to the longest of all
+    int64_t width = 0;
+    for (const auto& p : parts) width = std::max(width, p.ids.size(1));
+    std::vector<torch::Tensor> ids, lengths;
+    for (const auto& p : parts) {
+      ids.push_back(torch::constant_pad_nd(p.ids, {0, width - p.ids.size(1)}, 0));
+      lengths.push_back(p.lengths.to(torch::kLong));
+    }
+    out.sequences[key] = {torch::cat(ids), torch::cat(lengths)};
+  }
+  return out;
 }
 
 int64_t Learner::predict_batch_size() const { return kPredictBatchSize; }

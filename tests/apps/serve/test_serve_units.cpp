@@ -12,6 +12,7 @@
 #include "canary_router.h"
 #include "metrics_registry.h"
 #include "request_inputs.h"
+#include "serve_metrics.h"
 #include "sliding_window.h"
 
 namespace adapt::serve {
@@ -180,6 +181,35 @@ TEST(ServeSlidingWindow, SharesCoverTheLastValuesOnly) {
   EXPECT_DOUBLE_EQ(w.shares().at("ham"), 0.5);
   EXPECT_DOUBLE_EQ(w.shares().at("spam"), 0.5);
   EXPECT_EQ(w.size(), 4u);
+}
+
+// The drift gauges test the last window against the export's reference: a window like the reference
+// keeps adapt_serve_drift at 0; spam jumping from 13% to 60% with many out-of-domain flags sets it.
+TEST(ServeMetricsDrift, TheLastWindowIsTestedAgainstTheReference) {
+  DriftReference reference;
+  reference.set_labels({{"ham", 870}, {"spam", 130}});
+  reference.set_expected_out_of_domain(0.05, 1000);
+  ServeMetrics metrics(200);
+  metrics.model_loaded("model", "model.adapt", 0.0, &reference);
+  auto feed = [&](int spam_per_100, int out_per_100) {
+    std::vector<nlohmann::json> predictions;
+    for (int i = 0; i < 200; ++i)
+      predictions.push_back({{"label", i % 100 < spam_per_100 ? "spam" : "ham"}, {"in_domain", i % 100 >= out_per_100}});
+    metrics.predictions("model", predictions);
+  };
+  EXPECT_EQ(metrics.render().find("adapt_serve_drift{"), std::string::npos);  // an empty window is not tested
+  feed(13, 5);
+  std::string text = metrics.render();
+  EXPECT_NE(text.find("adapt_serve_drift{model=\"model\"} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("adapt_serve_drift_p_value{model=\"model\",test=\"predicted_labels\"}"), std::string::npos) << text;
+  EXPECT_NE(text.find("adapt_serve_drift_p_value{model=\"model\",test=\"out_of_domain_share\"} 1\n"),
+            std::string::npos)
+      << text;
+  feed(60, 30);  // the window now holds only the drifted predictions
+  text = metrics.render();
+  EXPECT_NE(text.find("adapt_serve_drift{model=\"model\"} 1\n"), std::string::npos) << text;
+  metrics.model_loaded("model", "other.adapt", 1.0, nullptr);  // an export without a reference: no gauges
+  EXPECT_EQ(metrics.render().find("adapt_serve_drift{"), std::string::npos);
 }
 
 TEST(ServeCanary, AnswersItsShareOfKeysAndTheSameKeysEveryTime) {

@@ -3,9 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <random>
-#include <sstream>
 
 #include "adapt/monitor/drift_reference.h"
+
+#include "archive_round_trip.h"
 
 namespace drift_reference_test {
 
@@ -90,13 +91,8 @@ TEST(DriftReference, MissingColumnsAreNamed) {
 
 TEST(DriftReference, StateAndArchiveRoundTrip) {
   const DriftReference ref = reference();
-  torch::serialize::OutputArchive out;
-  ref.write(out);
-  std::ostringstream bytes;
-  out.save_to(bytes);
   torch::serialize::InputArchive in;
-  std::istringstream read(bytes.str());
-  in.load_from(read);
+  monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { ref.write(out); }, in);
   const DriftReference loaded = DriftReference::load(ref.state(), in, "test");
   const Records now = table(400, 5, 0.3);
   torch::manual_seed(9);

@@ -2,10 +2,11 @@
 // share of in-domain rows, far-away rows flagged, and a round trip through an archive.
 #include <gtest/gtest.h>
 
-#include <sstream>
 
 #include "adapt/metrics/metrics.h"
 #include "adapt/monitor/out_of_domain.h"
+
+#include "archive_round_trip.h"
 
 namespace out_of_domain_test {
 
@@ -68,16 +69,37 @@ TEST(OutOfDomain, StateAndArchiveRoundTripGiveTheSameScores) {
   auto scorer = OutOfDomainScorer::fit(x, c, 2, true);
   const torch::Tensor logits = torch::randn({500, 2}, torch::kDouble);
   scorer.calibrate(x, logits);
-  torch::serialize::OutputArchive out;
-  scorer.write(out);
-  std::ostringstream bytes;
-  out.save_to(bytes);
   torch::serialize::InputArchive in;
-  std::istringstream read(bytes.str());
-  in.load_from(read);
+  monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { scorer.write(out); }, in);
   const auto loaded = OutOfDomainScorer::load(scorer.state(), in, "test");
   EXPECT_TRUE(torch::equal(loaded.score(x, logits), scorer.score(x, logits)));
   EXPECT_EQ(loaded.threshold(), scorer.threshold());
+}
+
+// Token inputs: "ab" repeated is in domain, the same pieces shuffled or other pieces are not, and the
+// likelihood rides through the archive with the other components.
+TEST(OutOfDomain, TokenInputsGiveTheLikelihoodComponent) {
+  auto sequences = [](int64_t n, uint64_t seed, bool familiar) {
+    torch::manual_seed(seed);
+    const int64_t width = 12;
+    torch::Tensor ids = familiar ? torch::arange(width, torch::kLong).remainder(2).add(1).repeat({n, 1})
+                                 : torch::randint(1, 40, {n, width}, torch::kLong);
+    const torch::Tensor lengths = torch::randint(6, width + 1, {n}, torch::kLong);
+    return OutOfDomainScorer::Sequences{{"x", TokenSequences{ids, lengths}}};
+  };
+  const auto [x, c] = two_blobs(600, 8);
+  auto scorer = OutOfDomainScorer::fit(x.slice(0, 0, 300), c.slice(0, 0, 300), 2, false, {}, sequences(300, 1, true));
+  EXPECT_EQ(scorer.component_names(), (std::vector<std::string>{"mahalanobis", "likelihood"}));
+  EXPECT_TRUE(scorer.uses_sequences());
+  scorer.calibrate(x.slice(0, 300), torch::Tensor(), sequences(300, 2, true));
+  const torch::Tensor strange = scorer.score(x.slice(0, 300), torch::Tensor(), sequences(300, 3, false));
+  EXPECT_GT((strange > scorer.threshold()).to(torch::kDouble).mean().item<double>(), 0.99);
+  EXPECT_THROW(scorer.score(x.slice(0, 300), torch::Tensor()), Error);  // the token ids are needed
+  torch::serialize::InputArchive in;
+  monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { scorer.write(out); }, in);
+  const auto loaded = OutOfDomainScorer::load(scorer.state(), in, "test");
+  const auto probe = sequences(300, 4, false);
+  EXPECT_TRUE(torch::equal(loaded.score(x.slice(0, 300), {}, probe), scorer.score(x.slice(0, 300), {}, probe)));
 }
 
 TEST(OutOfDomain, BadOptionsAndInputsAreErrors) {

@@ -32,6 +32,11 @@ struct DriftSample {
   size_t out_of_domain = 0, scored = 0;    // inputs flagged out of domain, of those scored
 };
 
+// How many rows a classifier predicts for each class: `outputs` [N, classes.size()] logits; empty
+// when the outputs are not one row of class scores per input.
+ADAPT_API std::map<std::string, size_t> predicted_label_counts(const torch::Tensor& outputs,
+                                                              const std::vector<std::string>& classes);
+
 class ADAPT_API DriftReference {
  public:
   static constexpr size_t kColumnRows = 5000;  // raw rows kept

@@ -1,22 +1,28 @@
 #pragma once
-// Out-of-domain scores: how unlike the training data an input looks to the model. Two components,
-// each read from what the model computes anyway:
+// Out-of-domain scores: how unlike the training data an input looks to the model. Up to three
+// components, each read from what the model computes anyway:
 //   mahalanobis  the squared Mahalanobis distance of the pooled features (Model::embed) to the
 //                nearest class mean, under one covariance shared by the classes (Lee et al. 2018);
 //                one Gaussian for targets without classes;
 //   energy       -logsumexp of a classifier's logits (Liu et al. 2020): low for inputs the model
-//                is confident about, of whatever class.
+//                is confident about, of whatever class;
+//   likelihood   the total surprise of a token input's ids (text pieces, residues) under an n-gram
+//                model of the training sequences (sequence_likelihood.h), summed over such inputs:
+//                what a classifier's features forget about its inputs.
 // Each component is centred and scaled by its median and interquartile range on in-domain rows the
 // model did not train on (validation), and the score is the larger of them, so an input that either
 // one finds unusual scores high. The threshold accepts `accept_share` of those rows.
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "adapt/common/error.h"
 #include "adapt/common/options.h"
+#include "adapt/monitor/sequence_likelihood.h"
+#include "adapt/train/learner.h"
 
 namespace adapt {
 
@@ -30,39 +36,46 @@ struct OutOfDomainOptions {
 class ADAPT_API OutOfDomainScorer {
  public:
   OutOfDomainScorer() = default;
+  using Sequences = std::map<std::string, TokenSequences>;  // token inputs by batch key
+
   // `features` [N, D] of training rows (undefined: no mahalanobis component); `classes` [N] int64
   // class ids in [0, n_classes) or undefined (one Gaussian); `energy`: whether logits are a
-  // classifier's (softmax) and give the energy component.
+  // classifier's (softmax) and give the energy component; `sequences`: the rows' token inputs (none:
+  // no likelihood component).
   static OutOfDomainScorer fit(const torch::Tensor& features, const torch::Tensor& classes, int64_t n_classes,
-                               bool energy, const OutOfDomainOptions& options = {});
-  // Sets each component's centre and scale and the threshold from in-domain rows not trained on.
-  void calibrate(const torch::Tensor& features, const torch::Tensor& logits);
-  // [N], higher is more unusual; `features` or `logits` may be undefined when the scorer lacks
-  // that component.
-  torch::Tensor score(const torch::Tensor& features, const torch::Tensor& logits) const;
+                               bool energy, const OutOfDomainOptions& options = {}, const Sequences& sequences = {});
+  // Sets each component's centre and scale and the threshold from in-domain rows not fitted on.
+  void calibrate(const torch::Tensor& features, const torch::Tensor& logits, const Sequences& sequences = {});
+  // [N], higher is more unusual; `features`, `logits` or `sequences` may be left out when the scorer
+  // lacks that component.
+  torch::Tensor score(const torch::Tensor& features, const torch::Tensor& logits, const Sequences& sequences = {}) const;
   // Each component's raw value [N, n_components] (before centring), in components() order.
-  torch::Tensor components(const torch::Tensor& features, const torch::Tensor& logits) const;
+  torch::Tensor components(const torch::Tensor& features, const torch::Tensor& logits,
+                           const Sequences& sequences = {}) const;
 
   bool empty() const { return names_.empty(); }
   bool uses_features() const { return means_.defined(); }
   bool uses_logits() const { return energy_; }
+  bool uses_sequences() const { return !likelihoods_.empty(); }
   const std::vector<std::string>& component_names() const { return names_; }
   double threshold() const { return threshold_; }
   double accept_share() const { return options_.accept_share; }
-  // {"components", "centre", "scale", "threshold", "accept_share", "shrinkage", "classes"}
+  // {"components", "centre", "scale", "threshold", "accept_share", "shrinkage", "classes", "sequences"}
   json state() const;
   void write(torch::serialize::OutputArchive& archive) const;  // the Gaussians' tensors
   static OutOfDomainScorer load(const json& state, torch::serialize::InputArchive& archive, const std::string& what);
 
  private:
+  json sequence_states() const;
+
   OutOfDomainOptions options_;
   std::vector<std::string> names_;
   torch::Tensor means_;      // [C, D]
   torch::Tensor precision_;  // [D, D]
   bool energy_ = false;
+  std::map<std::string, SequenceLikelihood> likelihoods_;  // by token input's batch key
   std::vector<double> centre_, scale_;
   double threshold_ = 0.0;
-  bool calibrated_ = false;
 };
 
 }  // namespace adapt

@@ -6,6 +6,7 @@
 // in RunContext alone, not in branches through the stages.
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -93,9 +94,13 @@ struct RunState {
   RunResult result;
   json verdicts = json::array();
   json interpretation = json::object();
+  std::map<Split, Predictions> predictions;  // split_predictions' cache: the model is final by then
   // build_monitor
   MonitorReference monitor;
 };
+
+// The trained model's predictions on a scored split, computed once for every stage that reads them.
+ADAPT_API const Predictions& split_predictions(RunState& state, Split split);
 
 // Validates the recipe and settles its seed, splitter, train/interpret sections and loader options.
 ADAPT_API RunState resolve_defaults(const json& recipe, const Registry& registry, const RunContext& ctx);

@@ -256,10 +256,18 @@ ADAPT_API torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                                         const Records& records, int64_t batch_size = kPredictBatchSize,
                                         ModelOutput what = ModelOutput::forward);
 
+// A token-sequence input of many rows (a batch key KEY with KEY.lengths): ids [N, T] int64, padded
+// after each row's length, and lengths [N].
+struct TokenSequences {
+  torch::Tensor ids, lengths;
+};
+
 // Outputs and pooled features (Model::embed; undefined when the model has none) in one pass over the
-// records: the inputs are encoded once for both.
+// records: the inputs are encoded once for both. `sequences` keeps the token ids of every
+// token-sequence input by batch key, for the out-of-domain scorer's likelihood.
 struct OutputsAndFeatures {
   torch::Tensor outputs, features;
+  std::map<std::string, TokenSequences> sequences;
 };
 ADAPT_API OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& blocks,
                                                           const std::vector<std::shared_ptr<const Transform>>& transforms,
