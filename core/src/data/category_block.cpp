@@ -144,19 +144,28 @@ int64_t CategoryBlock::n_outputs() const {
 
 json CategoryBlock::decode(const torch::Tensor& output_row) const {
   require_setup("decode()");
-  const torch::Tensor logits = output_row.detach().to(torch::kCPU, torch::kDouble).reshape({-1});
-  if (logits.numel() != static_cast<int64_t>(vocab_.size())) {
-    throw Error("core.category (column \"" + options_.column() + "\"): decode got " + std::to_string(logits.numel()) +
-                " outputs but there are " + std::to_string(vocab_.size()) +
+  if (output_row.numel() != static_cast<int64_t>(vocab_.size())) {
+    throw Error("core.category (column \"" + options_.column() + "\"): decode got " +
+                std::to_string(output_row.numel()) + " outputs but there are " + std::to_string(vocab_.size()) +
                 " classes; the model's output width must equal n_outputs()");
   }
-  const torch::Tensor p = torch::softmax(logits, 0);
-  const double* data = p.data_ptr<double>();
+  // Softmax in plain C++: decode runs once per prediction, where tensor calls cost more than the sum.
+  std::vector<double> p(vocab_.size());
+  const torch::Tensor row = output_row.device().is_cpu() && output_row.is_contiguous() &&
+                                    output_row.scalar_type() == torch::kFloat
+                                ? output_row
+                                : output_row.detach().to(torch::kCPU, torch::kDouble).contiguous();
+  for (size_t i = 0; i < p.size(); ++i)
+    p[i] = row.scalar_type() == torch::kFloat ? static_cast<double>(row.data_ptr<float>()[i]) : row.data_ptr<double>()[i];
+  const double top = *std::max_element(p.begin(), p.end());
+  double sum = 0.0;
+  for (double& v : p) sum += (v = std::exp(v - top));
   json probabilities = json::object();
   size_t best = 0;
-  for (size_t i = 0; i < vocab_.size(); ++i) {
-    probabilities[vocab_[i]] = data[i];
-    if (data[i] > data[best]) best = i;
+  for (size_t i = 0; i < p.size(); ++i) {
+    p[i] /= sum;
+    probabilities[vocab_[i]] = p[i];
+    if (p[i] > p[best]) best = i;
   }
   return {{"label", vocab_[best]}, {"probabilities", probabilities}};
 }
