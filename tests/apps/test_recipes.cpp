@@ -6,7 +6,11 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -98,28 +102,6 @@ TEST(Recipes, DryRunNamesTheBadOption) {
   EXPECT_FALSE(fs::exists(fs::path("runs") / "typo")) << "a dry run trains nothing";
 }
 
-// The smallest real-data recipe runs end to end through the CLI (data path pointed at ADAPT_DATA_DIR;
-// one epoch instead of ten: each takes about a minute on 2 loaded cores): reader, splitter, blocks,
-// model, baseline, export.
-TEST(Recipes, ProteinRecipeRunsOnTheRealData) {
-  const char* data = std::getenv("ADAPT_DATA_DIR");
-  if (!data || !*data || !fs::exists(fs::path(data) / "protein/amp-scanner-v2/AMP.tr.fa"))
-    GTEST_SKIP() << "set ADAPT_DATA_DIR to the shared data folder to run the recipes on real data";
-  const fs::path recipe = with_data_dir("protein-amp.json", data), run = scratch() / "amp-run";
-  std::string text = slurp(recipe);
-  const std::string ten = "\"epochs\": 10";
-  ASSERT_NE(text.find(ten), std::string::npos) << text;
-  text.replace(text.find(ten), ten.size(), "\"epochs\": 1");
-  std::ofstream(recipe) << text;
-  Result r = adapt_cli("--json train '" + recipe.string() + "' --out '" + run.string() + "' --force");
-  ASSERT_EQ(r.code, 0) << r.err;
-  const json result = json::parse(r.out);
-  // Balanced classes: 0.5 is chance. One epoch already separates them well; the full recipe's ten
-  // reach 0.91 (tests/protein/test_protein_real_data.cpp).
-  EXPECT_GE(result["metrics"]["test"]["accuracy"].get<double>(), 0.7) << r.out;
-  EXPECT_TRUE(result["baselines"].contains("protein.composition_logistic")) << r.out;
-}
-
 // A demo run with a relative --out: its recipe.json (paths relative to the run) runs again from
 // another directory after the run directory moved, and so does its run.json (absolute paths).
 TEST(Recipes, DemoRecipeAndRunRecordRunAgainFromAnywhere) {
@@ -151,4 +133,88 @@ TEST(Recipes, DemoRecipeAndRunRecordRunAgainFromAnywhere) {
   const json second = read_json(scratch() / "rerun" / "run.json");
   EXPECT_EQ(second["recipe"], record["recipe"]) << "run.json's recipe, run again, records the same recipe";
   EXPECT_EQ(second["data"]["hash"], record["data"]["hash"]);
+}
+
+// Issue 21: a tuning run (one with a validation part) of every real-data recipe, one epoch each,
+// leaves no test score in what it prints, in metrics.json, run.json or predictions.csv; a final run
+// then scores the test part, and the ledger counts each final scoring. About a minute alone on 2 cores.
+TEST(Recipes, TuningRunsOfEveryRealDataRecipeKeepTheTestPartSealed) {
+  const char* data = std::getenv("ADAPT_DATA_DIR");
+  if (!data || !*data || !fs::exists(fs::path(data) / "audio/free-spoken-digit-dataset/recordings"))
+    GTEST_SKIP() << "set ADAPT_DATA_DIR to the shared data folder to run the recipes on real data";
+  // FSDD's CSV as recipes/audio-fsdd-csv.sh writes it, recordings 5-9 of each speaker marked valid.
+  const fs::path fsdd_csv = scratch() / "fsdd.csv";
+  ASSERT_EQ(std::system(("'" + (recipes_dir() / "audio-fsdd-csv.sh").string() + "' '" + data +
+                         "/audio/free-spoken-digit-dataset/recordings' '" + fsdd_csv.string() + "' > /dev/null")
+                            .c_str()),
+            0);
+  {
+    std::istringstream in(slurp(fsdd_csv));
+    std::string csv, line;
+    while (std::getline(in, line)) {
+      const std::string name = fs::path(line.substr(0, line.find(','))).stem().string();
+      const int index = std::atoi(name.substr(name.rfind('_') + 1).c_str());
+      if (index >= 5 && index <= 9 && line.size() > 6 && line.substr(line.size() - 6) == ",train")
+        line = line.substr(0, line.size() - 6) + ",valid";
+      csv += line + "\n";
+    }
+    std::ofstream(fsdd_csv) << csv;
+  }
+  // Each recipe with a validation part and one epoch.
+  const std::vector<std::pair<std::string, std::function<void(json&)>>> tuning = {
+      {"audio-fsdd.json",
+       [&](json& r) {
+         r["reader"]["path"] = fsdd_csv.string();
+         r["splitter"]["valid_values"] = {"valid"};
+       }},
+      {"protein-amp.json",
+       [](json& r) {
+         r["splitter"]["train_values"] = {"tr"};
+         r["splitter"]["valid_values"] = {"eval"};
+       }},
+      {"recsys-movielens.json", [](json& r) { r["splitter"]["test_pct"] = 0.2; }},
+      {"tabular-adult.json", [](json&) {}},  // as shipped: 20% of adult.data is valid
+      {"text-sms.json", [](json& r) { r["splitter"]["valid_pct"] = 0.1; }},
+  };
+  for (const auto& [name, make_tuning] : tuning) {
+    SCOPED_TRACE(name);
+    json recipe = json::parse(slurp(with_data_dir(name, data)), nullptr, true, /*ignore_comments=*/true);
+    make_tuning(recipe);
+    recipe["train"]["epochs"] = 1;
+    const fs::path file = scratch() / ("tuning-" + name), run = scratch() / ("tuning-" + name + ".run");
+    std::ofstream(file) << recipe.dump(2);
+    Result r = adapt_cli("--json train '" + file.string() + "' --out '" + run.string() + "' --force");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json printed = json::parse(r.out);
+    EXPECT_FALSE(printed["metrics"].contains("test")) << r.out;
+    for (const auto& [baseline, parts] : printed["baselines"].items()) EXPECT_FALSE(parts.contains("test")) << baseline;
+    EXPECT_EQ(printed["test_part"]["sealed"], true) << r.out;
+    const json metrics = read_json(run / "metrics.json");
+    EXPECT_FALSE(metrics["metrics"].contains("test"));
+    for (const auto& [baseline, parts] : metrics["baselines"].items()) EXPECT_FALSE(parts.contains("test")) << baseline;
+    const std::string record = slurp(run / "run.json"), predictions = slurp(run / "predictions.csv");
+    EXPECT_EQ(record.find("\"test\": {"), std::string::npos);
+    EXPECT_EQ(predictions.find(",test,"), std::string::npos);
+  }
+  // A final run scores the test part: AMP end to end through the CLI (reader, splitter, blocks, model,
+  // baseline, export; one epoch already separates the balanced classes well, the full recipe's ten
+  // reach 0.91 in tests/protein/test_protein_real_data.cpp), then SMS twice: the ledger counts both.
+  {
+    Result r = adapt_cli("--json train '" + (scratch() / "tuning-protein-amp.json").string() + "' --final --out '" +
+                         (scratch() / "final-amp").string() + "' --force");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json result = json::parse(r.out);
+    EXPECT_GE(result["metrics"]["test"]["accuracy"].get<double>(), 0.7) << r.out;
+    EXPECT_TRUE(result["baselines"].contains("protein.composition_logistic")) << r.out;
+    EXPECT_EQ(result["test_part"]["scored"], 1) << r.out;
+  }
+  for (int scoring = 1; scoring <= 2; ++scoring) {
+    const fs::path run = scratch() / ("final-sms-" + std::to_string(scoring));
+    Result r = adapt_cli("--json train '" + (scratch() / "tuning-text-sms.json").string() + "' --final --out '" +
+                         run.string() + "' --force");
+    ASSERT_EQ(r.code, 0) << r.err;
+    const json printed = json::parse(r.out);
+    EXPECT_TRUE(printed["metrics"].contains("test")) << r.out;
+    EXPECT_EQ(printed["test_part"]["scored"], scoring) << r.out;
+  }
 }
