@@ -56,5 +56,5 @@ for name in adult fsdd; do
   head -3 "$tmp/$name.log"
 done
 echo "== label-issue precision/recall (SMS Spam, UCI Adult with 5% flips)"
-ADAPT_DATA_DIR="$data" "$build/tests/inspect/adapt_inspect_tests" \
+ADAPT_DATA_DIR="$data" "$build/bin/adapt_inspect_tests" \
   --gtest_filter='InspectRealData.SmsSpam*:InspectRealData.Adult*' | grep -E "flips|inspect took|OK|FAILED"
