@@ -88,7 +88,9 @@ void print_inspect_report(const InspectReport& report, std::ostream& out) {
     for (const auto& f : report.findings)
       if (f.severity == severity) out << (severity == Severity::warning ? "warning: " : "note: ") << f.message << "\n";
   if (report.sections.contains("leakage") && !report.sections["leakage"].empty()) {
-    out << "most predictive single columns (AUROC of a one-feature model):";
+    const bool concordance = report.sections["leakage"][0].value("measure", "auroc") == "concordance";
+    out << "most predictive single columns (" << (concordance ? "concordance index" : "AUROC")
+        << " of a one-feature model):";
     size_t shown = 0;
     for (const auto& l : report.sections["leakage"]) {
       if (shown++ == 5) break;
@@ -128,7 +130,7 @@ void write_inspect_files(const InspectReport& report, const std::filesystem::pat
       groups.push_back(row);
     }
   write_text_atomically(dir / "groups.csv", table(groups, {"column", "group", "train", "valid", "test"}));
-  write_text_atomically(dir / "leakage.csv", table(section_of(s, "leakage"), {"column", "kind", "auroc"}));
+  write_text_atomically(dir / "leakage.csv", table(section_of(s, "leakage"), {"column", "kind", "auroc", "measure"}));
   if (s.contains("label_issues")) write_text_atomically(dir / "label_issues.csv", label_issues_csv(s["label_issues"]));
 }
 

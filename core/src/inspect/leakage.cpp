@@ -2,6 +2,7 @@
 #include "adapt/inspect/leakage.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <numeric>
 #include <random>
@@ -11,6 +12,8 @@
 
 namespace adapt {
 namespace {
+
+constexpr size_t kMaxConcordanceRows = 2000;  // scored rows of a regression target (a seeded sample above)
 
 // The one-feature model's key for a value: a quantile bin of numbers ("#3"), else the value itself.
 class Keyer {
@@ -98,6 +101,53 @@ double column_auroc(const InspectInput& in, size_t column, bool numeric, const s
   return used ? sum / static_cast<double>(used) : 0.5;
 }
 
+// The numeric target of each row, NaN where it does not read as a number.
+std::vector<double> numeric_target(const InspectInput& in) {
+  const auto& column = in.records.column(in.target);
+  std::vector<double> y(column.size(), std::nan(""));
+  for (size_t r = 0; r < column.size(); ++r)
+    if (auto v = parse_number(column[r])) y[r] = *v;
+  return y;
+}
+
+// Harrell's concordance index of `prediction` against `truth`: the share of pairs with different
+// truths that the prediction orders the same way (ties in the prediction count half). For a 0/1
+// truth it is the AUROC, so one threshold serves both.
+double concordance(const std::vector<double>& prediction, const std::vector<double>& truth) {
+  double agree = 0.0, pairs = 0.0;
+  for (size_t i = 0; i < truth.size(); ++i)
+    for (size_t j = i + 1; j < truth.size(); ++j) {
+      if (truth[i] == truth[j]) continue;
+      const double d = (truth[i] - truth[j]) * (prediction[i] - prediction[j]);
+      agree += d > 0 ? 1.0 : d == 0 ? 0.5 : 0.0;
+      pairs += 1.0;
+    }
+  return pairs > 0 ? agree / pairs : 0.5;
+}
+
+// A regression target's one-feature model: the mean target of each value (or quantile bin) on the
+// fitted rows, smoothed towards the overall mean by one row; scored by concordance on `score`.
+double column_concordance(const InspectInput& in, size_t column, bool numeric, const std::vector<size_t>& fit,
+                          const std::vector<size_t>& score, const std::vector<double>& y) {
+  const Keyer keyer(in.records, column, fit, numeric);
+  std::unordered_map<std::string, std::pair<double, double>> sums;  // key -> (sum, count)
+  double total = 0.0, n = 0.0;
+  for (size_t r : fit) {
+    if (std::isnan(y[r])) continue;
+    auto& s = sums[keyer.key(in.records.at(r, column))];
+    s.first += y[r], s.second += 1.0, total += y[r], n += 1.0;
+  }
+  const double mean = n > 0 ? total / n : 0.0;
+  std::vector<double> prediction, truth;
+  for (size_t r : score) {
+    if (std::isnan(y[r])) continue;
+    auto it = sums.find(keyer.key(in.records.at(r, column)));
+    prediction.push_back(it == sums.end() ? mean : (it->second.first + mean) / (it->second.second + 1.0));
+    truth.push_back(y[r]);
+  }
+  return concordance(prediction, truth);
+}
+
 }  // namespace
 
 double auroc(const std::vector<double>& scores, const std::vector<bool>& positive) {
@@ -119,30 +169,45 @@ double auroc(const std::vector<double>& scores, const std::vector<bool>& positiv
 }
 
 void check_single_column_leakage(const InspectInput& in, const InspectOptions& o, InspectReport& report) {
-  if (!in.single_label || in.target.empty()) {
-    report.note("single_column_leakage", "single-column leakage: checked for single-label classification targets "
-                                         "only; this target is not one");
+  // Classification: AUROC; a numeric regression target: the concordance index (the AUROC of 0/1).
+  const bool regression = !in.single_label && in.classes.empty() && !in.target.empty();
+  const std::vector<double> y = regression ? numeric_target(in) : std::vector<double>();
+  const bool numeric_y =
+      regression && std::count_if(y.begin(), y.end(), [](double v) { return !std::isnan(v); }) * 2 >
+                        static_cast<std::ptrdiff_t>(y.size());
+  if (!(in.single_label && !in.target.empty()) && !numeric_y) {
+    report.note("single_column_leakage", "single-column leakage: checked for single-label classification and "
+                                         "numeric regression targets only; this target is neither");
     return;
   }
   std::unordered_map<std::string, size_t> class_of;
   for (size_t j = 0; j < in.classes.size(); ++j) class_of[in.classes[j]] = j;
-  const auto [fit, score] = fit_and_score_rows(in, o.seed);
+  auto [fit, score] = fit_and_score_rows(in, o.seed);
   if (fit.empty() || score.size() < 10) {
     report.note("single_column_leakage", "single-column leakage: too few rows to score a one-feature model");
     return;
   }
+  if (numeric_y && score.size() > kMaxConcordanceRows) {  // the concordance compares every pair
+    std::mt19937_64 engine(o.seed);
+    std::shuffle(score.begin(), score.end(), engine);
+    score.resize(kMaxConcordanceRows);
+  }
+  const std::string measure = numeric_y ? "concordance" : "auroc";
   json results = json::array();
   for (const auto& column : in.inputs) {
     const size_t index = in.records.column_index(column);
     const ColumnKind kind = profile_column(in.records, index, fit, "input").kind;
-    const double a = column_auroc(in, index, kind == ColumnKind::numeric, fit, score, class_of);
-    results.push_back({{"column", column}, {"kind", to_string(kind)}, {"auroc", a}});
+    const bool numeric = kind == ColumnKind::numeric;
+    const double a = numeric_y ? column_concordance(in, index, numeric, fit, score, y)
+                               : column_auroc(in, index, numeric, fit, score, class_of);
+    results.push_back({{"column", column}, {"kind", to_string(kind)}, {"auroc", a}, {"measure", measure}});
     if (a >= o.leakage_auroc) {
       char value[16];
       std::snprintf(value, sizeof value, "%.3f", a);
       report.warn("single_column_leakage",
                   "too good to be true: \"" + column + "\" alone predicts \"" + in.target + "\" with " +
-                      (in.split.valid.empty() ? "held-out" : "validation") + " AUROC " + value +
+                      (in.split.valid.empty() ? "held-out" : "validation") + " " +
+                      (numeric_y ? "concordance index " : "AUROC ") + value +
                       " (a one-feature model fitted on the training rows); if it copies the label or is known only "
                       "after it, it leaks: drop it from the inputs");
     }

@@ -140,16 +140,36 @@ TEST(InspectChecks, MissingGroupColumnIsAClearError) {
                     "speaker");
 }
 
-TEST(InspectChecks, RegressionTargetGetsNotesNotChecks) {
-  Problem p;
-  InspectInput in = p.input();
-  in.classes.clear();
-  in.single_label = false;
-  in.target = "x";
-  in.inputs = {"mixed"};
+// A numeric regression target: the one-feature models are scored by concordance (the AUROC of a 0/1
+// target); a column that is the target rescaled leaks, noise and a weak bucket do not. A target that
+// is neither a class nor a number gets a note.
+TEST(InspectChecks, RegressionTargetLeakageByConcordance) {
+  Records records({"leak", "noise", "bucket", "speaker", "y"}, "regression.csv");
+  std::mt19937_64 engine(5);
+  std::normal_distribution<double> normal;
+  for (size_t i = 0; i < 300; ++i) {
+    const double y = normal(engine);
+    records.add_row({std::to_string(3.0 * y + 1.0), std::to_string(normal(engine)),
+                     y + normal(engine) * 2.0 > 0 ? "high" : "low", "s" + std::to_string(i % 5), std::to_string(y)});
+  }
+  SplitIndices split;
+  for (size_t i = 0; i < 300; ++i) (i < 200 ? split.train : i < 250 ? split.valid : split.test).push_back(i);
+  const InspectInput in{records, split, {"leak", "noise", "bucket"}, "y", {}, false};
   const InspectReport report = cheap_checks(in, {});
-  EXPECT_TRUE(has(report, "single_column_leakage", "classification targets only")) << all(report);
+  EXPECT_TRUE(has(report, "single_column_leakage", "\"leak\" alone predicts \"y\" with validation concordance index"))
+      << all(report);
+  EXPECT_FALSE(has(report, "single_column_leakage", "\"noise\"")) << all(report);
+  EXPECT_FALSE(has(report, "single_column_leakage", "\"bucket\"")) << all(report);
+  const json& leakage = report.sections["leakage"];
+  ASSERT_EQ(leakage.size(), 3u);
+  EXPECT_EQ(leakage[0]["column"], "leak");
+  EXPECT_EQ(leakage[0]["measure"], "concordance");
+  EXPECT_GT(leakage[0]["auroc"].get<double>(), 0.95);
+  EXPECT_LT(leakage[2]["auroc"].get<double>(), 0.65);  // noise: about one half
   EXPECT_FALSE(has(report, "imbalance", "")) << all(report);
+
+  const InspectInput words{records, split, {"leak"}, "speaker", {}, false};
+  EXPECT_TRUE(has(cheap_checks(words, {}), "single_column_leakage", "neither")) << all(cheap_checks(words, {}));
 }
 
 TEST(InspectChecks, OptionsFromTheRecipeSection) {
