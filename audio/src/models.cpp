@@ -109,7 +109,9 @@ void ImageClassifier::finish(nn::Sequential body) {
   }
 }
 
-torch::Tensor ImageClassifier::forward(const Batch& batch) { return head_(dropout_(embed(batch))); }
+torch::Tensor ImageClassifier::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor ImageClassifier::forward_from_embedding(const torch::Tensor& embedding) { return head_(dropout_(embedding)); }
 
 torch::Tensor ImageClassifier::embed(const Batch& batch) {
   auto x = get(batch, input_);

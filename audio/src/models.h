@@ -20,6 +20,7 @@ class ImageClassifier : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // Average and max pooling of the last stage side by side: what the head reads.
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override { return features_; }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 

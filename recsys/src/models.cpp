@@ -143,7 +143,9 @@ NeuralCFModel::NeuralCFModel(const Options& options, const ModelContext& ctx) : 
   mlp_ = register_module("mlp", make_mlp(2 * n, options.integers("layers"), 1, options.number("dropout")));
 }
 
-torch::Tensor NeuralCFModel::forward(const Batch& batch) { return squash(mlp_->forward(embed(batch))); }
+torch::Tensor NeuralCFModel::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor NeuralCFModel::forward_from_embedding(const torch::Tensor& embedding) { return squash(mlp_->forward(embedding)); }
 
 torch::Tensor NeuralCFModel::embed(const Batch& batch) {
   return torch::cat({users_(ids(batch, user_key())), items_(ids(batch, item_key()))}, 1);

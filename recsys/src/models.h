@@ -71,6 +71,7 @@ class NeuralCFModel : public RecsysModel {
   // The user and item embeddings side by side (what the MLP reads; as an encoder, the fusion head
   // takes the MLP's place).
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override { return 2 * n_factors_; }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 

@@ -67,8 +67,10 @@ TabularModel::TabularModel(std::vector<int64_t> cardinalities, std::vector<int64
   if (options_.bn_final) bn_final_ = register_module("bn_final", torch::nn::BatchNorm1d(n_outputs));
 }
 
-torch::Tensor TabularModel::forward(const Batch& batch) {
-  torch::Tensor x = head_->forward(embed(batch));
+torch::Tensor TabularModel::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor TabularModel::forward_from_embedding(const torch::Tensor& embedding) {
+  torch::Tensor x = head_->forward(embedding);
   if (bn_final_) x = bn_final_->forward(x);
   if (options_.y_range) {
     const auto [low, high] = *options_.y_range;

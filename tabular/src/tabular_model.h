@@ -40,6 +40,7 @@ class TabularModel : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // The last hidden layer's output (the embedded and continuous columns when there is none).
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override { return embedding_width_; }
   // Embeddings and hidden layers, then the final layer (for freeze / discriminative rates).
   std::vector<std::vector<torch::Tensor>> layer_groups() override;

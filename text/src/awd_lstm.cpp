@@ -156,11 +156,10 @@ AwdLstmClassifier::AwdLstmClassifier(const AwdLstmOptions& encoder, const Classi
   head_ = register_module("head", ConcatPoolingHead(encoder_->output_size(), n_outputs, head, encoder.bidirectional));
 }
 
-torch::Tensor AwdLstmClassifier::forward(const Batch& batch) {
-  const auto& ids = get(batch, key_);
-  auto lengths = batch_lengths(batch, key_);
-  auto outputs = encoder_->forward(ids, lengths);
-  return head_->forward(outputs, batch_mask(batch, key_, lengths, ids.size(1)), lengths);
+torch::Tensor AwdLstmClassifier::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor AwdLstmClassifier::forward_from_embedding(const torch::Tensor& embedding) {
+  return head_->layers(embedding);
 }
 
 torch::Tensor AwdLstmClassifier::embed(const Batch& batch) {

@@ -88,6 +88,7 @@ class AwdLstmClassifier : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // The concat pooling the head reads.
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override { return 3 * encoder_->output_size(); }
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 

@@ -30,8 +30,10 @@ TransformerClassifier::TransformerClassifier(const TransformerClassifierOptions&
   head_ = register_module("head", torch::nn::Linear(o.d_model, n_outputs));
 }
 
-torch::Tensor TransformerClassifier::forward(const Batch& batch) {
-  return head_->forward(torch::dropout(embed(batch), options_.dropout, is_training()));
+torch::Tensor TransformerClassifier::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor TransformerClassifier::forward_from_embedding(const torch::Tensor& embedding) {
+  return head_->forward(torch::dropout(embedding, options_.dropout, is_training()));
 }
 
 torch::Tensor TransformerClassifier::embed(const Batch& batch) {

@@ -28,6 +28,7 @@ class TransformerClassifier : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // Masked mean of the last layer's states: what the head reads.
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override { return options_.d_model; }
   // Every group but the head; the final norm, which the embedding passes through, stays.
   std::vector<std::vector<torch::Tensor>> encoder_layer_groups() override;

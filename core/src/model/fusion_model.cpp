@@ -67,8 +67,10 @@ torch::Tensor FusionModel::embed(const Batch& batch) {
   return combiner_->forward(embeddings);
 }
 
-torch::Tensor FusionModel::forward(const Batch& batch) {
-  torch::Tensor out = head_->forward(embed(batch));
+torch::Tensor FusionModel::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor FusionModel::forward_from_embedding(const torch::Tensor& embedding) {
+  torch::Tensor out = head_->forward(embedding);
   if (y_range_.size() == 2) out = torch::sigmoid(out) * (y_range_[1] - y_range_[0]) + y_range_[0];
   return out;
 }

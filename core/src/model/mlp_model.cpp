@@ -45,8 +45,10 @@ torch::Tensor MlpModel::embed(const Batch& batch) {
   return x;
 }
 
-torch::Tensor MlpModel::forward(const Batch& batch) {
-  auto x = head_->forward(embed(batch));
+torch::Tensor MlpModel::forward(const Batch& batch) { return forward_from_embedding(embed(batch)); }
+
+torch::Tensor MlpModel::forward_from_embedding(const torch::Tensor& embedding) {
+  auto x = head_->forward(embedding);
   if (options_.y_range.size() == 2) {
     double low = options_.y_range[0], high = options_.y_range[1];
     x = torch::sigmoid(x) * (high - low) + low;

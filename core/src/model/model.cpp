@@ -27,6 +27,14 @@ torch::Tensor Model::embed(const Batch&) {
               "use a model that documents an embedding, such as a sequence encoder");
 }
 
+torch::Tensor Model::forward_from_embedding(const torch::Tensor&) { return {}; }
+
+std::pair<torch::Tensor, torch::Tensor> Model::forward_and_embed(const Batch& batch) {
+  torch::Tensor features = embed(batch);
+  torch::Tensor outputs = forward_from_embedding(features);
+  return {outputs.defined() ? outputs : forward(batch), features};
+}
+
 std::vector<std::vector<torch::Tensor>> Model::encoder_layer_groups() {
   auto groups = layer_groups();
   if (groups.size() > 1) groups.pop_back();

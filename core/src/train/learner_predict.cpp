@@ -73,8 +73,12 @@ OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& 
   std::map<std::string, std::vector<TokenSequences>> sequences;
   const bool embeds = model.embedding_width() > 0;
   for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
-    outputs.push_back(model.forward(batch));
-    if (embeds) features.push_back(model.embed(batch));
+    if (embeds) {
+      auto [o, f] = model.forward_and_embed(batch);
+      outputs.push_back(o), features.push_back(f);
+    } else {
+      outputs.push_back(model.forward(batch));
+    }
     for (const auto& input : blocks.inputs()) {
       const auto ids = batch.find(input.key), lengths = batch.find(input.key + ".lengths");
       if (ids != batch.end() && lengths != batch.end() && ids->second.dim() == 2 &&

@@ -40,6 +40,7 @@ class ADAPT_API FusionModel : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // The combined representation the head reads.
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override { return combiner_->width(); }
   // Each trained branch's encoder groups (body to top), then one group with the missing vectors,
   // the combiner and the head: freeze_to(-1) trains the fusion on frozen encoders.

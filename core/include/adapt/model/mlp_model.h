@@ -32,6 +32,7 @@ class ADAPT_API MlpModel : public Model {
   torch::Tensor forward(const Batch& batch) override;
   // The last hidden layer's activations (the input itself when there are no hidden layers).
   torch::Tensor embed(const Batch& batch) override;
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
   int64_t embedding_width() const override {
     return options_.layers.empty() ? options_.in_features : options_.layers.back();
   }

@@ -3,6 +3,7 @@
 // key ("x", "x.mask", "x.cat", ...). Built by a factory that sizes it from the fitted blocks.
 #include <torch/nn/module.h>
 
+#include <utility>
 #include <vector>
 
 #include "adapt/common/error.h"
@@ -29,6 +30,13 @@ class ADAPT_API Model : public torch::nn::Module {
   // D of embed(), known once the model is built; 0 (the default) when the model has no embedding and so
   // cannot serve as an encoder.
   virtual int64_t embedding_width() const { return 0; }
+  // forward() computed from embed()'s result, for a model whose forward() is a head on embed(); such a
+  // model overrides it (and makes forward() call it), so that forward_and_embed runs its body once.
+  // Undefined (the default): forward() does not read embed().
+  virtual torch::Tensor forward_from_embedding(const torch::Tensor& embedding);
+  // {forward(batch), embed(batch)}: what prediction with out-of-domain scores needs, in one pass of the
+  // body where the model offers forward_from_embedding.
+  std::pair<torch::Tensor, torch::Tensor> forward_and_embed(const Batch& batch);
   // The layer groups embed() depends on, body to top, without the head: what a fusion branch trains.
   // The default is layer_groups() less its last group (the head).
   virtual std::vector<std::vector<torch::Tensor>> encoder_layer_groups();
