@@ -93,17 +93,22 @@ double SequenceLikelihood::probability(const std::vector<int64_t>& context, int6
   std::vector<int64_t> row(context.end() - std::min<ptrdiff_t>(static_cast<ptrdiff_t>(context.size()), order_ - 1),
                            context.end());
   row.push_back(token);
-  const auto end = static_cast<int64_t>(row.size());
-  for (int64_t v : row)
-    if (v < 0 || v > kMaxId) return 1.0 / static_cast<double>(vocabulary_ + 1);
+  return probability_at(row.data(), static_cast<int64_t>(row.size()) - 1);
+}
+
+// p(row[i] | the ids before it), without copying them: nll() calls this once per token.
+double SequenceLikelihood::probability_at(const int64_t* row, int64_t i) const {
+  const int64_t first = std::max<int64_t>(0, i - (order_ - 1));
+  for (int64_t j = first; j <= i; ++j)
+    if (row[j] < 0 || row[j] > kMaxId) return 1.0 / static_cast<double>(vocabulary_ + 1);
   double p = 1.0 / static_cast<double>(vocabulary_ + 1);  // uniform over the seen ids and one unseen
-  for (int64_t k = 1; k <= order_ && k <= end; ++k) {
+  for (int64_t k = 1; k <= order_ && k <= i + 1; ++k) {
     const Table& t = tables_[static_cast<size_t>(k - 1)];
-    const int64_t context_key = pack(row.data(), end - 1, k - 1);
+    const int64_t context_key = pack(row, i, k - 1);
     const int64_t c = find_count(t.context_keys, t.context_counts, context_key);
     if (c == 0) continue;  // an unseen context: the lower order's estimate stands
     const auto types = static_cast<double>(find_count(t.context_keys, t.types, context_key));
-    const auto seen = static_cast<double>(find_count(t.keys, t.counts, pack(row.data(), end, k)));
+    const auto seen = static_cast<double>(find_count(t.keys, t.counts, pack(row, i + 1, k)));
     const double lambda = static_cast<double>(c) / (static_cast<double>(c) + types);
     p = lambda * seen / static_cast<double>(c) + (1.0 - lambda) * p;
   }
@@ -112,17 +117,14 @@ double SequenceLikelihood::probability(const std::vector<int64_t>& context, int6
 
 torch::Tensor SequenceLikelihood::nll(const torch::Tensor& ids_in, const torch::Tensor& lengths_in) const {
   check_ids(ids_in, lengths_in);
+  if (empty()) throw Error("sequence likelihood: not fitted");
   const torch::Tensor ids = ids_in.contiguous(), lengths = lengths_in.to(torch::kLong).contiguous();
   torch::Tensor out = torch::zeros({ids.size(0)}, torch::kDouble);
-  std::vector<int64_t> context;
   for (int64_t r = 0; r < ids.size(0); ++r) {
     const int64_t* row = ids.data_ptr<int64_t>() + r * ids.size(1);
     const int64_t len = std::min(lengths.data_ptr<int64_t>()[r], ids.size(1));
     double total = 0.0;
-    for (int64_t i = 0; i < len; ++i) {
-      context.assign(row + std::max<int64_t>(0, i - (order_ - 1)), row + i);
-      total -= std::log(probability(context, row[i]));
-    }
+    for (int64_t i = 0; i < len; ++i) total -= std::log(probability_at(row, i));
     out.data_ptr<double>()[r] = total;
   }
   return out;

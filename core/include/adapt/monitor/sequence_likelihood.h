@@ -39,6 +39,8 @@ class ADAPT_API SequenceLikelihood {
   static SequenceLikelihood load(const json& state, torch::serialize::InputArchive& archive, const std::string& prefix);
 
  private:
+  double probability_at(const int64_t* row, int64_t i) const;
+
   // One order's tables, sorted by key: n-gram counts, and per context (the n-gram less its last
   // token) its count and the number of distinct tokens that followed it.
   struct Table {
