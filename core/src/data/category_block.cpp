@@ -155,8 +155,8 @@ json CategoryBlock::decode(const torch::Tensor& output_row) const {
                                     output_row.scalar_type() == torch::kFloat
                                 ? output_row
                                 : output_row.detach().to(torch::kCPU, torch::kDouble).contiguous();
-  for (size_t i = 0; i < p.size(); ++i)
-    p[i] = row.scalar_type() == torch::kFloat ? static_cast<double>(row.data_ptr<float>()[i]) : row.data_ptr<double>()[i];
+  if (row.scalar_type() == torch::kFloat) std::copy_n(row.data_ptr<float>(), p.size(), p.begin());
+  else std::copy_n(row.data_ptr<double>(), p.size(), p.begin());
   const double top = *std::max_element(p.begin(), p.end());
   double sum = 0.0;
   for (double& v : p) sum += (v = std::exp(v - top));

@@ -96,8 +96,8 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
   return torch::stack(columns, 1);
 }
 
-void OutOfDomainScorer::calibrate(const torch::Tensor& features, const torch::Tensor& logits,
-                                  const Sequences& sequences) {
+torch::Tensor OutOfDomainScorer::calibrate(const torch::Tensor& features, const torch::Tensor& logits,
+                                           const Sequences& sequences) {
   const torch::Tensor raw = components(features, logits, sequences);
   for (size_t i = 0; i < names_.size(); ++i) {
     const torch::Tensor column = raw.select(1, static_cast<int64_t>(i));
@@ -105,12 +105,17 @@ void OutOfDomainScorer::calibrate(const torch::Tensor& features, const torch::Te
     const double iqr = value_at_quantile(column, 0.75) - value_at_quantile(column, 0.25);
     scale_[i] = iqr > 1e-12 ? iqr : 1.0;
   }
-  threshold_ = value_at_quantile(score(features, logits, sequences), options_.accept_share);
+  const torch::Tensor scores = score_of(raw);
+  threshold_ = value_at_quantile(scores, options_.accept_share);
+  return scores;
 }
 
 torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torch::Tensor& logits,
                                        const Sequences& sequences) const {
-  const torch::Tensor raw = components(features, logits, sequences);
+  return score_of(components(features, logits, sequences));
+}
+
+torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
   const auto k = static_cast<int64_t>(names_.size());
   const torch::Tensor centre = torch::tensor(centre_, torch::kDouble).view({1, k});
   const torch::Tensor scale = torch::tensor(scale_, torch::kDouble).view({1, k});

@@ -66,8 +66,7 @@ void fit_monitor(RunState& state, RunContext& ctx) {
     m.out_of_domain = OutOfDomainScorer::fit(t.features, classes, classifier ? t.outputs.size(1) : 0, classifier,
                                              ood_options(state.recipe), t.sequences);
     const torch::Tensor logits = classifier ? c.outputs : torch::Tensor();
-    m.out_of_domain.calibrate(c.features, logits, c.sequences);
-    const torch::Tensor scores = m.out_of_domain.score(c.features, logits, c.sequences);
+    const torch::Tensor scores = m.out_of_domain.calibrate(c.features, logits, c.sequences);
     const double rejected = (scores > m.out_of_domain.threshold()).to(torch::kDouble).mean().item<double>();
     m.drift.set_expected_out_of_domain(rejected, calib_rows.size());
     std::string components;

@@ -44,8 +44,9 @@ class ADAPT_API OutOfDomainScorer {
   // no likelihood component).
   static OutOfDomainScorer fit(const torch::Tensor& features, const torch::Tensor& classes, int64_t n_classes,
                                bool energy, const OutOfDomainOptions& options = {}, const Sequences& sequences = {});
-  // Sets each component's centre and scale and the threshold from in-domain rows not fitted on.
-  void calibrate(const torch::Tensor& features, const torch::Tensor& logits, const Sequences& sequences = {});
+  // Sets each component's centre and scale and the threshold from in-domain rows not fitted on;
+  // returns those rows' scores [N] (what score() would give them), so the caller need not score again.
+  torch::Tensor calibrate(const torch::Tensor& features, const torch::Tensor& logits, const Sequences& sequences = {});
   // [N], higher is more unusual; `features`, `logits` or `sequences` may be left out when the scorer
   // lacks that component.
   torch::Tensor score(const torch::Tensor& features, const torch::Tensor& logits, const Sequences& sequences = {}) const;
@@ -67,6 +68,8 @@ class ADAPT_API OutOfDomainScorer {
 
  private:
   json sequence_states() const;
+  // The score of raw component values: the largest robust z-score.
+  torch::Tensor score_of(const torch::Tensor& raw) const;
 
   OutOfDomainOptions options_;
   std::vector<std::string> names_;
