@@ -182,33 +182,60 @@ void find_seal(PyTorchStreamReader& reader, json& seal, Record& content) {
   }
 }
 
+// Little-endian fields of a zip record.
+uint64_t le(const std::string& bytes, size_t at, int width) {
+  uint64_t value = 0;
+  for (int i = width - 1; i >= 0; --i) value = value << 8 | uint8_t(bytes[at + i]);
+  return value;
+}
+
+std::string read_at(std::ifstream& in, uint64_t offset, uint64_t size) {
+  std::string bytes(static_cast<size_t>(size), '\0');
+  in.clear();
+  in.seekg(static_cast<std::streamoff>(offset));
+  if (!in.read(bytes.data(), static_cast<std::streamsize>(size))) return {};
+  return bytes;
+}
+
+// The central directory where LibTorch's zip reader (miniz 2.1) looks for it: after the last end
+// record with its 22 bytes in the file, or where the ZIP64 end record that a locator just before it
+// points to says. Empty when that does not parse: the reader then refuses the file itself.
+std::string central_directory(std::ifstream& in, uint64_t file_size) {
+  const uint64_t window = std::min<uint64_t>(file_size, 65535 + 22 + 4096);
+  const std::string tail = read_at(in, file_size - window, window);
+  size_t end = tail.size() < 22 ? std::string::npos : tail.rfind(std::string("PK\x05\x06", 4), tail.size() - 22);
+  if (tail.empty() || end == std::string::npos) return {};
+  const uint64_t end_offset = file_size - window + end;
+  uint64_t size = le(tail, end + 12, 4), offset = le(tail, end + 16, 4);
+  if (end_offset >= 20 + 56) {
+    const std::string locator = read_at(in, end_offset - 20, 20);
+    if (!locator.empty() && le(locator, 0, 4) == 0x07064b50u) {
+      const uint64_t record_offset = le(locator, 8, 8);
+      if (record_offset > file_size - 56) return {};
+      const std::string record = read_at(in, record_offset, 56);
+      if (!record.empty() && le(record, 0, 4) == 0x06064b50u) size = le(record, 40, 8), offset = le(record, 48, 8);
+    }
+  }
+  if (size > file_size || offset > file_size - size) return {};
+  return read_at(in, offset, size);
+}
+
 // A zip entry claiming more bytes than the whole file is damage, and LibTorch's reader would try to
-// allocate them (fuzzing found a 3.8 GB entry in an 11 kB file). Reads the central directory only;
-// what does not parse as one is left to the reader to refuse.
+// allocate them (fuzzing found 3.8 GB entries in 11 kB files, through the plain and the ZIP64 end
+// record). Reads the central directory only.
 void check_entry_sizes(const std::filesystem::path& file, const std::string& what) {
   std::ifstream in(file, std::ios::binary | std::ios::ate);
   if (!in) return;
   const auto file_size = static_cast<uint64_t>(in.tellg());
-  const auto u16 = [](const char* p) { return uint32_t(uint8_t(p[0])) | uint32_t(uint8_t(p[1])) << 8; };
-  const auto u32 = [&](const char* p) { return u16(p) | u16(p + 2) << 16; };
-  std::string tail(static_cast<size_t>(std::min<uint64_t>(file_size, 22 + 65535)), '\0');
-  in.seekg(static_cast<std::streamoff>(file_size - tail.size()));
-  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) return;
-  const size_t end = tail.rfind(std::string("PK\x05\x06", 4));
-  if (end == std::string::npos || end + 22 > tail.size()) return;
-  const uint64_t cd_size = u32(&tail[end + 12]), cd_offset = u32(&tail[end + 16]);
-  if (cd_offset + cd_size > file_size) return;
-  std::string cd(static_cast<size_t>(cd_size), '\0');
-  in.seekg(static_cast<std::streamoff>(cd_offset));
-  if (!in.read(cd.data(), static_cast<std::streamsize>(cd.size()))) return;
-  for (size_t at = 0; at + 46 <= cd.size() && u32(&cd[at]) == 0x02014b50u;) {
-    const size_t name_len = u16(&cd[at + 28]), extra_len = u16(&cd[at + 30]), comment_len = u16(&cd[at + 32]);
+  const std::string cd = central_directory(in, file_size);
+  for (size_t at = 0; at + 46 <= cd.size() && le(cd, at, 4) == 0x02014b50u;) {
+    const size_t name_len = le(cd, at + 28, 2), extra_len = le(cd, at + 30, 2), comment_len = le(cd, at + 32, 2);
     if (at + 46 + name_len + extra_len > cd.size()) return;
-    uint64_t size = u32(&cd[at + 24]);
+    uint64_t size = le(cd, at + 24, 4);
     // ZIP64: the real size is in the extra field 0x0001, first of its 8-byte values.
     for (size_t x = at + 46 + name_len; size == 0xFFFFFFFFu && x + 12 <= at + 46 + name_len + extra_len;
-         x += 4 + u16(&cd[x + 2]))
-      if (u16(&cd[x]) == 0x0001) size = uint64_t(u32(&cd[x + 4])) | uint64_t(u32(&cd[x + 8])) << 32;
+         x += 4 + le(cd, x + 2, 2))
+      if (le(cd, x, 2) == 0x0001) size = le(cd, x + 4, 8);
     if (size > file_size)
       throw Error(damaged(what, file, "its entry \"" + cd.substr(at + 46, name_len) + "\" claims " +
                                           std::to_string(size) + " bytes, more than the whole file (" +

@@ -274,3 +274,29 @@ TEST(Export, AnEntryClaimingMoreBytesThanTheFileIsRefused) {
   EXPECT_THROW_WITH(Predictor::load(forged, registry), Error, "forged.adapt is damaged", "claims 2147483647 bytes",
                     "more than the whole file");
 }
+
+// Found by fuzzing: LibTorch's reader takes the central directory from the ZIP64 end record when a
+// locator points to one, so a directory that only that record names must be checked too. Here the
+// plain end record still names the genuine directory; the ZIP64 one names a copy with a forged size.
+TEST(Export, AnEntryClaimingMoreBytesThanTheFileIsRefusedThroughTheZip64EndRecord) {
+  TempDir dir("export_huge_entry_zip64");
+  auto& registry = core_test_registry();
+  RunResult run = train_small(dir.path, registry, rings_recipe(dir.path, 200, 1));
+  std::string bytes = read_bytes(run.model_file);
+  const auto get = [&](size_t at) { uint64_t v = 0; for (int i = 7; i >= 0; --i) v = v << 8 | uint8_t(bytes[at + i]); return v; };
+  const auto put = [&](size_t at, uint64_t v, int width) { for (int i = 0; i < width; ++i) bytes[at + i] = char(v >> (8 * i)); };
+  const size_t record = bytes.rfind(std::string("PK\x06\x06", 4)), locator = bytes.rfind(std::string("PK\x06\x07", 4));
+  ASSERT_NE(record, std::string::npos);
+  ASSERT_NE(locator, std::string::npos);
+  std::string copy = bytes.substr(get(record + 48), get(record + 40));
+  const size_t entry = copy.rfind(std::string("PK\x01\x02", 4));
+  ASSERT_NE(entry, std::string::npos);
+  for (size_t i = 0; i < 4; ++i) copy[entry + 24 + i] = static_cast<char>(i == 3 ? 0x7f : 0xff);  // 2 GiB
+  bytes.insert(record, copy);
+  put(record + copy.size() + 48, record, 8);                          // the ZIP64 record names the copy
+  put(locator + copy.size() + 8, record + copy.size(), 8);            // and the locator the moved record
+  const auto forged = dir.path / "forged.adapt";
+  write_file(forged, bytes);
+  EXPECT_THROW_WITH(Predictor::load(forged, registry), Error, "forged.adapt is damaged", "claims 2147483647 bytes",
+                    "more than the whole file");
+}
