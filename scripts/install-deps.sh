@@ -12,6 +12,7 @@ packages=(
   libsentencepiece-dev
   libxgboost-dev
   libxxhash-dev
+  zlib1g-dev                    # PNG heatmaps in HTML pages (adapt show-batch, report.html)
   libcpp-httplib-dev            # `adapt serve` (docs/serving.md)
   clang-14 libclang-rt-14-dev   # the sanitizer build and libFuzzer (scripts/sanitize-and-fuzz.sh)
   espeak-ng                     # spoken words that are not digits: the FSDD out-of-domain test

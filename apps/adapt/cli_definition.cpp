@@ -95,6 +95,23 @@ Cli::Cli() {
   predict->add_option("--out", args.predict_out,
                       "Write predictions to FILE.csv (input,label,prediction,ood_score,in_domain,error) or FILE.jsonl instead of stdout");
 
+  show_batch = app.add_subcommand("show-batch", "A page of a few training items as the model receives them (after "
+                                               "random crops and transforms), drawn for their modality; trains "
+                                               "nothing (docs/training.md#show-batch)");
+  show_batch->add_option("RECIPE", args.show_batch_recipe, "Recipe JSON file")->required();
+  show_batch->add_option("--items", args.show_batch_items, "Items on the page")->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000}));
+  show_batch->add_option("--out", args.show_batch_out, "The page (self-contained HTML)")->capture_default_str();
+
+  explain = app.add_subcommand("explain", "Why an exported model predicts what it does: how far each prediction "
+                                          "moves when one part of its input (a token, a residue, a time band, a "
+                                          "column) is taken out (docs/explanations.md)");
+  explain->add_option("MODEL", args.explain_model, "Exported model (.adapt)")->required();
+  explain->add_option("INPUT", args.explain_inputs, "Raw inputs as `adapt predict` takes them")->required();
+  explain->add_option("--html", args.explain_html, "Also write a page that shades every part (self-contained HTML)");
+  explain->add_option("--top", args.explain_top, "Parts shown per input, strongest first")->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
+
   embed = app.add_subcommand("embed", "Write one embedding vector per input (models that define one, e.g. protein "
                                       "encoders) to CSV or .npy");
   embed->add_option("MODEL", args.embed_model, "Exported model (.adapt)")->required();

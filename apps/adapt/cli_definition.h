@@ -43,6 +43,13 @@ struct CliArgs {
   std::string model_file;
   std::vector<std::string> inputs;
   std::string predict_out;
+  // show-batch RECIPE [--items N] [--out FILE]
+  std::string show_batch_recipe, show_batch_out = "show_batch.html";
+  int64_t show_batch_items = 8;
+  // explain MODEL INPUT... [--html FILE] [--top K]
+  std::string explain_model, explain_html;
+  std::vector<std::string> explain_inputs;
+  size_t explain_top = 10;
   // embed MODEL INPUT... --out FILE
   std::vector<std::string> embed_inputs;
   std::string embed_model, embed_out;
@@ -60,7 +67,7 @@ struct Cli {
   CLI::App app{"adapt: train, inspect and run deep-learning recipes built from plugins", "adapt"};
   CliArgs args;
   CLI::App *plugins, *list, *info, *scan, *demo, *train, *sanity, *evaluate, *drift, *predict, *embed, *serve;
-  CLI::App *inspect, *report;
+  CLI::App *inspect, *report, *explain, *show_batch;
 
   Cli();
   // Parses argv: -1 to go on, or the exit code when parsing ended the run (help, version, `adapt` alone: 0;

@@ -99,6 +99,10 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
   if (*cli.drift) return adapt::cli::drift(global, a.drift_model, a.drift_data, a.drift_out, a.drift_seed);
   if (*cli.sanity) return adapt::cli::sanity(global, a.sanity_recipe, a.sanity_epochs);
   if (*cli.predict) return adapt::cli::predict(global, a.model_file, a.inputs, a.predict_out);
+  if (*cli.show_batch)
+    return adapt::cli::show_batch(global, a.show_batch_recipe, a.show_batch_out, a.show_batch_items);
+  if (*cli.explain)
+    return adapt::cli::explain(global, a.explain_model, a.explain_inputs, a.explain_html, a.explain_top);
   if (*cli.embed) return adapt::cli::embed(global, a.embed_model, a.embed_inputs, a.embed_out);
   if (*cli.serve) return adapt::cli::serve(global, serve_options(a));
   std::cerr << cli.app.help();

@@ -56,6 +56,13 @@ int sanity(const Global& global, const std::filesystem::path& recipe_file, int64
 // --out FILE (.csv or .jsonl). Exit 1 when some inputs could not be predicted (each with its reason).
 int predict(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
             const std::filesystem::path& out_file);
+// A page of training items as the model receives them (adapt/run/show_batch.h), written atomically.
+int show_batch(const Global& global, const std::filesystem::path& recipe_file, const std::filesystem::path& out_file,
+               int64_t items);
+// Explanations by occlusion (adapt/explain/explain.h): the `top` strongest parts per input on stdout
+// (every part with --json), and the page at html_file when given.
+int explain(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
+            const std::filesystem::path& html_file, size_t top);
 int embed(const Global& global, const std::filesystem::path& model_file, const std::vector<std::string>& inputs,
           const std::filesystem::path& out_file);
 

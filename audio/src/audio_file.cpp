@@ -187,20 +187,34 @@ std::vector<float> resample_by(const std::vector<float>& samples, double ratio, 
   return out;
 }
 
+std::string wav_bytes(const std::vector<float>& samples, int64_t sample_rate) {
+  std::string out;
+  const auto put = [&out](uint32_t value, int bytes) {
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  };
+  const auto data_bytes = static_cast<uint32_t>(samples.size() * 2);
+  out += "RIFF";
+  put(36 + data_bytes, 4);
+  out += "WAVEfmt ";
+  put(16, 4);                                        // fmt chunk size
+  put(1, 2);                                         // PCM
+  put(1, 2);                                         // mono
+  put(static_cast<uint32_t>(sample_rate), 4);
+  put(static_cast<uint32_t>(sample_rate * 2), 4);    // bytes per second
+  put(2, 2);                                         // bytes per frame
+  put(16, 2);                                        // bits per sample
+  out += "data";
+  put(data_bytes, 4);
+  for (float s : samples) {  // scaled and clipped as libsndfile does, so its reader gives the samples back
+    const double scaled = std::isfinite(s) ? static_cast<double>(s) * 32768.0 : 0.0;
+    const long q = scaled >= 32767.0 ? 32767 : scaled <= -32768.0 ? -32768 : std::lrint(scaled);
+    put(static_cast<uint16_t>(static_cast<int16_t>(q)), 2);
+  }
+  return out;
+}
+
 void write_wav(const std::filesystem::path& path, const std::vector<float>& samples, int64_t sample_rate) {
-  write_atomically(path, [&](const std::filesystem::path& temp) {
-    SF_INFO info{};
-    info.samplerate = static_cast<int>(sample_rate);
-    info.channels = 1;
-    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    SndFilePtr file(sf_open(temp.c_str(), SFM_WRITE, &info));
-    if (!file) throw Error("audio: cannot write " + path.string() + ": " + sf_strerror(nullptr));
-    // Clip instead of wrapping around when a float sample exceeds [-1, 1].
-    sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
-    const sf_count_t written = sf_writef_float(file.get(), samples.data(), static_cast<sf_count_t>(samples.size()));
-    if (written != static_cast<sf_count_t>(samples.size()))
-      throw Error("audio: writing " + path.string() + " failed: " + sf_strerror(file.get()));
-  });
+  write_text_atomically(path, wav_bytes(samples, sample_rate));
 }
 
 const std::vector<std::string>& readable_extensions() {

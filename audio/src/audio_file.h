@@ -34,6 +34,8 @@ std::vector<float> resample_by(const std::vector<float>& samples, double ratio, 
                                const std::string& path);
 
 // Writes mono 16-bit PCM WAV atomically (temporary file + rename).
+// 16-bit PCM mono WAV bytes, samples clipped to [-1, 1] (a page's embedded player, write_wav).
+std::string wav_bytes(const std::vector<float>& samples, int64_t sample_rate);
 void write_wav(const std::filesystem::path& path, const std::vector<float>& samples, int64_t sample_rate);
 
 // Lower-case extensions (without the dot) of every major format libsndfile was built with.

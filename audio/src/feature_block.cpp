@@ -1,10 +1,14 @@
 #include "feature_block.h"
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 
+#include "adapt/common/png_image.h"
+#include "adapt/data/input_parts.h"
+#include "audio_file.h"
 #include "audio_audit.h"
 #include "register.h"
 
@@ -229,6 +233,35 @@ torch::Tensor FeatureBlock::noise_wave(const std::string& kind, Rng& rng) const 
   if (kind == "white noise")
     return at::normal(0.0, kWhiteNoiseStd, {n_samples_}, rng.generator(), torch::TensorOptions(torch::kFloat32));
   throw Error("audio: no noise of kind \"" + kind + "\"; the kinds are \"silence\" and \"white noise\"");
+}
+
+std::string FeatureBlock::show(const Records& records, size_t row, const TensorDict& item) const {
+  std::string html = show_image(item.at(""));
+  std::vector<float> wave;
+  if (const auto it = item.find("wave"); it != item.end()) {
+    const torch::Tensor w = it->second.to(torch::kFloat32).contiguous();
+    wave.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  } else if (const std::string& path = records.at(row, column_); !absent(path)) {
+    wave = fit_length(*load(path), nullptr);
+  }
+  if (!wave.empty())
+    html += "<br><audio controls preload=\"none\" src=\"" + data_uri("audio/wav", wav_bytes(wave, sample_rate())) +
+            "\"></audio>";
+  return html;
+}
+
+std::vector<InputPart> FeatureBlock::parts(const Records&, size_t, const TensorDict& item) const {
+  constexpr int64_t kBands = 10;
+  std::vector<InputPart> parts = silenced_bands(item, "", kBands);
+  const double seconds = static_cast<double>(n_samples_) / static_cast<double>(sample_rate());
+  const auto n = static_cast<double>(parts.size());
+  for (size_t b = 0; b < parts.size(); ++b) {
+    char name[48];
+    std::snprintf(name, sizeof(name), "%.2f-%.2f s", seconds * static_cast<double>(b) / n,
+                  seconds * static_cast<double>(b + 1) / n);
+    parts[b].name = name;
+  }
+  return parts;
 }
 
 TensorDict FeatureBlock::noise(const Records&, size_t row, const EncodeContext& encode_ctx, const std::string& kind,

@@ -38,6 +38,12 @@ class FeatureBlock : public Block {
   // Sanity noise: a clip of silence (zeros) or of white noise (N(0, 0.1^2) samples, -20 dBFS), of the
   // block's duration, through the same features and normalisation as encode().
   std::vector<std::string> noise_kinds() const override { return {"silence", "white noise"}; }
+  // Explanations: ten time bands of the clip, each set to the image's minimum (silence), named by
+  // their seconds ("0.40-0.50 s").
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
+  // show-batch: the image as a heatmap (low frequencies at the bottom) and a player of the clip as the
+  // model hears it (the transformed waveform on train, else the centred crop).
+  std::string show(const Records& records, size_t row, const TensorDict& item) const override;
   TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
                    const NoiseContext& ctx) const override;
   // The waveform noise() starts from: [n_samples].

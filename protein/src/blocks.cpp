@@ -4,6 +4,8 @@
 #include <cctype>
 #include <set>
 
+#include "adapt/data/input_parts.h"
+#include "adapt/report/plot.h"
 #include "register.h"
 
 namespace adapt::protein {
@@ -170,6 +172,26 @@ TensorDict SequenceBlock::collate(const std::vector<TensorDict>& items) const {
 
 // A classifier's sequence: as many residues as another row of the split has (lengths shuffled, so
 // length tells nothing); a masked-LM or tagging row keeps its own length, which its target aligns with.
+std::vector<InputPart> SequenceBlock::parts(const Records&, size_t, const TensorDict& item) const {
+  const torch::Tensor& ids = item.at("");
+  const int64_t n = ids.size(0);
+  const int64_t begin = n > 0 && ids[0].item<int64_t>() == vocab_.cls_id() ? 1 : 0;
+  const int64_t end = n > begin && ids[n - 1].item<int64_t>() == vocab_.eos_id() ? n - 1 : n;
+  std::vector<InputPart> parts = deleted_positions(item, "", begin, end);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const int64_t at = begin + static_cast<int64_t>(i);
+    parts[i].name = vocab_.token(ids[at].item<int64_t>()) + std::to_string(at - begin + 1);
+  }
+  return parts;
+}
+
+std::string SequenceBlock::show(const Records&, size_t, const TensorDict& item) const {
+  const torch::Tensor ids = item.at("").contiguous();
+  std::string tokens;
+  for (int64_t i = 0; i < ids.size(0); ++i) tokens += vocab_.token(ids[i].item<int64_t>()) + (vocab_.k > 1 ? " " : "");
+  return "<code style=\"word-break:break-all\">" + xml_escape(tokens) + "</code>";
+}
+
 TensorDict SequenceBlock::noise(const Records& records, size_t row, const EncodeContext& encode_ctx,
                                 const std::string& kind, const NoiseContext& ctx) const {
   if (options_.role != "sequence") return Block::noise(records, row, encode_ctx, kind, ctx);

@@ -57,6 +57,12 @@ class SequenceBlock : public Block {
   TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
                    const NoiseContext& ctx) const override;
 
+  // Explanations: each residue (k-mer) between <cls> and <eos> deleted, named by it and its position
+  // ("K12").
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
+  // show-batch: the tokens the model reads (residues, k-mers, <cls>, <mask>, ...).
+  std::string show(const Records& records, size_t row, const TensorDict& item) const override;
+
   std::string loss() const override { return options_.role == "mlm_target" ? "cross_entropy" : ""; }
   int64_t n_outputs() const override;
   json decode(const torch::Tensor& output_row) const override;

@@ -8,6 +8,7 @@
 
 #include "implicit_target.h"
 #include "rating_target.h"
+#include "adapt/report/plot.h"
 #include "register.h"
 
 namespace adapt::recsys {
@@ -98,6 +99,23 @@ TensorDict IdsBlock::encode_ids(const std::string& user_id, const std::string& i
   users_.encode(user_id, user.data_ptr<int64_t>());
   items_.encode(item_id, item.data_ptr<int64_t>());
   return {{"user", user}, {"item", item}};
+}
+
+std::vector<InputPart> IdsBlock::parts(const Records& records, size_t row, const TensorDict& item) const {
+  std::vector<InputPart> parts;
+  for (const auto& [key, column] : {std::pair<std::string, std::string>{"user", user_column_}, {"item", item_column_}}) {
+    InputPart part{key + "=" + records.at(row, column), item};
+    part.without[key] = torch::zeros_like(item.at(key));
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+std::string IdsBlock::show(const Records& records, size_t row, const TensorDict& item) const {
+  std::string html;
+  for (const auto& [key, column] : {std::pair<std::string, std::string>{"user", user_column_}, {"item", item_column_}})
+    html += key + " <code>" + xml_escape(records.at(row, column)) + "</code> rows " + show_values(item.at(key)) + "<br>";
+  return html;
 }
 
 json IdsBlock::dims() const {

@@ -30,6 +30,12 @@ class IdsBlock : public Block {
   TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
                    const NoiseContext& ctx) const override;
 
+  // Explanations: the user and the item, each replaced by the unknown id (row 0 of every table, which
+  // id dropout trains), named "user=U" and "item=I".
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
+  // show-batch: the user and the item with the table rows they read (0: the unknown id).
+  std::string show(const Records& records, size_t row, const TensorDict& item) const override;
+
   const IdEncoder& users() const { return users_; }
   const IdEncoder& items() const { return items_; }
   const std::string& user_column() const { return user_column_; }

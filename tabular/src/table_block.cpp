@@ -9,6 +9,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "adapt/report/plot.h"
 #include "register.h"
 #include "values.h"
 
@@ -479,6 +480,38 @@ std::vector<int64_t> TableBlock::cardinalities() const {
   std::vector<int64_t> out;
   for (const auto& f : cats_) out.push_back(static_cast<int64_t>(f.vocab.size()));
   return out;
+}
+
+std::vector<InputPart> TableBlock::parts(const Records& records, size_t row, const TensorDict& item) const {
+  require_fitted("parts");
+  std::vector<InputPart> parts;
+  for (const auto& column : inputs_) {
+    InputPart part{column + "=" + (records.has_column(column) ? records.at(row, column) : std::string()), item};
+    torch::Tensor cat = item.at("cat").clone(), cont = item.at("cont").clone();
+    for (size_t i = 0; i < cats_.size(); ++i)
+      if (cats_[i].column == column) cat[static_cast<int64_t>(i)] = 0;
+    for (size_t i = 0; i < conts_.size(); ++i)
+      if (conts_[i].column == column) cont[static_cast<int64_t>(i)] = (conts_[i].median - conts_[i].mean) / conts_[i].std;
+    part.without["cat"] = cat, part.without["cont"] = cont;
+    parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+std::string TableBlock::show(const Records&, size_t, const TensorDict& item) const {
+  require_fitted("show");
+  std::string head, cells;
+  const torch::Tensor cat = item.at("cat"), cont = item.at("cont");
+  for (size_t i = 0; i < cats_.size(); ++i) {
+    const auto code = static_cast<size_t>(cat[static_cast<int64_t>(i)].item<int64_t>());
+    head += "<th>" + xml_escape(cats_[i].name) + "</th>";
+    cells += "<td>" + xml_escape(code < cats_[i].vocab.size() ? cats_[i].vocab[code] : "?") + "</td>";
+  }
+  for (size_t i = 0; i < conts_.size(); ++i) {
+    head += "<th>" + xml_escape(conts_[i].name) + "</th>";
+    cells += fmt::format("<td>{:.3f}</td>", cont[static_cast<int64_t>(i)].item<double>());
+  }
+  return "<table><tr>" + head + "</tr><tr>" + cells + "</tr></table>";
 }
 
 std::vector<std::string> TableBlock::cat_sources() const {

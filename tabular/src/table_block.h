@@ -41,6 +41,15 @@ class TableBlock : public Block {
   TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
                    const NoiseContext& ctx) const override;
 
+  // Explanations: one part per raw column, named "column=value", taken out as FillMissing would fill
+  // it: its categorical codes set to #na# and its continuous features to the training median (with
+  // its "_na" flag and date parts, all at once).
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
+
+  // show-batch: the encoded row as the model reads it, one column per feature: categories by their
+  // vocabulary entry (#na# for code 0), continuous features as normalised numbers.
+  std::string show(const Records& records, size_t row, const TensorDict& item) const override;
+
   // Encodes `rows` of `records` at once: cat [n, n_cat] int64, cont [n, n_cont] float.
   void encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,
                    torch::Tensor& cont) const;

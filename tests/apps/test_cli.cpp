@@ -118,6 +118,32 @@ TEST(Cli, TrainPredictAndEmbedToNpyAndCsv) {
   EXPECT_TRUE(contains(bad.err, ".csv or .npy")) << bad.err;
 }
 
+// explain: the strongest parts per input on stdout, every part as JSON, and the page.
+TEST(Cli, ExplainPrintsThePartsAsTextJsonAndAPage) {
+  const fs::path dir = scratch() / "explain";
+  Result t = adapt_cli("train '" + write_points_recipe(dir).string() + "' --out '" + (dir / "run").string() + "'");
+  ASSERT_EQ(t.code, 0) << t.err;
+  const std::string model = (dir / "run" / "model.adapt").string();
+  const fs::path page = dir / "why.html";
+  Result e = adapt_cli("explain '" + model + "' 0.5,0.5 a=-1,b=-1 --top 1 --html '" + page.string() + "'");
+  ASSERT_EQ(e.code, 0) << e.err;
+  EXPECT_TRUE(contains(e.out, "0.5,0.5: {")) << e.out;
+  EXPECT_TRUE(contains(e.out, "explained: p(")) << e.out;
+  EXPECT_TRUE(contains(e.out, "(1 weaker parts not shown; --top N)")) << e.out;
+  const std::string html = slurp(page);
+  EXPECT_TRUE(contains(html, "<h3>a=-1,b=-1</h3>")) << html.substr(0, 400);
+  EXPECT_TRUE(contains(html, "a=-1</span>")) << html;
+
+  Result j = adapt_cli("--json explain '" + model + "' 0.5,0.5");
+  ASSERT_EQ(j.code, 0) << j.err;
+  const nlohmann::json parsed = nlohmann::json::parse(j.out);
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(parsed[0]["input"], "0.5,0.5");
+  ASSERT_EQ(parsed[0]["parts"].size(), 2u);
+  EXPECT_EQ(parsed[0]["parts"][0]["part"], "a=0.5");
+  EXPECT_TRUE(parsed[0]["parts"][1]["effect"].is_number());
+}
+
 // predict streams table files and stdin into --out, a bad row costing only itself; evaluate scores
 // labelled data; sanity reports its runs; a tuning run leaves the test part sealed.
 TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
@@ -510,4 +536,13 @@ TEST(Cli, PredictReportsAnEmptyTextPerRowAndGoesOn) {
   EXPECT_TRUE(contains(rows[1], "new.csv:3") && contains(rows[1], "empty text") && contains(rows[1], "on_empty"))
       << rows[1];  // the reason names the row and the option that accepts empties
   EXPECT_TRUE(contains(rows[2], "new.csv:4") && contains(rows[2], "\"label\"")) << rows[2];
+
+  // Explained through the text plugin: each piece after bos is a part, named by its text.
+  Result e = adapt_cli("--json explain '" + (dir / "run" / "model.adapt").string() + "' 'sunny day'");
+  ASSERT_EQ(e.code, 0) << e.err;
+  const nlohmann::json parts = nlohmann::json::parse(e.out)[0]["parts"];
+  ASSERT_GE(parts.size(), 2u) << e.out;
+  std::string joined;
+  for (const auto& part : parts) joined += part["part"].get<std::string>();
+  EXPECT_EQ(joined, " sunny day") << e.out;  // "▁" shown as a space; the pieces give back the text
 }

@@ -11,12 +11,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <sstream>
 
 #include "adapt/common/threads.h"
 #include "adapt/export/detect_drift.h"
 #include "adapt/metrics/metrics.h"
+#include "adapt/run/html_report.h"
 #include "adapt/run/train_recipe.h"
 #include "audio_test_util.h"
 #include "support/test_seed.h"
@@ -25,6 +27,12 @@ using adapt::json;
 using namespace audio_test;
 
 namespace {
+
+size_t count_of(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
 
 fs::path fsdd_dir() {
   const char* root = std::getenv("ADAPT_DATA_DIR");
@@ -236,9 +244,28 @@ TEST(AudioFsdd, OutOfDomainScoresAndDriftOnAnUnseenSpeaker) {
   options.out_dir = dir.path / "run";
   options.out = &log;
   options.progress = false;
-  auto result = adapt::train_recipe(adapt::test_support::with_test_seed(fsdd_recipe(csv, 4, Augment::none)), options,
-                                    registry());
+  json recipe = fsdd_recipe(csv, 4, Augment::none);
+  recipe["interpret"]["top_losses"] = 10;  // report.html draws each: spectrogram, player, explanation
+  const auto started = std::chrono::steady_clock::now();
+  auto result = adapt::train_recipe(adapt::test_support::with_test_seed(recipe), options, registry());
+  const double run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::cout << log.str();
+  // The issue's budgets: report.html under 5 MB for the FSDD run, and writing it at most 1 s or 2% of
+  // the run, whichever is larger.
+  const fs::path report = dir.path / "run" / "report.html";
+  ASSERT_TRUE(fs::exists(report)) << log.str();
+  EXPECT_LE(fs::file_size(report), 5u << 20);
+  std::ifstream page(report);
+  const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(count_of(html, "<audio controls"), 10u);
+  EXPECT_EQ(count_of(html, "src=\"data:image/png;base64,"), 10u);
+  EXPECT_EQ(count_of(html, "<section class=\"explanation\">"), 10u);
+  const auto rebuild = std::chrono::steady_clock::now();
+  adapt::write_html_report(dir.path / "run");
+  const double report_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - rebuild).count();
+  std::cout << "FSDD report.html: " << fs::file_size(report) / 1024 << " kB, written in " << report_seconds
+            << " s (run " << run_seconds << " s)\n";
+  EXPECT_LE(report_seconds, std::max(1.0, 0.02 * run_seconds));
   const adapt::Predictor model = adapt::Predictor::load(result.model_file, registry());
 
   // Scores of clips (in-domain positive in the AUROC: lower scores first).

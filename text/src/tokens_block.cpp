@@ -2,6 +2,9 @@
 
 #include "text_audit.h"
 
+#include "adapt/data/input_parts.h"
+#include "adapt/report/plot.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -33,6 +36,30 @@ TensorDict tokens_item(const std::vector<int64_t>& ids) {
 
 TensorDict TokensBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
   return tokens_item(ids(records, row));
+}
+
+namespace {
+std::string shown_piece(std::string piece) {
+  for (size_t at = piece.find("\u2581"); at != std::string::npos; at = piece.find("\u2581", at)) piece.replace(at, 3, " ");
+  return piece;
+}
+}  // namespace
+
+std::vector<InputPart> TokensBlock::parts(const Records&, size_t, const TensorDict& item) const {
+  const torch::Tensor& ids = item.at("");
+  std::vector<InputPart> parts = deleted_positions(item, "", 1, ids.size(0));
+  for (size_t i = 0; i < parts.size(); ++i)
+    parts[i].name = shown_piece(tokenizer_.model().id_to_piece(static_cast<int>(ids[static_cast<int64_t>(i) + 1].item<int64_t>())));
+  return parts;
+}
+
+std::string TokensBlock::show(const Records&, size_t, const TensorDict& item) const {
+  const torch::Tensor ids = item.at("").contiguous();
+  std::string html;
+  for (int64_t i = 0; i < ids.size(0); ++i)
+    html += "<span style=\"border:1px solid #bbb;margin:1px;padding:0 2px;white-space:pre\">" +
+            xml_escape(shown_piece(tokenizer_.model().id_to_piece(static_cast<int>(ids[i].item<int64_t>())))) + "</span>";
+  return html;
 }
 
 TensorDict TokensBlock::noise(const Records& records, size_t row, const EncodeContext&, const std::string&,

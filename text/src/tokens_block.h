@@ -28,6 +28,11 @@ class TokensBlock : public Block {
   TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx, const std::string& kind,
                    const NoiseContext& ctx) const override;
 
+  // Explanations: each piece after bos deleted, named by its text ("▁" shown as a leading space).
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
+  // show-batch: the pieces the model reads, each boxed ("▁" shown as a leading space).
+  std::string show(const Records& records, size_t row, const TensorDict& item) const override;
+
   const Tokenizer& tokenizer() const { return tokenizer_; }
 
  private:

@@ -10,7 +10,7 @@ _adapt_plugins() {
 _adapt() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
   local global="--threads --plugin-path --json --allow-insecure-plugins --help --version"
-  local commands="plugins demo train inspect sanity evaluate drift report predict embed serve"
+  local commands="plugins demo train inspect sanity evaluate drift report show-batch predict explain embed serve"
   local command="" subcommand="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
@@ -79,6 +79,12 @@ _adapt() {
       [[ $cur != -* ]] && COMPREPLY=($(compgen -d -- "$cur")) ;;
     predict)
       options="--out"
+      [[ $cur != -* ]] && COMPREPLY=($(compgen -f -- "$cur")) ;;
+    show-batch)
+      options="--items --out"
+      [[ $cur != -* ]] && COMPREPLY=($(compgen -f -X '!*.json' -- "$cur") $(compgen -d -- "$cur")) ;;
+    explain)
+      options="--html --top"
       [[ $cur != -* ]] && COMPREPLY=($(compgen -f -- "$cur")) ;;
     embed)
       options="--out"

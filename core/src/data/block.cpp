@@ -1,5 +1,8 @@
 #include "adapt/data/block.h"
 
+#include "adapt/common/png_image.h"
+#include "adapt/data/input_parts.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -106,6 +109,56 @@ TensorDict Block::noise(const Records& records, size_t row, const EncodeContext&
     }
   }
   return item;
+}
+
+std::vector<InputPart> Block::parts(const Records& records, size_t row, const TensorDict& item) const {
+  const bool sequence = length(records, row) >= 0;
+  std::vector<InputPart> parts;
+  for (const auto& [key, t] : item) {
+    if (is_auxiliary_key(key) || t.scalar_type() == torch::kBool) continue;
+    std::vector<InputPart> more;
+    if (sequence && t.dim() == 1 && !t.is_floating_point()) {
+      more = deleted_positions(item, key, 0, t.size(0));
+    } else if (t.dim() >= 2 && t.is_floating_point()) {
+      more = silenced_bands(item, key, 10);
+    } else {
+      more = replaced_entries(item, key, std::vector<double>(static_cast<size_t>(t.numel()), 0.0));
+      if (t.dim() == 0 && !more.empty()) more.front().name = key.empty() ? "input" : key;
+    }
+    for (auto& part : more) parts.push_back(std::move(part));
+  }
+  return parts;
+}
+
+std::string Block::show(const Records&, size_t, const TensorDict& item) const {
+  std::string html;
+  for (const auto& [key, t] : item) {
+    if (is_auxiliary_key(key) || t.numel() == 0) continue;
+    if (!key.empty()) html += "<small>" + key + "</small> ";
+    html += t.is_floating_point() && t.dim() >= 2 ? show_image(t) : show_values(t);
+    html += "<br>";
+  }
+  return html;
+}
+
+std::string show_image(const torch::Tensor& image) {
+  // The first channel; its first row (a spectrogram's lowest band) at the bottom.
+  const torch::Tensor plane = image.reshape({-1, image.size(-2), image.size(-1)})[0].flip(0);
+  const int64_t width = std::clamp<int64_t>(plane.size(1) * 2, 100, 800);
+  const int64_t height = std::clamp<int64_t>(plane.size(0) * 2, 64, 256);
+  return "<img alt=\"image " + std::to_string(plane.size(0)) + " x " + std::to_string(plane.size(1)) +
+         "\" style=\"image-rendering:pixelated;width:" + std::to_string(width) + "px;height:" +
+         std::to_string(height) + "px\" src=\"" + data_uri("image/png", heatmap_png(plane)) + "\">";
+}
+
+std::string show_values(const torch::Tensor& values, size_t max_values) {
+  const torch::Tensor flat = values.reshape({-1}).to(torch::kDouble);
+  std::ostringstream text;
+  text.precision(4);
+  const auto n = static_cast<size_t>(flat.numel());
+  for (size_t i = 0; i < std::min(n, max_values); ++i) text << (i ? " " : "") << flat[static_cast<int64_t>(i)].item<double>();
+  if (n > max_values) text << " ... (" << n << " values)";
+  return "<code>" + text.str() + "</code>";
 }
 
 namespace {

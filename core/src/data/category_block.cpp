@@ -101,6 +101,12 @@ TensorDict CategoryBlock::encode(const Records& records, size_t row, const Encod
   return {{"", torch::tensor(index, torch::kInt64)}};
 }
 
+std::vector<InputPart> CategoryBlock::parts(const Records& records, size_t row, const TensorDict& item) const {
+  InputPart part{options_.column() + "=" + records.at(row, options_.column()), item};
+  part.without[""] = torch::zeros_like(item.at(""));
+  return {part};
+}
+
 json CategoryBlock::dims() const {
   require_setup("dims()");
   const auto n = static_cast<int64_t>(vocab_.size());

@@ -60,6 +60,14 @@ void DataBlocks::setup(const Records& train) {
   if (target_.block) target_.block->setup(train);
 }
 
+TensorDict owned_keys(const TensorDict& sample, const std::string& key) {
+  TensorDict owned;
+  std::string suffix;
+  for (const auto& [full, tensor] : sample)
+    if (owned_by(full, key, suffix)) owned[suffix] = tensor;
+  return owned;
+}
+
 Sample DataBlocks::encode(const Records& records, size_t row, const EncodeContext& ctx, bool with_target) const {
   Sample sample;
   for (const auto& bound : inputs_) add_prefixed(sample, bound.key, bound.block->encode(records, row, ctx));

@@ -1,5 +1,7 @@
 #include "adapt/data/regression_block.h"
 
+#include "adapt/data/input_parts.h"
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -95,6 +97,16 @@ TensorDict RegressionBlock::encode(const Records& records, size_t row, const Enc
     data[c] = static_cast<float>(x);
   }
   return {{"", out}};
+}
+
+std::vector<InputPart> RegressionBlock::parts(const Records& records, size_t row, const TensorDict& item) const {
+  if (!fitted_) throw Error("core.regression: parts() needs setup() or load_state() first");
+  std::vector<double> fill(mean_.size(), 0.0);
+  if (!options_.normalize()) fill = mean_;
+  std::vector<InputPart> parts = replaced_entries(item, "", fill);
+  for (size_t c = 0; c < parts.size(); ++c)
+    parts[c].name = options_.columns()[c] + "=" + records.at(row, options_.columns()[c]);
+  return parts;
 }
 
 json RegressionBlock::dims() const {

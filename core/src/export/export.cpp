@@ -239,6 +239,16 @@ torch::Tensor Predictor::embeddings(const Records& records) const {
   return predict_outputs(*model_, *blocks_, transforms_, records, kPredictBatchSize, ModelOutput::embedding);
 }
 
+Sample Predictor::encode_row(const Records& records, size_t row) const {
+  PredictTimeScope predicting;
+  return encode_for_predict(*blocks_, transforms_, records, row);
+}
+
+torch::Tensor Predictor::outputs_of(const std::vector<Sample>& items, const std::function<void(Batch&)>& adjust) const {
+  PredictTimeScope predicting;
+  return predict_items(*model_, *blocks_, transforms_, items, adjust);
+}
+
 std::vector<json> Predictor::predict_inputs(const std::vector<std::string>& inputs) const {
   return predict(read_inputs(inputs));
 }

@@ -1,6 +1,8 @@
 // Checks of validation and test against the training split (docs/inspect.md, "Splits").
 #include "adapt/inspect/split_drift.h"
 
+#include "adapt/inspect/similar_texts.h"
+
 #include <cctype>
 #include <map>
 #include <set>
@@ -62,6 +64,29 @@ std::string normalised(const std::string& value) {
   return out;
 }
 
+// Held-out rows left after exact and normalised matching whose prose is similar to a training row's.
+void check_similar_texts(const InspectInput& in, const std::string& split, const std::vector<size_t>& rows,
+                         json& entry, InspectReport& report) {
+  const SimilarTextOptions options;
+  const auto prose = prose_columns(in.records, in.split.train, in.inputs, options);
+  if (prose.empty()) return;
+  const auto similar = similar_to_train(in.records, in.split.train, rows, prose, options);
+  json examples = json::array();
+  for (size_t i = 0; i < std::min<size_t>(similar.size(), 5); ++i)
+    examples.push_back({{"row", in.records.origin(similar[i].row)},
+                        {"train_row", in.records.origin(similar[i].train_row)},
+                        {"similarity", similar[i].similarity}});
+  entry["similar_texts_to_train"] = {{"rows", similar.size()}, {"columns", prose}, {"examples", examples}};
+  if (similar.empty()) return;
+  const size_t n = split_rows(in.split, split).size();
+  report.warn("similar_texts",
+              "similar texts: " + std::to_string(similar.size()) + " of " + std::to_string(n) + " " +
+                  long_name(split) + " rows share at least " + std::to_string(static_cast<int>(options.threshold * 100)) +
+                  "% of their word pairs with a training row (" + percent(static_cast<double>(similar.size()) / static_cast<double>(n)) +
+                  "; e.g. " + examples[0]["row"].get<std::string>() + " and " + examples[0]["train_row"].get<std::string>() +
+                  "); edited copies inflate held-out scores (deduplicate, or group them with core.grouped)");
+}
+
 void check_duplicates_of_train(const InspectInput& in, const std::string& split, json& entry, InspectReport& report) {
   if (in.inputs.empty()) return;
   std::vector<size_t> columns;
@@ -80,12 +105,15 @@ void check_duplicates_of_train(const InspectInput& in, const std::string& split,
   }
   const auto& rows = split_rows(in.split, split);
   size_t shared = 0, near_only = 0;
+  std::vector<size_t> unmatched;
   for (size_t r : rows) {
     if (exact.count(row_key(in.records, columns, r))) ++shared;
     else if (near.count(near_key(r))) ++near_only;
+    else unmatched.push_back(r);
   }
   entry["duplicates_of_train"] = shared;
   entry["near_duplicates_of_train"] = near_only;
+  check_similar_texts(in, split, unmatched, entry, report);
   const double n = static_cast<double>(rows.size());
   if (shared > 0)
     report.warn("leakage", "leakage: " + std::to_string(shared) + " of " + std::to_string(rows.size()) + " " +

@@ -98,6 +98,7 @@ void export_and_record(RunState& state, const Registry& registry, RunContext& ct
   export_model(result.model_file, state.filled, *state.blocks, *state.model, registry,
                calibration.is_null() ? json(nullptr) : json{{"temperature", calibration["temperature"]}}, &state.monitor);
   ctx.out() << "\nexported " << result.model_file.string() << "\n";
+  explain_top_losses(state, registry, ctx);
   write_text_atomically(ctx.dir() / "run.json", run_record(state, registry, ctx).dump(2) + "\n");
   write_text_atomically(ctx.dir() / "split.csv", split_table(*state.records, state.split, state.sealed_test));
   write_text_atomically(ctx.dir() / "predictions.csv", prediction_table(state));

@@ -16,6 +16,7 @@
 #include "adapt/common/atomic_file.h"
 #include "adapt/common/options.h"
 #include "adapt/data/csv.h"
+#include "adapt/explain/explain.h"
 #include "adapt/report/plot.h"
 #include "adapt/run/test_ledger.h"
 
@@ -88,6 +89,19 @@ bool is_active(const std::string& markup) {
     if (end > at + 3 && end < text.size() && text[end] == '=') return true;
   }
   return false;
+}
+
+// Whether every src= and href= of markup stays on the page (a data: URI or an #anchor): what a page
+// shows must not be fetched from anywhere.
+bool is_self_contained(const std::string& markup) {
+  const std::string text = lower(markup);
+  for (const char* attribute : {"src=", "href="})
+    for (size_t at = text.find(attribute); at != std::string::npos; at = text.find(attribute, at + 1)) {
+      size_t value = at + std::string(attribute).size();
+      if (value < text.size() && (text[value] == '"' || text[value] == '\'')) ++value;
+      if (text.compare(value, 5, "data:") != 0 && text.compare(value, 1, "#") != 0) return false;
+    }
+  return true;
 }
 
 // An SVG the run drew, without its XML prolog, inside a figure; empty when absent or active.
@@ -263,10 +277,33 @@ std::string confusion(const Run& r) {
   return body.empty() ? body : part_note(r) + body;
 }
 
+// top_losses_explained.json (explain_top_losses): each item's parts shaded by their effect on the
+// class the network predicted.
+std::string top_loss_explanations(const Run& r) {
+  const json explained = read_json(r.dir / "top_losses_explained.json", false);
+  if (!explained.is_array() || explained.empty()) return {};
+  std::string html = "<h3>Why the network predicted what it did</h3>\n<p>Each part of each item taken out in turn "
+                     "(<code>adapt explain</code>, docs/explanations.md): red parts pushed the network towards its "
+                     "wrong prediction, blue parts away from it.</p>\n";
+  for (const auto& e : explained) {
+    // The item drawn by its blocks, unless the file was edited into something active or fetching.
+    std::string shown = e.value("shown", std::string());
+    if (is_active(shown) || !is_self_contained(shown)) shown.clear();
+    html += explanation_section(
+        explanation_from_json(e),
+        fmt::format("{}: actual {}, predicted {}, loss {:.3f}", e.value("origin", std::string("?")),
+                    e.value("actual", std::string("?")), e.value("predicted", std::string("?")),
+                    e.value("loss", 0.0)),
+        shown);
+  }
+  return html;
+}
+
 std::string top_losses(const Run& r) {
   const std::string body = csv_table(r.dir / "top_losses.csv");
   return body.empty() ? body
-                      : part_note(r) + "<p>The items the network got most wrong, highest loss first.</p>\n" + body;
+                      : part_note(r) + "<p>The items the network got most wrong, highest loss first.</p>\n" + body +
+                            top_loss_explanations(r);
 }
 
 std::string slices(const Run& r) {

@@ -12,6 +12,23 @@ namespace adapt {
 
 namespace {
 
+Sample encode_item(const DataBlocks& blocks, const std::vector<std::shared_ptr<const Transform>>& transforms,
+                   const Records& records, size_t row, const EncodeContext& ctx, Rng& rng) {
+  Sample sample = blocks.encode(records, row, ctx, /*with_target=*/false);
+  for (const auto& t : transforms)
+    if (t->on_valid() && t->level() == TransformLevel::item) t->apply(sample, rng);
+  return sample;
+}
+
+Batch collate_items(const DataBlocks& blocks, const std::vector<std::shared_ptr<const Transform>>& transforms,
+                    const std::vector<Sample>& items, const std::vector<int64_t>& rows, Rng& rng) {
+  Batch batch = blocks.collate(items);
+  batch["row"] = torch::tensor(rows, torch::kInt64);
+  for (const auto& t : transforms)
+    if (t->on_valid() && t->level() == TransformLevel::batch) t->apply(batch, rng);
+  return batch;
+}
+
 // Encodes `records` for prediction in batches and hands each batch to `visit` (eval mode, no grad).
 void for_each_predict_batch(Model& model, const DataBlocks& blocks,
                             const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
@@ -37,24 +54,39 @@ void for_each_predict_batch(Model& model, const DataBlocks& blocks,
     size_t end = std::min(records.size(), start + static_cast<size_t>(batch_size));
     std::vector<Sample> items;
     items.reserve(end - start);
-    for (size_t row = start; row < end; ++row) {
-      Sample sample = blocks.encode(records, row, ctx, /*with_target=*/false);
-      for (const auto& t : transforms)
-        if (t->on_valid() && t->level() == TransformLevel::item) t->apply(sample, rng);
-      items.push_back(std::move(sample));
-    }
-    Batch batch = blocks.collate(items);
+    for (size_t row = start; row < end; ++row) items.push_back(encode_item(blocks, transforms, records, row, ctx, rng));
     std::vector<int64_t> rows(end - start);
     std::iota(rows.begin(), rows.end(), static_cast<int64_t>(start));
-    batch["row"] = torch::tensor(rows, torch::kInt64);
-    for (const auto& t : transforms)
-      if (t->on_valid() && t->level() == TransformLevel::batch) t->apply(batch, rng);
-    visit(batch);
+    visit(collate_items(blocks, transforms, items, rows, rng));
   }
   model.train(was_training);
 }
 
 }  // namespace
+
+Sample encode_for_predict(const DataBlocks& blocks, const std::vector<std::shared_ptr<const Transform>>& transforms,
+                          const Records& records, size_t row) {
+  Rng rng(0);
+  EncodeContext ctx;
+  ctx.split = Split::predict;
+  ctx.rng = &rng;
+  return encode_item(blocks, transforms, records, row, ctx, rng);
+}
+
+torch::Tensor predict_items(Model& model, const DataBlocks& blocks,
+                            const std::vector<std::shared_ptr<const Transform>>& transforms,
+                            const std::vector<Sample>& items, const std::function<void(Batch&)>& adjust) {
+  if (items.empty()) throw Error("predict_items: no items");
+  const bool was_training = model.is_training();
+  model.train(false);
+  torch::NoGradGuard no_grad;
+  Rng rng(0);
+  Batch batch = collate_items(blocks, transforms, items, std::vector<int64_t>(items.size(), 0), rng);
+  if (adjust) adjust(batch);
+  torch::Tensor out = model.forward(batch);
+  model.train(was_training);
+  return out;
+}
 
 torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                               const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 const std::vector<std::string> kLayers = {"common", "data",   "model",      "metrics", "train",
                                           "distributed", "baseline", "report", "inspect", "monitor", "plugin",
-                                          "components", "recipe", "export", "run",   "testing"};
+                                          "components", "recipe", "export", "explain", "run", "testing"};
 
 int layer_of(const std::string& folder) {
   auto it = std::find(kLayers.begin(), kLayers.end(), folder);

@@ -130,7 +130,16 @@ TEST(HtmlReport, EveryRunWritesItWithTheSectionsItHasAndOnlyThose) {
   EXPECT_EQ(html.find("<?xml"), std::string::npos);
   // loss, metrics, confusion matrix, slices by group (valid) and reliability
   EXPECT_EQ(svg_files(run.run_dir), 5u);
-  EXPECT_EQ(count_of(html, "<svg"), 5u);
+  // ... and one bar chart per explained top loss (top_losses_explained.json: every part of each).
+  const json explained = json::parse(slurp_file(run.run_dir / "top_losses_explained.json"));
+  ASSERT_EQ(explained.size(), 5u);
+  for (const auto& e : explained) {
+    ASSERT_EQ(e["parts"].size(), 2u);
+    EXPECT_EQ(e["parts"][0]["part"].get<std::string>().rfind("x1=", 0), 0u) << e.dump();
+    EXPECT_EQ(e["explained"], "p(" + e["predicted"].get<std::string>() + ")") << e.dump();
+  }
+  EXPECT_EQ(count_of(html, "<svg"), 5u + explained.size());
+  EXPECT_EQ(count_of(html, "<section class=\"explanation\">"), explained.size());
   for (const char* fetched : {"<script", "<img", "<link", "src=", "https://", "url("})
     EXPECT_EQ(html.find(fetched), std::string::npos) << fetched;
   EXPECT_EQ(count_of(html, "http://"), count_of(html, "xmlns=\"http://www.w3.org/2000/svg\""));  // names, not fetches
@@ -152,9 +161,9 @@ TEST(HtmlReport, EscapesEveryStringFromTheData) {
   EXPECT_NE(html.find(kNastyLabelEscaped), std::string::npos);
   // Every tag on the page is one the report writes (no markup came from the data).
   const std::set<std::string> allowed = {
-      "!DOCTYPE", "html",  "head",    "meta",     "title",  "style",  "body",       "h1",    "h2",   "h3", "p",
+      "!DOCTYPE", "html",  "head",    "meta",     "title",  "style",  "body",       "h1",    "h2",   "h3", "h4", "p",
       "nav",      "a",     "section", "ul",       "li",     "table",  "thead",      "tbody", "tr",   "th", "td",
-      "br",       "small", "span",    "code",     "pre",    "figure", "figcaption", "dl",    "dt",   "dd", "svg",
+      "br",       "small", "span",    "code",     "pre",    "figure", "figcaption", "dl",    "dt",   "dd", "svg", "div",
       "rect",     "text",  "line",    "polyline", "circle", "g",      "path",       "tspan", "title"};
   const std::regex tag("<([!A-Za-z][A-Za-z0-9]*)");
   for (std::sregex_iterator it(html.begin(), html.end(), tag), end; it != end; ++it)
@@ -243,7 +252,8 @@ TEST(HtmlReportBrowser, RendersInHeadlessChromiumWithoutErrors) {
       EXPECT_NE(rendered.find("id=\"" + id + "\""), std::string::npos) << id;
     }
   }
-  EXPECT_EQ(count_of(rendered, "<svg"), svg_files(run.run_dir));
+  // The run's figures and one bar chart per explained top loss.
+  EXPECT_EQ(count_of(rendered, "<svg"), svg_files(run.run_dir) + count_of(html, "<section class=\"explanation\">"));
   EXPECT_EQ(rendered.find("<img"), std::string::npos);
   // Console messages (errors, uncaught exceptions) are logged as ":CONSOLE"; failed loads as net errors.
   EXPECT_EQ(messages.find(":CONSOLE"), std::string::npos) << messages;

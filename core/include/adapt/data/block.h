@@ -46,6 +46,12 @@ struct ADAPT_API NoiseContext {
   Rng rng(size_t row, uint64_t stream = 0) const;
 };
 
+// One part of an encoded input that an explanation scores (`adapt explain`, docs/explanations.md).
+struct InputPart {
+  std::string name;     // for display: a token's text, "age=39", "0.40-0.50 s"
+  TensorDict without;   // the encoded item with this part taken out, keys as encode() gives them
+};
+
 class ADAPT_API Block {
  public:
   virtual ~Block();
@@ -104,6 +110,29 @@ class ADAPT_API Block {
   // Deterministic in (ctx.seed, row) and thread-safe like encode().
   virtual TensorDict noise(const Records& records, size_t row, const EncodeContext& encode_ctx,
                            const std::string& kind, const NoiseContext& ctx) const;
+
+  // --- explanations (`adapt explain`, docs/explanations.md) ---------------------------------------
+  // The parts of `item` (what encode() gave `row` on the predict split) an explanation scores, in
+  // input order, each with the item it leaves when taken out: a token deleted, a time band silenced,
+  // a column set to its training mean. The core scores a part by how much the prediction moves
+  // without it (occlusion). The default splits by tensor form: a 1-D integer sequence by position
+  // (deleted), a float vector by entry (zeroed), an image by ten bands along its last axis (set to the
+  // item's minimum), anything else is one part (zeroed). Override to name the parts and to take them
+  // out as the modality means it.
+  virtual std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const;
+
+  // --- show-batch (`adapt show-batch`, docs/training.md) -------------------------------------------
+  // An encoded item (what encode() and the transforms gave `row`) as an HTML fragment for a person to
+  // look at, rendered for the modality: a text's pieces, a spectrogram image, a row's values. Every
+  // string from the data escaped. The default draws by tensor form: an image as a heatmap (an inline
+  // PNG), numbers as text.
+  virtual std::string show(const Records& records, size_t row, const TensorDict& item) const;
 };
+
+// Block::show's default pieces, for overrides that draw part of an item as the default does: an
+// image as a heatmap (first channel, first row at the bottom) and numbers as text (the first
+// max_values of them).
+ADAPT_API std::string show_image(const torch::Tensor& image);
+ADAPT_API std::string show_values(const torch::Tensor& values, size_t max_values = 64);
 
 }  // namespace adapt

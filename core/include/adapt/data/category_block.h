@@ -34,6 +34,8 @@ class ADAPT_API CategoryBlock : public Block {
   void setup(const Records& train) override;
   // {"": int64 scalar class index}
   TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const override;
+  // Explanations: one part, "column=value", taken out as #na# (index 0).
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
   json dims() const override;  // {"n_classes": N, "vocab_size": N}
   json state() const override;  // {"vocab": [...], "unseen": "..."}
   void load_state(const json& state) override;

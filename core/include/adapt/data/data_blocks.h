@@ -38,4 +38,8 @@ class ADAPT_API DataBlocks {
   BoundBlock target_;
 };
 
+// The keys of `sample` (an item, or a batch) that the block bound to `key` owns ("x", "x.cat"),
+// relative to it ("", "cat"): what the block's encode() gave, for its own hooks (parts, show).
+ADAPT_API TensorDict owned_keys(const TensorDict& sample, const std::string& key);
+
 }  // namespace adapt

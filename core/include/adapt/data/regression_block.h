@@ -40,6 +40,8 @@ class ADAPT_API RegressionBlock : public Block {
   void setup(const Records& train) override;
   // {"": float [n_columns]}
   TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const override;
+  // Explanations: each column set to its training mean, named "column=value".
+  std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
   // {"n_features": n, "y_range": [low, high]} with y_range in the encoded (standardised) units.
   json dims() const override;
   json state() const override;  // {"mean": [...], "std": [...]}

@@ -2,6 +2,7 @@
 // Export: one .adapt file holding the recipe, every block's learned state, the plugins and versions it
 // needs, and the weights. No code is pickled; loading needs the same plugins present.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ class ADAPT_API Predictor {
   // predict() divides a classifier's logits by it before decoding, which moves probabilities only.
   double temperature() const { return temperature_; }
   torch::Tensor embeddings(const Records& records) const;  // Model::embed, [N, D]
+  // One record as the model sees it before collation, and the raw outputs of such items in one batch
+  // (`adjust` edits the batch first): what explanations (explain/explain.h) take parts out of.
+  Sample encode_row(const Records& records, size_t row) const;
+  torch::Tensor outputs_of(const std::vector<Sample>& items, const std::function<void(Batch&)>& adjust = nullptr) const;
 
   const json& recipe() const { return recipe_; }
   const json& manifest() const { return manifest_; }

@@ -99,6 +99,10 @@ struct RunState {
   MonitorReference monitor;
 };
 
+// The interpretation's top losses explained by occlusion (explain/explain.h) through the export just
+// written: top_losses_explained.json, which report.html draws beside each item. A failure is a warning.
+ADAPT_API void explain_top_losses(RunState& state, const Registry& registry, RunContext& ctx);
+
 // The trained model's predictions on a scored split, computed once for every stage that reads them.
 ADAPT_API const Predictions& split_predictions(RunState& state, Split split);
 

@@ -256,6 +256,18 @@ ADAPT_API torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                                         const Records& records, int64_t batch_size = kPredictBatchSize,
                                         ModelOutput what = ModelOutput::forward);
 
+// One record encoded as predict_outputs encodes it (Split::predict, no target, deterministic item
+// transforms), before collation: what explanations take parts out of.
+ADAPT_API Sample encode_for_predict(const DataBlocks& blocks,
+                                    const std::vector<std::shared_ptr<const Transform>>& transforms,
+                                    const Records& records, size_t row);
+// Outputs of such items in one batch (collated, deterministic batch transforms, eval mode, no grad);
+// `adjust`, when given, edits the batch before the forward pass (a "<key>.missing" mark, say).
+ADAPT_API torch::Tensor predict_items(Model& model, const DataBlocks& blocks,
+                                      const std::vector<std::shared_ptr<const Transform>>& transforms,
+                                      const std::vector<Sample>& items,
+                                      const std::function<void(Batch&)>& adjust = nullptr);
+
 // A token-sequence input of many rows (a batch key KEY with KEY.lengths): ids [N, T] int64, padded
 // after each row's length, and lengths [N].
 struct TokenSequences {
