@@ -38,6 +38,8 @@ const json& section_of(const json& sections, const char* key) {
   return it == sections.end() ? empty : *it;
 }
 
+}  // namespace
+
 std::string label_issues_csv(const json& section) {
   const json& issues = section_of(section, "issues");
   std::vector<std::string> inputs;
@@ -58,8 +60,6 @@ std::string label_issues_csv(const json& section) {
   }
   return csv_text(out);
 }
-
-}  // namespace
 
 InspectReport cheap_checks(const InspectInput& in, const InspectOptions& options) {
   InspectReport report;

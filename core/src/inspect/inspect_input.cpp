@@ -9,6 +9,10 @@ InspectOptions InspectOptions::from_json(const json& section, uint64_t seed) {
                  "columns whose values group rows (speaker, patient): counts per group and split"),
       OptionSpec("label_issues", OptionType::boolean, d.label_issues,
                  "rank likely mislabelled training rows (adapt inspect only)"),
+      OptionSpec("label_issues_model", OptionType::string, d.label_issues_model,
+                 "whose out-of-fold probabilities: the baseline's, or the network's (trained once per fold; "
+                 "adapt train then searches too)")
+          .choices({"baseline", "network"}),
       OptionSpec("folds", OptionType::integer, d.folds, "folds of the out-of-fold baseline probabilities").min(2).max(50),
       OptionSpec("mostly_missing", OptionType::number, d.mostly_missing, "missing share of a mostly-missing column")
           .min(0).max(1),
@@ -31,6 +35,7 @@ InspectOptions InspectOptions::from_json(const json& section, uint64_t seed) {
   InspectOptions out;
   out.groups = o.strings("groups");
   out.label_issues = o.boolean("label_issues");
+  out.label_issues_model = o.string("label_issues_model");
   out.folds = o.integer("folds");
   out.seed = seed;
   out.mostly_missing = o.number("mostly_missing");

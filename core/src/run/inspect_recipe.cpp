@@ -1,6 +1,8 @@
 // inspect_recipe: the stages up to setup_blocks, then the audit.
 #include "adapt/run/inspect_recipe.h"
 
+#include "adapt/run/network_label_issues.h"
+
 #include <iostream>
 #include <sstream>
 
@@ -47,10 +49,16 @@ InspectResult inspect_recipe(const json& recipe, const InspectRunOptions& option
   const json spec = chosen.first;
   const std::string& name = chosen.second;
   MakeBaseline make;
-  if (!spec.is_null()) make = [&registry, spec] { return registry.baseline(component_options(spec), "baselines[0]"); };
+  std::string model_name = name;
+  if (inspect.label_issues_model == "network") {
+    make = [&state, &registry] { return network_baseline(state, registry); };
+    model_name = network_baseline(state, registry)->description();
+  } else if (!spec.is_null()) {
+    make = [&registry, spec] { return registry.baseline(component_options(spec), "baselines[0]"); };
+  }
   InspectResult result;
   result.report = inspect_data(inspect_input(*state.records, state.split, *state.blocks), inspect, *state.blocks, make,
-                               name);
+                               model_name);
   result.report.sections["data"] = {{"source", state.records->source()}, {"records", state.records->size()},
                                     {"hash", state.data_hash}, {"train", state.split.train.size()},
                                     {"valid", state.split.valid.size()}, {"test", state.split.test.size()}};

@@ -2,6 +2,8 @@
 // evaluates, interprets, exports and records (the weights are rank 0's).
 #include "adapt/run/train_recipe.h"
 
+#include "adapt/run/network_label_issues.h"
+
 #include <cmath>
 #include <optional>
 
@@ -103,6 +105,9 @@ RunResult train_recipe(const json& recipe, const RunOptions& options, const Regi
     ctx.out() << "\n";
     state.result.reports["sanity"] = sanity_check(recipe, registry, sanity);
   }
+  // Label issues from the network's own out-of-fold probabilities, when the recipe asks for them.
+  if (state.recipe.value("inspect", json::object()).value("label_issues_model", std::string()) == "network")
+    state.result.reports["label_issues"] = network_label_issues(state, registry, ctx);
   if (!ctx.dir().empty()) build_monitor(state, ctx);
   export_and_record(state, registry, ctx);
   if (!ctx.dir().empty()) write_report(ctx);

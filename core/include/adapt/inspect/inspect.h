@@ -23,6 +23,10 @@ ADAPT_API InspectReport inspect_data(const InspectInput& in, const InspectOption
 // The report for people: warnings, then notes, then the most likely label issues.
 ADAPT_API void print_inspect_report(const InspectReport& report, std::ostream& out);
 
+// label_issues.csv of a report's "label_issues" section: rank, row, origin, given and suggested label
+// and their probabilities, then the raw inputs.
+ADAPT_API std::string label_issues_csv(const json& section);
+
 // inspect.json (the whole report), columns.csv, drift.csv, groups.csv and label_issues.csv in `dir`,
 // each written atomically.
 ADAPT_API void write_inspect_files(const InspectReport& report, const std::filesystem::path& dir);

@@ -14,6 +14,9 @@ namespace adapt {
 struct InspectOptions {
   std::vector<std::string> groups;  // columns whose values group rows (speaker, patient, user)
   bool label_issues = true;         // confident learning over out-of-fold baseline probabilities
+  // Whose out-of-fold probabilities: "baseline" (the recipe's first, fast) or "network" (the recipe's
+  // model and train section, once per fold; `adapt train` then searches too, after training).
+  std::string label_issues_model = "baseline";
   int64_t folds = 5;                // of the out-of-fold probabilities
   uint64_t seed = 42;               // assigns training rows to folds
   double mostly_missing = 0.5;      // share of missing values that makes a column "mostly missing"
