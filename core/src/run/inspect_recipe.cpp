@@ -29,11 +29,7 @@ InspectResult inspect_recipe(const json& recipe, const InspectRunOptions& option
   // The stages print progress and the data warnings; the report says all of that and more, so only
   // their first line (what was read and how it was split) is passed on.
   std::ostringstream stage_log;
-  RunOptions run_options;
-  run_options.out = &stage_log;
-  run_options.progress = false;
-  run_options.write_files = false;
-  RunContext ctx(run_options);
+  RunContext ctx(quiet_run_options(stage_log));
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
   // The audit scores no model on the test rows (drift, duplicates, groups only): a sealed part is audited.

@@ -19,11 +19,7 @@ class NetworkBaseline : public Baseline {
 
   void fit(const BaselineContext& ctx) override {
     std::ostringstream quiet;
-    RunOptions options;
-    options.out = &quiet;
-    options.progress = false;
-    options.write_files = false;
-    RunContext run(options);
+    RunContext run(quiet_run_options(quiet));
     state_ = std::make_unique<RunState>(base_);
     state_->split = {ctx.split.train, {}, {}};
     state_->learner.reset(), state_->model.reset(), state_->predictions.clear();

@@ -6,6 +6,14 @@
 
 namespace adapt {
 
+RunOptions quiet_run_options(std::ostream& log) {
+  RunOptions options;
+  options.out = &log;
+  options.progress = false;
+  options.write_files = false;
+  return options;
+}
+
 RunContext::RunContext(const RunOptions& options) : options_(options) {
   if (options.distributed && options.distributed->enabled()) dist_ = options.distributed;
   main_ = !dist_ || dist_->is_main();

@@ -167,11 +167,7 @@ struct Scored {
 
 Scored train_variant(const json& recipe, const Registry& registry, Variant variant, size_t noise_variant = 0) {
   std::ostringstream log;
-  RunOptions options;
-  options.out = &log;
-  options.progress = false;
-  options.write_files = false;
-  RunContext ctx(options);
+  RunContext ctx(quiet_run_options(log));
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
   const bool carved = state.split.valid.empty();

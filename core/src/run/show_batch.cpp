@@ -41,11 +41,7 @@ std::string transform_names(const json& recipe) {
 std::string show_batch_page(const json& recipe, const Registry& registry, const ShowBatchOptions& options) {
   if (options.items < 1) throw OptionError("show-batch: items must be >= 1, got " + std::to_string(options.items));
   std::ostringstream log;
-  RunOptions run_options;
-  run_options.out = &log;
-  run_options.progress = false;
-  run_options.write_files = false;
-  RunContext ctx(run_options);
+  RunContext ctx(quiet_run_options(log));
   RunState state = resolve_defaults(recipe, registry, ctx);
   read_and_split(state, registry, ctx);
   setup_blocks(state, registry, ctx);

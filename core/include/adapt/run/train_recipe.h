@@ -36,6 +36,10 @@ struct RunOptions {
   std::shared_ptr<DistributedContext> distributed;
 };
 
+// A run that prints into `log`, without a progress bar, and writes no files: for the stages run for
+// another purpose (inspect, sanity, show-batch, the network's label-issue folds).
+ADAPT_API RunOptions quiet_run_options(std::ostream& log);
+
 struct RunResult {
   json metrics;    // {"valid": {...}, "test": {...} (a final run with a test part)}
   json baselines;  // {"<baseline name>": {"valid": {...}, "test": {...}}, ...}
