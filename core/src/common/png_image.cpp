@@ -42,8 +42,7 @@ std::array<uint8_t, 3> colour(double t) {
 std::string heatmap_png(const torch::Tensor& values) {
   if (values.dim() != 2 || values.size(0) < 1 || values.size(1) < 1)
     throw Error("heatmap_png: needs a non-empty [H, W] tensor");
-  torch::Tensor v = values.to(torch::kDouble).contiguous();
-  v = torch::where(torch::isfinite(v), v, torch::full_like(v, std::numeric_limits<double>::quiet_NaN()));
+  const torch::Tensor v = values.to(torch::kDouble).contiguous();
   const torch::Tensor finite = v.masked_select(torch::isfinite(v));
   const double lo = finite.numel() ? finite.min().item<double>() : 0.0;
   const double hi = finite.numel() ? finite.max().item<double>() : 1.0;
