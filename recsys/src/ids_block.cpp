@@ -3,10 +3,14 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "implicit_target.h"
+#include "models.h"
 #include "rating_target.h"
 #include "adapt/report/plot.h"
 #include "register.h"
@@ -116,6 +120,42 @@ std::string IdsBlock::show(const Records& records, size_t row, const TensorDict&
   for (const auto& [key, column] : {std::pair<std::string, std::string>{"user", user_column_}, {"item", item_column_}})
     html += key + " <code>" + xml_escape(records.at(row, column)) + "</code> rows " + show_values(item.at(key)) + "<br>";
   return html;
+}
+
+std::string IdsBlock::show_learned(const Records& records, size_t row, const std::string& key, Model& model,
+                                   const std::vector<size_t>& train_rows) const {
+  // Only a recsys model reading this block keeps item vectors (a fusion branch's model is wrapped).
+  auto* recommender = dynamic_cast<RecsysModel*>(&model);
+  if (recommender == nullptr || recommender->item_key() != key + ".item") return {};
+  const auto& items = records.column(item_column_);
+  const std::string& item = items[row];
+  if (!items_.known(item)) return "item <code>" + xml_escape(item) + "</code> was not seen in training: the model reads it as the unknown id<br>";
+  // The candidates: the other distinct training items, first seen first, at most kMaxCandidates so
+  // that a catalogue of millions costs the report little.
+  constexpr size_t kMaxCandidates = 50000, kShown = 5;
+  std::vector<const std::string*> candidates;
+  std::unordered_set<std::string_view> taken{item};
+  for (size_t r : train_rows) {
+    if (candidates.size() == kMaxCandidates) break;
+    if (taken.insert(items[r]).second) candidates.push_back(&items[r]);
+  }
+  if (candidates.empty()) return {};
+  const auto n = static_cast<int64_t>(candidates.size());
+  const int64_t slots = items_.slots();
+  torch::Tensor ids = torch::empty({n + 1, slots}, torch::kInt64);
+  for (int64_t i = 0; i < n; ++i) items_.encode(*candidates[static_cast<size_t>(i)], ids.data_ptr<int64_t>() + i * slots);
+  items_.encode(item, ids.data_ptr<int64_t>() + n * slots);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor vectors = torch::nn::functional::normalize(
+      recommender->item_vectors(ids).to(torch::kFloat), torch::nn::functional::NormalizeFuncOptions().dim(1));
+  const auto [similarity, nearest] = vectors.narrow(0, 0, n).mv(vectors[n]).topk(std::min<int64_t>(kShown, n));
+  std::string html = "nearest items by the model's learned vectors (cosine):";
+  for (int64_t i = 0; i < nearest.numel(); ++i) {
+    char value[16];
+    std::snprintf(value, sizeof value, "%.2f", similarity[i].item<double>());
+    html += " <code>" + xml_escape(*candidates[static_cast<size_t>(nearest[i].item<int64_t>())]) + "</code> (" + value + ")";
+  }
+  return html + "<br>";
 }
 
 json IdsBlock::dims() const {

@@ -35,6 +35,10 @@ class IdsBlock : public Block {
   std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
   // show-batch: the user and the item with the table rows they read (0: the unknown id).
   std::string show(const Records& records, size_t row, const TensorDict& item) const override;
+  // Report top losses: the training items whose learned vectors (a recsys model's item_vectors) lie
+  // nearest this row's item by cosine similarity, the way fastai reads a collaborative model.
+  std::string show_learned(const Records& records, size_t row, const std::string& key, Model& model,
+                           const std::vector<size_t>& train_rows) const override;
 
   const IdEncoder& users() const { return users_; }
   const IdEncoder& items() const { return items_; }

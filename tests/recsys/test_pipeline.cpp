@@ -58,6 +58,11 @@ TEST(RecsysPipeline, SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
   EXPECT_GT(ranking["most_popular"]["hr@10"].get<double>(), ranking["model"]["hr@10"].get<double>());
   EXPECT_GT(ranking["model"]["hr@10"].get<double>(), 0.0);
   EXPECT_NE(log.str().find("recsys.ranking on valid"), std::string::npos) << log.str();
+  // report.html's top losses name each item's nearest items by the model's learned item vectors.
+  const json explained = json::parse(slurp(dir / "run" / "top_losses_explained.json"));
+  ASSERT_FALSE(explained.empty()) << log.str();
+  EXPECT_NE(explained[0]["shown"].get<std::string>().find("nearest items"), std::string::npos) << explained[0].dump();
+  EXPECT_NE(slurp(dir / "run" / "report.html").find("nearest items"), std::string::npos);
 
   // Reloaded export predicts exactly what the trained learner predicts, unseen ids included.
   ASSERT_TRUE(std::filesystem::exists(result.model_file));

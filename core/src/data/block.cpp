@@ -141,6 +141,10 @@ std::string Block::show(const Records&, size_t, const TensorDict& item) const {
   return html;
 }
 
+std::string Block::show_learned(const Records&, size_t, const std::string&, Model&, const std::vector<size_t>&) const {
+  return {};
+}
+
 std::string show_image(const torch::Tensor& image) {
   // The first channel; its first row (a spectrogram's lowest band) at the bottom.
   const torch::Tensor plane = image.reshape({-1, image.size(-2), image.size(-1)})[0].flip(0);

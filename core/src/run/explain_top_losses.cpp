@@ -12,12 +12,15 @@
 namespace adapt {
 
 namespace {
-// The item as its blocks draw it (Block::show: a spectrogram and a player, a text's pieces, ...).
-std::string shown(const Predictor& predictor, const Records& records, size_t row) {
+// The item as its blocks draw it (Block::show: a spectrogram and a player, a text's pieces, ...), and
+// what the model learned about it (Block::show_learned: a recommender's nearest items).
+std::string shown(const Predictor& predictor, const Records& records, size_t row, const std::vector<size_t>& train_rows) {
   const Sample item = predictor.encode_row(records, row);
   std::string html;
-  for (const auto& bound : predictor.blocks()->inputs())
+  for (const auto& bound : predictor.blocks()->inputs()) {
     html += "<h4>" + xml_escape(bound.key) + "</h4>" + bound.block->show(records, row, owned_keys(item, bound.key));
+    html += bound.block->show_learned(records, row, bound.key, *predictor.model(), train_rows);
+  }
   return html;
 }
 }  // namespace
@@ -25,28 +28,33 @@ std::string shown(const Predictor& predictor, const Records& records, size_t row
 void explain_top_losses(RunState& state, const Registry& registry, RunContext& ctx) {
   const json top = state.interpretation.value("top_losses", json::array());
   if (ctx.dir().empty() || !top.is_array() || top.empty()) return;
-  using Clock = std::chrono::steady_clock;
-  const auto seconds_since = [](Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); };
-  // Occlusion costs a forward pass per part (a 1,000-residue protein: 1,000): the items are explained
-  // in order until this budget (2 s, or 2% of the run so far) is spent, so the report never costs
-  // a run more than that.
-  const double budget = std::max(2.0, 0.02 * seconds_since(state.started));
-  const auto started = Clock::now();
+  // Occlusion costs a forward pass per part (a 1,000-residue protein: 1,000). The items are explained
+  // in order until 2% of the training compute is spent, counted in item forward passes (a trained item
+  // costs about three: forward and backward), at least 1,000 parts. A count, not a clock, so that a
+  // rerun writes the same report (demos are checked byte for byte).
+  int64_t epochs = 0;
+  for (const auto& phase : state.plan.phases) epochs += phase.epochs;
+  const double budget = std::max(1000.0, 0.02 * 3.0 * static_cast<double>(state.split.train.size()) * static_cast<double>(epochs));
+  const auto started = std::chrono::steady_clock::now();
   try {
     const Predictor predictor = Predictor::load(state.result.model_file, registry);
     json explained = json::array();
+    double parts = 0;
     for (const auto& t : top) {
-      if (seconds_since(started) > budget) break;
+      if (parts >= budget) break;
       const auto row = t.at("row").get<size_t>();
-      json entry = to_json(explain_row(predictor, *state.records, row));
+      const Explanation explanation = explain_row(predictor, *state.records, row);
+      parts += static_cast<double>(explanation.parts.size());
+      json entry = to_json(explanation);
       for (const char* key : {"row", "origin", "item", "actual", "predicted", "loss"}) entry[key] = t.at(key);
-      entry["shown"] = shown(predictor, *state.records, row);
+      entry["shown"] = shown(predictor, *state.records, row, state.split.train);
       explained.push_back(std::move(entry));
     }
     write_text_atomically(ctx.dir() / "top_losses_explained.json", explained.dump(2) + "\n");
     ctx.out() << "explained " << explained.size() << " of the " << top.size() << " top losses in "
-              << seconds_since(started) << " s (top_losses_explained.json"
-              << (explained.size() < top.size() ? "; the rest would exceed the report's time budget" : "") << ")\n";
+              << std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()
+              << " s (top_losses_explained.json"
+              << (explained.size() < top.size() ? "; the rest would exceed the report's budget" : "") << ")\n";
   } catch (const std::exception& e) {
     ctx.out() << "warning: the top losses could not be explained: " << e.what() << "\n";
   }

@@ -552,7 +552,8 @@ std::string page(const Run& r) {
     body += fmt::format("<section id=\"{}\">\n<h2>{}</h2>\n{}</section>\n", s.id, s.title, content);
   }
   std::string head = "<p>" + cell(field(data, "records")) + " records from " + cell(field(data, "source")) + "; seed " +
-                     cell(field(r.run, "seed")) + fmt::format("; trained in {:.1f} s", r.run.value("seconds", 0.0));
+                     cell(field(r.run, "seed"));
+  if (r.run.contains("seconds")) head += fmt::format("; trained in {:.1f} s", r.run.value("seconds", 0.0));
   if (const std::string stopped = r.run.value("stopped", std::string()); !stopped.empty())
     head += "; stopped early: " + esc(stopped);
   std::string beside;

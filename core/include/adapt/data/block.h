@@ -21,6 +21,8 @@
 
 namespace adapt {
 
+class Model;
+
 struct EncodeContext {
   Split split = Split::train;
   Rng* rng = nullptr;  // for random crops on train; never null when split == train
@@ -127,6 +129,13 @@ class ADAPT_API Block {
   // string from the data escaped. The default draws by tensor form: an image as a heatmap (an inline
   // PNG), numbers as text.
   virtual std::string show(const Records& records, size_t row, const TensorDict& item) const;
+
+  // What the trained `model` learned about `row`'s input beyond its prediction, as an HTML fragment
+  // for the report's top losses: recsys.ids lists the items whose learned vectors lie nearest this
+  // item's, among the items of `train_rows`. `key` is the input's key in the batch ("x"). Default: ""
+  // (nothing to add).
+  virtual std::string show_learned(const Records& records, size_t row, const std::string& key, Model& model,
+                                   const std::vector<size_t>& train_rows) const;
 };
 
 // Block::show's default pieces, for overrides that draw part of an item as the default does: an
