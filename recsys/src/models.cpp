@@ -83,7 +83,12 @@ torch::Tensor RecsysModel::squash(const torch::Tensor& x) const {
 // ---- dot bias ---------------------------------------------------------------------------------
 
 OptionSchema DotBiasModel::schema() {
-  return with(common_schema(), {OptionSpec("n_factors", OptionType::integer, 50, "latent factors").min(1)});
+  return with(common_schema(),
+              {OptionSpec("n_factors", OptionType::integer, 50, "latent factors").min(1),
+               OptionSpec("item_features", OptionType::string_list, json::array(),
+                          "keys of inputs that describe the item with float features (core.multi_category's "
+                          "genres, core.regression's numbers): a learned linear map of them is added to the "
+                          "item's factors and bias (LightFM), which helps items with few ratings")});
 }
 
 DotBiasModel::DotBiasModel(const Options& options, const ModelContext& ctx) : RecsysModel(options, ctx) {
@@ -95,24 +100,54 @@ DotBiasModel::DotBiasModel(const Options& options, const ModelContext& ctx) : Re
   item_factors_ = register_module("item_factors", IdEmbedding(item_tables_, n, sparse_, std));
   user_bias_ = register_module("user_bias", IdEmbedding(user_tables_, 1, sparse_, std));
   item_bias_ = register_module("item_bias", IdEmbedding(item_tables_, 1, sparse_, std));
+  item_features_ = options.strings("item_features");
+  int64_t width = 0;
+  for (const auto& key : item_features_) {
+    const json dims = ctx.input_dims(key);
+    const int64_t n_features = dims.value("n_features", int64_t{0});
+    if (n_features < 1)
+      throw options.error("item_features", "input \"" + key + "\" gives no float features (its dims are " + dims.dump() +
+                                               "); name inputs such as core.multi_category or core.regression");
+    width += n_features;
+  }
+  if (width > 0) {
+    item_content_ = register_module("item_content", torch::nn::Linear(torch::nn::LinearOptions(width, n + 1).bias(false)));
+    torch::NoGradGuard no_grad;
+    item_content_->weight.normal_(0, std);
+  }
+}
+
+torch::Tensor DotBiasModel::item_representation(const Batch& batch) {
+  const torch::Tensor& i = ids(batch, item_key());
+  torch::Tensor item = torch::cat({item_factors_(i), item_bias_(i)}, 1);
+  if (!item_content_) return item;
+  std::vector<torch::Tensor> features;
+  for (const auto& key : item_features_) features.push_back(get(batch, key).to(torch::kFloat).reshape({i.size(0), -1}));
+  return item + item_content_(torch::cat(features, 1));
 }
 
 torch::Tensor DotBiasModel::forward(const Batch& batch) {
   const torch::Tensor& u = ids(batch, user_key());
-  const torch::Tensor& i = ids(batch, item_key());
-  torch::Tensor dot = (user_factors_(u) * item_factors_(i)).sum(1, /*keepdim=*/true);
-  return squash(dot + user_bias_(u) + item_bias_(i));
+  const torch::Tensor item = item_representation(batch);
+  torch::Tensor dot = (user_factors_(u) * item.narrow(1, 0, n_factors_)).sum(1, /*keepdim=*/true);
+  return squash(dot + user_bias_(u) + item.narrow(1, n_factors_, 1));
 }
 
 torch::Tensor DotBiasModel::embed(const Batch& batch) {
   const torch::Tensor& u = ids(batch, user_key());
-  const torch::Tensor& i = ids(batch, item_key());
-  return torch::cat({user_factors_(u) * item_factors_(i), user_bias_(u), item_bias_(i)}, 1);
+  const torch::Tensor item = item_representation(batch);
+  return torch::cat({user_factors_(u) * item.narrow(1, 0, n_factors_), user_bias_(u), item.narrow(1, n_factors_, 1)}, 1);
 }
 
 // Sides carry the factors plus the bias as the last column.
 torch::Tensor DotBiasModel::user_side(const torch::Tensor& u) { return torch::cat({user_factors_(u), user_bias_(u)}, 1); }
-torch::Tensor DotBiasModel::item_side(const torch::Tensor& i) { return torch::cat({item_factors_(i), item_bias_(i)}, 1); }
+torch::Tensor DotBiasModel::item_vectors(const torch::Tensor& i) { return item_factors_(i); }
+torch::Tensor DotBiasModel::item_side(const torch::Tensor& i) {
+  if (item_content_)
+    throw Error("recsys.dot_bias with item_features scores an item from its features too, which its id alone "
+                "does not give: rank with a model without item_features (recsys.ranking)");
+  return torch::cat({item_factors_(i), item_bias_(i)}, 1);
+}
 torch::Tensor DotBiasModel::score(const torch::Tensor& u, const torch::Tensor& i) {
   const int64_t n = u.size(1) - 1;
   torch::Tensor dot = torch::mm(u.narrow(1, 0, n), i.narrow(1, 0, n).t());
@@ -150,6 +185,8 @@ torch::Tensor NeuralCFModel::forward_from_embedding(const torch::Tensor& embeddi
 torch::Tensor NeuralCFModel::embed(const Batch& batch) {
   return torch::cat({users_(ids(batch, user_key())), items_(ids(batch, item_key()))}, 1);
 }
+
+torch::Tensor NeuralCFModel::item_vectors(const torch::Tensor& i) { return items_(i); }
 
 std::vector<std::vector<torch::Tensor>> NeuralCFModel::layer_groups() {
   std::vector<torch::Tensor> embeddings = users_->parameters();

@@ -4,6 +4,9 @@
 #include <adapt/train/optimizer.h>
 #include <torch/torch.h>
 
+#include <numeric>
+
+#include "ids_block.h"
 #include "models.h"
 #include "recsys_test_util.h"
 
@@ -113,6 +116,85 @@ TEST(RecsysModels, FactorizedScoresEqualForward) {
     torch::Tensor all = scorer->score(scorer->user_side(users), scorer->item_side(items));  // [n, n]
     torch::Tensor pairwise = m->forward(b).view({-1});
     EXPECT_TRUE(torch::allclose(all.diagonal(), pairwise, 1e-5, 1e-6)) << name;
+  }
+}
+
+// The report's "nearest items" (IdsBlock::show_learned): the training items ranked by the cosine of
+// their learned vectors to the row's item; other models and other inputs add nothing.
+TEST(RecsysModels, NearestItemsFollowTheLearnedItemVectors) {
+  Fixture f;
+  auto m = f.model({{"name", "recsys.dot_bias"}, {"n_factors", 3}});
+  m->eval();
+  const auto& ids = dynamic_cast<const adapt::recsys::IdsBlock&>(*f.blocks->inputs()[0].block);
+  {
+    torch::NoGradGuard no_grad;
+    torch::Tensor w = param(*m, "item_factors.table0.weight");
+    const std::vector<std::pair<std::string, std::vector<float>>> vectors = {
+        {"i0", {1, 0, 0}}, {"i1", {0.9f, 0.1f, 0}}, {"i2", {-1, 0, 0}}, {"i3", {0.5f, 0.5f, 0}}, {"i4", {0, 0, 1}}};
+    for (const auto& [item, v] : vectors) w[ids.items().encode(item)[0]] = torch::tensor(v);
+  }
+  std::vector<size_t> train(f.records.size());
+  std::iota(train.begin(), train.end(), size_t{0});
+  ASSERT_EQ(f.records.at(0, "item"), "i0");
+  const std::string html = ids.show_learned(f.records, 0, "x", *m, train);
+  const auto at = [&](const std::string& item) { return html.find("<code>" + item + "</code>"); };
+  ASSERT_NE(at("i1"), std::string::npos) << html;
+  EXPECT_LT(at("i1"), at("i3")) << html;
+  EXPECT_LT(at("i3"), at("i4")) << html;
+  EXPECT_LT(at("i4"), at("i2")) << html;
+  EXPECT_EQ(at("i0"), std::string::npos) << "the item itself is not its own neighbour: " << html;
+  EXPECT_NE(html.find("(0.99)"), std::string::npos) << html;
+  EXPECT_NE(html.find("(-1.00)"), std::string::npos) << html;
+
+  EXPECT_EQ(ids.show_learned(f.records, 0, "other", *m, train), "") << "another input's key";
+  adapt::Records unseen = f.records;
+  unseen.add_row({"u0", "new-item", "3", "0"});
+  EXPECT_NE(ids.show_learned(unseen, unseen.size() - 1, "x", *m, train).find("not seen in training"), std::string::npos);
+  for (const std::string name : {"recsys.ncf", "recsys.two_tower"}) {
+    auto other = f.model({{"name", name}});
+    other->eval();
+    EXPECT_NE(ids.show_learned(f.records, 0, "x", *other, train).find("nearest items"), std::string::npos) << name;
+  }
+}
+
+// item_features (LightFM): a linear map of the item's content joins its factors and bias, so two rows
+// of one item id with other genres score differently, and an item the ids never saw still gets its
+// genres' share. Inputs without float features are refused by name.
+TEST(RecsysModels, ItemFeaturesAddTheContentsShareToTheItem) {
+  adapt::Records records{{"user", "item", "rating", "genres"}, "fixture"};
+  for (int r = 0; r < 12; ++r)
+    records.add_row({"u" + std::to_string(r % 3), "i" + std::to_string(r % 4), "3", r % 2 ? "Comedy|Drama" : "Horror"});
+  auto& registry = recsys_test::registry();
+  adapt::DataBlocks blocks({{"x", registry.block({{"name", "recsys.ids"}}, "inputs[0]")},
+                            {"genres", registry.block({{"name", "core.multi_category"}, {"column", "genres"}, {"delimiter", "|"}}, "inputs[1]")}},
+                           adapt::BoundBlock{"y", registry.block({{"name", "recsys.rating"}, {"min", 1}, {"max", 5}}, "target")});
+  blocks.setup(records);
+  const adapt::ModelContext ctx{blocks, 1};
+  auto m = registry.model({{"name", "recsys.dot_bias"}, {"n_factors", 4}, {"item_features", {"genres"}}}, "model", ctx);
+  m->eval();
+  {
+    torch::NoGradGuard no_grad;
+    param(*m, "item_content.weight").normal_(0, 1);
+  }
+  std::vector<adapt::Sample> items;
+  for (size_t r = 0; r < 2; ++r) items.push_back(blocks.encode(records, r, {adapt::Split::valid}, false));
+  adapt::Batch batch = blocks.collate(items);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor with_genres = m->forward(batch);
+  batch["x.item"] = batch["x.item"][0].expand_as(batch["x.item"]).clone();  // one id, two genre sets
+  batch["x.user"] = batch["x.user"][0].expand_as(batch["x.user"]).clone();
+  const torch::Tensor one_id = m->forward(batch);
+  EXPECT_GT((one_id[0] - one_id[1]).abs().item<float>(), 1e-4) << "the genres change the score";
+  EXPECT_EQ(m->embed(batch).sum(1, true).sizes(), with_genres.sizes());
+  EXPECT_TRUE(param(*m, "item_content.weight").requires_grad());
+  EXPECT_THROW(dynamic_cast<adapt::recsys::FactorizedScorer&>(*m).item_side(batch["x.item"]), adapt::Error);
+
+  try {
+    registry.model({{"name", "recsys.dot_bias"}, {"item_features", {"x"}}}, "model", ctx);
+    FAIL() << "ids are not float features";
+  } catch (const adapt::OptionError& e) {
+    EXPECT_NE(std::string(e.what()).find("item_features"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("core.multi_category"), std::string::npos) << e.what();
   }
 }
 

@@ -18,9 +18,16 @@
 // the biases; the PyTorch peer's single EmbeddingDotBias reached 0.847), deterministic on a machine.
 #include <adapt/common/threads.h>
 #include <adapt/run/train_recipe.h>
+#include <adapt/data/data_loader.h>
+#include <adapt/train/learner.h>
+#include <torch/torch.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <sstream>
+#include <unordered_map>
+#include <utility>
 
 #include "recsys_test_util.h"
 #include "support/test_seed.h"
@@ -103,6 +110,77 @@ TEST(MovieLensSmall, LeaveLastOutRanking) {
   const double model = ranking["model"]["hr@10"].get<double>(), popular = ranking["most_popular"]["hr@10"].get<double>();
   EXPECT_GT(popular, 0.02);
   EXPECT_GE(model, 0.8 * popular);
+}
+
+// Issue 19's cold items (bench/fusion/README.md has the protocol and the figures): the movie's genres as
+// item features (recsys.dot_bias item_features, LightFM's hybrid) against the same model without them,
+// on VALID, with the ids model's settings unchanged. RMSE on every valid rating and on the cold ones
+// (the movie has at most 5 training ratings).
+struct ColdRmse {
+  double all = 0, cold = 0;
+};
+
+ColdRmse valid_rmse(adapt::Learner& learner) {
+  const adapt::Dataset& train = learner.loader(adapt::Split::train)->dataset();
+  const auto& items = train.records().column("movieId");
+  std::unordered_map<std::string, int> ratings;
+  for (size_t r : train.rows()) ++ratings[items[r]];
+  const adapt::Predictions p = learner.get_preds(adapt::Split::valid);
+  const torch::Tensor error = p.outputs.reshape({-1}).to(torch::kDouble).clamp(0.5, 5.0) - p.targets.reshape({-1}).to(torch::kDouble);
+  double all = 0, cold = 0;
+  int64_t n_cold = 0;
+  for (int64_t i = 0; i < error.size(0); ++i) {
+    const double e = error[i].item<double>() * error[i].item<double>();
+    all += e;
+    const auto item = items[static_cast<size_t>(p.rows[i].item<int64_t>())];
+    if (ratings[item] <= 5) cold += e, ++n_cold;
+  }
+  return {std::sqrt(all / static_cast<double>(error.size(0))), std::sqrt(cold / static_cast<double>(std::max<int64_t>(n_cold, 1)))};
+}
+
+TEST(MovieLensSmall, GenresAsItemFeaturesHelpTheColdItems) {
+  const auto file = ratings_file();
+  if (file.empty() || !std::filesystem::exists(file)) GTEST_SKIP() << "ADAPT_DATA_DIR with recsys/movielens-latest-small not set";
+  json hybrid = {
+      {"seed", 42},
+      {"reader", {{"name", "core.csv"}, {"path", file.string()},
+                  {"join", {{"path", (file.parent_path() / "movies.csv").string()}, {"on", "movieId"}}}}},
+      {"splitter", {{"name", "core.random"}, {"valid_pct", 0.1}, {"test_pct", 0.2}, {"seed", 42}}},
+      {"inputs", {{{"name", "recsys.ids"}, {"user_column", "userId"}, {"item_column", "movieId"}, {"key", "ids"}},
+                  {{"name", "core.multi_category"}, {"column", "genres"}, {"delimiter", "|"}, {"key", "genres"}}}},
+      {"target", {{"name", "recsys.rating"}, {"min", 0.5}, {"max", 5.0}}},
+      {"loader", {{"batch_size", 64}}},
+      {"model", {{"name", "recsys.dot_bias"}, {"input", "ids"}, {"n_factors", 20}, {"y_range", {0.0, 5.5}},
+                 {"sparse", false}, {"item_features", {"genres"}}}},
+      {"metrics", {"core.rmse"}},
+      {"train", {{"schedule", "one_cycle"}, {"epochs", 7}, {"lr", 5e-3}, {"wd", 0.1}}},
+  };
+  json ids = hybrid;  // the same model without the genres
+  ids["model"].erase("item_features");
+  ids["inputs"].erase(1);
+  json ids_sparse = ids;  // the ids recipe's own setting, the better ids model
+  ids_sparse["model"]["sparse"] = true;
+  std::ostringstream log;
+  adapt::set_num_threads(2);
+  adapt::RunOptions options;
+  options.out = &log;
+  options.progress = false;
+  options.write_files = false;  // VALID only: the test part stays sealed
+  const auto train = [&](const json& recipe) {
+    return adapt::train_recipe(adapt::test_support::with_test_seed(recipe), options, recsys_test::registry());
+  };
+  const ColdRmse with_genres = valid_rmse(*train(hybrid).learner);
+  std::cout << "MovieLens latest-small VALID RMSE all / cold: ids + genres as item features " << with_genres.all
+            << " / " << with_genres.cold << "\n";
+  // Floors below the spread over seeds 42, 1, 2 (cold gain 0.027-0.035 over the sparse ids model,
+  // 0.037-0.042 over the dense one; all ratings better by 0.010 or more): the targets (0.02, no
+  // worse) are measured on TEST in bench/fusion.
+  for (const auto& [name, recipe] : {std::pair<std::string, json>{"ids, dense", ids}, {"ids, sparse", ids_sparse}}) {
+    const ColdRmse alone = valid_rmse(*train(recipe).learner);
+    std::cout << "  " << name << ": " << alone.all << " / " << alone.cold << "\n";
+    EXPECT_LE(with_genres.cold, alone.cold - 0.015) << name << "\n" << log.str();
+    EXPECT_LE(with_genres.all, alone.all) << name << "\n" << log.str();
+  }
 }
 
 }  // namespace
