@@ -1,7 +1,8 @@
 // What fusing costs per training step (issue 19): a core.fusion recipe's fused network against each of
 // its branches trained alone (the recipe's ablation models), every model stepping on the very same
 // batches, already in memory; then the share of the time spent waiting for data while the fused model
-// trains from the recipe's own loader for W batches. Targets: fused step <= 1.10 x the sum of the branches' steps; data wait <= 5%.
+// trains from the recipe's own loader for W batches. Targets: fused step <= 1.10 x the sum of the
+// branches' steps; data wait <= 5%.
 //   bench_fused_step RECIPE.json [--threads N] [--batches B] [--repeats R] [--wait-batches W]
 #include <torch/torch.h>
 

@@ -117,26 +117,27 @@ DotBiasModel::DotBiasModel(const Options& options, const ModelContext& ctx) : Re
   }
 }
 
-torch::Tensor DotBiasModel::item_representation(const Batch& batch) {
+std::pair<torch::Tensor, torch::Tensor> DotBiasModel::item_representation(const Batch& batch) {
   const torch::Tensor& i = ids(batch, item_key());
-  torch::Tensor item = torch::cat({item_factors_(i), item_bias_(i)}, 1);
-  if (!item_content_) return item;
+  torch::Tensor factors = item_factors_(i), bias = item_bias_(i);
+  if (!item_content_) return {factors, bias};
   std::vector<torch::Tensor> features;
   for (const auto& key : item_features_) features.push_back(get(batch, key).to(torch::kFloat).reshape({i.size(0), -1}));
-  return item + item_content_(torch::cat(features, 1));
+  const torch::Tensor content = item_content_(torch::cat(features, 1));
+  return {factors + content.narrow(1, 0, n_factors_), bias + content.narrow(1, n_factors_, 1)};
 }
 
 torch::Tensor DotBiasModel::forward(const Batch& batch) {
   const torch::Tensor& u = ids(batch, user_key());
-  const torch::Tensor item = item_representation(batch);
-  torch::Tensor dot = (user_factors_(u) * item.narrow(1, 0, n_factors_)).sum(1, /*keepdim=*/true);
-  return squash(dot + user_bias_(u) + item.narrow(1, n_factors_, 1));
+  const auto [item_factors, item_bias] = item_representation(batch);
+  torch::Tensor dot = (user_factors_(u) * item_factors).sum(1, /*keepdim=*/true);
+  return squash(dot + user_bias_(u) + item_bias);
 }
 
 torch::Tensor DotBiasModel::embed(const Batch& batch) {
   const torch::Tensor& u = ids(batch, user_key());
-  const torch::Tensor item = item_representation(batch);
-  return torch::cat({user_factors_(u) * item.narrow(1, 0, n_factors_), user_bias_(u), item.narrow(1, n_factors_, 1)}, 1);
+  const auto [item_factors, item_bias] = item_representation(batch);
+  return torch::cat({user_factors_(u) * item_factors, user_bias_(u), item_bias}, 1);
 }
 
 // Sides carry the factors plus the bias as the last column.

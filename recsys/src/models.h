@@ -13,6 +13,7 @@
 #include <torch/nn/modules/linear.h>
 
 #include <optional>
+#include <utility>
 
 #include "id_embedding.h"
 
@@ -67,8 +68,8 @@ class DotBiasModel : public RecsysModel, public FactorizedScorer {
   int64_t embedding_width() const override { return n_factors_ + 2; }
 
  private:
-  // [N, n_factors + 1]: each item's factors and bias, with its content's share when item_features is set.
-  torch::Tensor item_representation(const Batch& batch);
+  // Each item's factors [N, n_factors] and bias [N, 1], with its content's share when item_features is set.
+  std::pair<torch::Tensor, torch::Tensor> item_representation(const Batch& batch);
   int64_t n_factors_;
   IdEmbedding user_factors_{nullptr}, item_factors_{nullptr}, user_bias_{nullptr}, item_bias_{nullptr};
   std::vector<std::string> item_features_;  // batch keys of float feature vectors

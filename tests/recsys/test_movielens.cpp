@@ -132,7 +132,7 @@ ColdRmse valid_rmse(adapt::Learner& learner) {
   for (int64_t i = 0; i < error.size(0); ++i) {
     const double e = error[i].item<double>() * error[i].item<double>();
     all += e;
-    const auto item = items[static_cast<size_t>(p.rows[i].item<int64_t>())];
+    const std::string& item = items[static_cast<size_t>(p.rows[i].item<int64_t>())];
     if (ratings[item] <= 5) cold += e, ++n_cold;
   }
   return {std::sqrt(all / static_cast<double>(error.size(0))), std::sqrt(cold / static_cast<double>(std::max<int64_t>(n_cold, 1)))};
