@@ -17,6 +17,7 @@
 #include "adapt/train/learner.h"
 #include "adapt/train/optimizer.h"
 #include "bench_support.h"
+#include "step_profile.h"
 
 using namespace adapt;
 using bench::seconds_since;
@@ -93,12 +94,25 @@ int main(int argc, char** argv) {
     return seconds_since(t);
   };
 
+  // ADAPT_BENCH_PROFILE: one more Learner run, after the timed ones, profiles its steps.
+  auto learner_profile = [&] {
+    bench::StepProfile profile("core MLP 32-200-100-10, batch 64, Learner");
+    if (!profile.enabled()) return;
+    DataLoaders loaders;
+    loaders.train = loader;
+    Learner learner(make_model(), blocks, loaders, std::make_shared<CrossEntropyLoss>(), {},
+                    LearnerOptions().progress(false));
+    learner.add_callback(std::make_shared<bench::StepProfileCallback>(profile));
+    learner.fit(1, 1e-3);
+  };
+
   hand();  // warm-up
   double best_hand = 1e9, best_learner = 1e9;
   for (int r = 0; r < repeats; ++r) {
     best_hand = std::min(best_hand, hand());
     best_learner = std::min(best_learner, learner_fit());
   }
+  learner_profile();
   std::string peer = std::string(ADAPT_BENCH_SOURCE_DIR) + "/peers/core_mlp.py";
   std::string command = "/usr/bin/python3 " + peer + " --threads " + std::to_string(threads) + " --epochs " +
                         std::to_string(epochs) + " --repeats " + std::to_string(repeats) + " 2>&1";

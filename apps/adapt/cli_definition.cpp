@@ -10,7 +10,8 @@ Cli::Cli() {
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the subcommand too
   app.add_option("--threads", args.threads,
-                 "Intra-op threads for LibTorch (default: ADAPT_NUM_THREADS if set, else the number of cores)")
+                 "Intra-op threads for LibTorch; predict runs that many chunks at once instead (default: "
+                 "ADAPT_NUM_THREADS if set, else the number of cores)")
       ->check(CLI::Range(0, 4096));
   app.add_option("--plugin-path", args.plugin_paths,
                  "Directory (or plugin file) searched before ADAPT_PLUGIN_PATH, the install and the build "

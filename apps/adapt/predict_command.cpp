@@ -4,14 +4,19 @@
 // inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
 // reason (the error column of --out, or stderr) and the rest go on.
 #include <adapt/common/atomic_file.h>
+#include <adapt/common/threads.h>
 #include <adapt/data/csv.h>
 #include <adapt/data/csv_writer.h>
 #include <adapt/data/json_lines.h>
 #include <adapt/export/export.h>
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
+#include <deque>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 
 #include "commands.h"
@@ -59,11 +64,15 @@ Records parse_table_rows(const std::string& header, const std::vector<std::strin
   const Records table = parse_csv(text, origins[items.front()], CsvOptions().delimiter(delimiter));
   if (table.size() != items.size()) throw DataError(origins[items.front()] + ": the rows do not parse one by one");
   Records out(columns, "input");
-  for (const auto& c : columns)
+  std::vector<size_t> positions;
+  for (const auto& c : columns) {
     if (!table.has_column(c)) throw DataError(origins[items.front()] + ": the header has no column \"" + c + "\"");
+    positions.push_back(table.column_index(c));
+  }
   for (size_t r = 0; r < table.size(); ++r) {
     std::vector<std::string> fields;
-    for (const auto& c : columns) fields.push_back(table.at(r, c));
+    fields.reserve(positions.size());
+    for (size_t position : positions) fields.push_back(table.at(r, position));
     out.add_row(std::move(fields), origins[items[r]]);
   }
   return out;
@@ -163,7 +172,14 @@ void stream_stdin(const Predictor& predictor, const std::vector<std::string>& co
   stream_raw(inputs, predictor, emit);
 }
 
+// One input's outcome, formatted by the worker that predicted it and written in input order.
+struct Outcome {
+  bool failed = false;
+  std::string text;  // the output line(s); for a failure on stdout, the message for stderr
+};
+
 // Where predictions go: stdout (TSV lines or a JSON array) or --out FILE (.csv or .jsonl).
+// format() and failure() are const and run on the workers; put() writes on the caller's thread.
 class PredictionWriter {
  public:
   PredictionWriter(const Global& global, std::ostream& file, const std::string& format)
@@ -171,24 +187,33 @@ class PredictionWriter {
     if (format_ == "csv") *file_ << csv_row({"input", "label", "prediction", "ood_score", "in_domain", "error"});
     if (!file_ && json_) std::cout << "[";
   }
-  void write(const std::string& input, const json& prediction) {
+  Outcome format(const std::string& input, const json& prediction) const {
     const std::string label = prediction.is_object() && prediction.contains("label") && prediction["label"].is_string()
                                   ? prediction["label"].get<std::string>()
                                   : "";
     const bool scored = prediction.is_object() && prediction.contains("ood_score");
     const std::string ood = scored ? prediction["ood_score"].dump() : "";
     const std::string in_domain = scored ? (prediction["in_domain"].get<bool>() ? "true" : "false") : "";
-    if (format_ == "csv") *file_ << csv_row({input, label, prediction.dump(), ood, in_domain, ""});
-    else if (format_ == "jsonl") *file_ << json{{"input", input}, {"prediction", prediction}}.dump() << "\n";
-    else if (json_) std::cout << (count_ ? ",\n" : "\n") << json{{"input", input}, {"prediction", prediction}}.dump(2);
-    else std::cout << input << "\t" << prediction.dump() << "\n";
-    ++count_;
+    if (format_ == "csv") return {false, csv_row({input, label, prediction.dump(), ood, in_domain, ""})};
+    if (format_ == "jsonl") return {false, json{{"input", input}, {"prediction", prediction}}.dump() + "\n"};
+    if (json_) return {false, json{{"input", input}, {"prediction", prediction}}.dump(2)};
+    return {false, input + "\t" + prediction.dump() + "\n"};
   }
-  void fail(const std::string& input, const std::string& reason) {
-    ++failed_;
-    if (format_ == "csv") *file_ << csv_row({input, "", "", "", "", reason});
-    else if (format_ == "jsonl") *file_ << json{{"input", input}, {"error", reason}}.dump() << "\n";
-    else std::cerr << "adapt: error: " << input << ": " << reason << "\n";
+  Outcome failure(const std::string& input, const std::string& reason) const {
+    if (format_ == "csv") return {true, csv_row({input, "", "", "", "", reason})};
+    if (format_ == "jsonl") return {true, json{{"input", input}, {"error", reason}}.dump() + "\n"};
+    return {true, "adapt: error: " + input + ": " + reason + "\n"};
+  }
+  void put(const Outcome& outcome) {
+    if (outcome.failed) {
+      ++failed_;
+      (file_ ? *file_ : std::cerr) << outcome.text;
+      return;
+    }
+    if (file_) *file_ << outcome.text;
+    else if (json_) std::cout << (count_ ? ",\n" : "\n") << outcome.text;
+    else std::cout << outcome.text;
+    ++count_;
   }
   void finish() {
     if (!file_ && json_) std::cout << (count_ ? "\n]\n" : "]\n");
@@ -204,7 +229,8 @@ class PredictionWriter {
 };
 
 // Predicts a chunk; where it fails, each input alone, so one bad row costs only itself.
-void predict_chunk(const Predictor& predictor, const Chunk& chunk, PredictionWriter& writer) {
+std::vector<Outcome> predict_chunk(const Predictor& predictor, const Chunk& chunk, const PredictionWriter& writer) {
+  std::vector<Outcome> outcomes;
   std::vector<size_t> all(chunk.labels.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   auto run = [&](const std::vector<size_t>& items) {
@@ -214,20 +240,61 @@ void predict_chunk(const Predictor& predictor, const Chunk& chunk, PredictionWri
     std::vector<std::string> labels;
     for (size_t i : items) labels.push_back(chunk.labels[i]);
     // One record per input: named by it (a table row by file:line); several (a FASTA file): by id.
-    for (size_t r = 0; r < predictions.size(); ++r) writer.write(record_label(records, labels, r), predictions[r]);
+    for (size_t r = 0; r < predictions.size(); ++r)
+      outcomes.push_back(writer.format(record_label(records, labels, r), predictions[r]));
   };
   try {
     run(all);
   } catch (const Error&) {
+    outcomes.clear();
     for (size_t i : all) {
       try {
         run({i});
       } catch (const Error& e) {
-        writer.fail(chunk.labels[i], e.what());
+        outcomes.push_back(writer.failure(chunk.labels[i], e.what()));
       }
     }
   }
+  return outcomes;
 }
+
+// Chunks predicted by `workers` threads at once (one intra-op thread each: a table's small batches
+// gain more from whole chunks in parallel than from splitting each operator), written in input
+// order; at most `workers` chunks are in flight, so memory stays bounded.
+class ChunkPipeline {
+ public:
+  ChunkPipeline(const Predictor& predictor, PredictionWriter& writer, size_t workers)
+      : predictor_(predictor), writer_(writer), workers_(std::max<size_t>(1, workers)) {}
+  ~ChunkPipeline() {
+    for (auto& p : pending_)
+      if (p.valid()) p.wait();  // an error unwinds: let the workers finish with what they hold
+  }
+  void add(Chunk&& chunk) {
+    if (workers_ == 1) return write(predict_chunk(predictor_, chunk, writer_));
+    if (pending_.size() >= workers_) write_oldest();
+    pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
+      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set below
+      return predict_chunk(predictor_, chunk, writer_);
+    }));
+  }
+  void finish() {
+    while (!pending_.empty()) write_oldest();
+  }
+
+ private:
+  void write(const std::vector<Outcome>& outcomes) {
+    for (const auto& o : outcomes) writer_.put(o);
+  }
+  void write_oldest() {
+    auto oldest = std::move(pending_.front());
+    pending_.pop_front();
+    write(oldest.get());
+  }
+  const Predictor& predictor_;
+  PredictionWriter& writer_;
+  size_t workers_;
+  std::deque<std::future<std::vector<Outcome>>> pending_;
+};
 
 std::string output_format(const fs::path& out_file) {
   if (out_file.empty()) return {};
@@ -251,9 +318,13 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
     return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
   });
   size_t failed = 0, written = 0;
+  // --threads N predicts N chunks at once, each on one intra-op thread.
+  const auto workers = static_cast<size_t>(num_threads());
+  if (workers > 1) set_num_threads(1);
   auto stream = [&](std::ostream& file) {
     PredictionWriter writer(global, file, format);
-    const auto emit = [&](Chunk&& chunk) { predict_chunk(predictor, chunk, writer); };
+    ChunkPipeline pipeline(predictor, writer, workers);
+    const auto emit = [&](Chunk&& chunk) { pipeline.add(std::move(chunk)); };
     if (inputs.size() == 1 && inputs.front() == "-") {
       stream_stdin(predictor, columns, emit);
     } else if (all_tables) {
@@ -267,6 +338,7 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
       // Raw inputs: a reader may need them together (a table row with a joined column, a FASTA file).
       stream_raw(inputs, predictor, emit);
     }
+    pipeline.finish();
     writer.finish();
     failed = writer.failed();
     written = writer.count();

@@ -221,18 +221,19 @@ torch::Tensor FeatureExtractor::compute(const float* wave, int64_t n) const {
   frames.resize(n_frames_total * rows);
   linear_frames(wave, n, frames.data(), rows);
 
-  // Log: AmplitudeToDB (amin 1e-10, ref 1, top_db per spectrogram) or ln(x + 1e-6).
+  // Log: AmplitudeToDB (amin 1e-10, ref 1, top_db per spectrogram) or ln(x + 1e-6). ATen's
+  // vectorised log10/log run several times faster than a scalar loop; they agree with std::log10
+  // to within 1 ulp (tested in tests/audio/test_features.cpp).
   const LogMode log = options_.log;
   if (log != LogMode::none) {
-    const float multiplier = (kind_ == FeatureKind::mfcc || options_.power == 2.0) ? 10.0f : 20.0f;
-    float peak = -std::numeric_limits<float>::infinity();
-    for (float& v : frames) {
-      v = log == LogMode::db ? multiplier * std::log10(std::max(v, 1e-10f)) : std::log(v + 1e-6f);
-      peak = std::max(peak, v);
-    }
-    if (log == LogMode::db && options_.top_db > 0) {
-      const float floor = peak - static_cast<float>(options_.top_db);
-      for (float& v : frames) v = std::max(v, floor);
+    auto values = torch::from_blob(frames.data(), {static_cast<int64_t>(frames.size())}, torch::kFloat32);
+    if (log == LogMode::db) {
+      const float multiplier = (kind_ == FeatureKind::mfcc || options_.power == 2.0) ? 10.0f : 20.0f;
+      values.clamp_min_(1e-10f).log10_().mul_(multiplier);
+      if (options_.top_db > 0 && values.numel() > 0)
+        values.clamp_min_(values.max().item<float>() - static_cast<float>(options_.top_db));
+    } else {
+      values.add_(1e-6f).log_();
     }
   }
 

@@ -22,6 +22,7 @@
 #include "adapt/run/train_recipe.h"
 #include "adapt/train/callbacks.h"
 #include "adapt/train/learner.h"
+#include "step_profile.h"
 #include "audio_file.h"
 #include "feature_extractor.h"
 
@@ -166,6 +167,12 @@ void training_figures(const std::vector<std::string>& paths, const std::vector<i
     results["train_samples_per_s_" + std::to_string(threads) + "_threads"] = 2700.0 / best;
     results["valid_accuracy_after_3_epochs_" + std::to_string(threads) + "_threads"] =
         result.metrics["valid"]["accuracy"];
+    // ADAPT_BENCH_PROFILE: one more epoch (42 steps), after the timed ones, profiles its steps.
+    adapt::bench::StepProfile profile("audio.cnn [32, 64, 128, 256], batch 64", true, 5, 15);
+    if (profile.enabled()) {
+      result.learner->add_callback(std::make_shared<adapt::bench::StepProfileCallback>(profile));
+      result.learner->fit(1, 3e-4);
+    }
   }
   fs::remove_all(dir);
 }
@@ -196,7 +203,7 @@ int main(int argc, char** argv) {
     if (e.path().extension() == ".wav") paths.push_back(e.path().string());
   std::sort(paths.begin(), paths.end());
   const int all_threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  json results{{"clips", paths.size()}, {"threads_all", all_threads}};
+  json results{{"impl", "adapt"}, {"clips", paths.size()}, {"threads_all", all_threads}};
 
   if (!skip_features) {
     feature_figures(paths, repeat, all_threads, results);

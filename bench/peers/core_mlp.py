@@ -11,6 +11,8 @@ import time
 import torch
 from torch import nn
 
+from step_profile import StepProfile
+
 FEATURES, CLASSES, BATCH, BATCHES = 32, 10, 64, 200
 
 
@@ -31,22 +33,29 @@ def make_optimizer(model):
                              lr=1e-3, betas=(0.9, 0.99), eps=1e-5)
 
 
-def run(x, y, epochs):
+def run(x, y, epochs, profile=None):
     model = make_model()
     opt = make_optimizer(model)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     gen = torch.Generator().manual_seed(1)
+    profile = profile or StepProfile("", enabled=False)
     start = time.perf_counter()
     for _ in range(epochs):
         order = torch.randperm(x.shape[0], generator=gen)
         for b in range(BATCHES):
+            profile.begin_step()
             idx = order[b * BATCH:(b + 1) * BATCH]
             xb, yb = x.index_select(0, idx), y.index_select(0, idx)
+            profile.phase("data")
             loss = loss_fn(model(xb), yb)
+            profile.phase("forward")
             loss.backward()
+            profile.phase("backward")
             opt.step()
             opt.zero_grad(set_to_none=True)
+            profile.phase("optimizer")
+            profile.end_step()
     return time.perf_counter() - start
 
 
@@ -62,6 +71,9 @@ def main():
     y = torch.randint(0, CLASSES, (BATCH * BATCHES,), generator=gen)
     run(x, y, 1)  # warm-up
     best = min(run(x, y, args.epochs) for _ in range(args.repeats))
+    profile = StepProfile(f"core MLP 32-200-100-10, batch {BATCH}")
+    if profile.enabled:  # ADAPT_BENCH_PROFILE: one more run, after the timed ones
+        run(x, y, 1, profile)
     steps = args.epochs * BATCHES
     print(json.dumps({"us_per_step": 1e6 * best / steps, "steps": steps, "threads": args.threads,
                       "torch": torch.__version__}))

@@ -11,6 +11,8 @@ import time
 import torch
 from torch import nn
 
+from step_profile import StepProfile
+
 BATCH = 32
 
 
@@ -28,6 +30,7 @@ def run(make_model, forward, pad, default_epochs, name):
     """Parse the command line, train make_model(vocab_size) and print samples/s per epoch.
 
     forward(model, padded, lengths) gives the logits of a batch; name starts each printed line.
+    With ADAPT_BENCH_PROFILE set, one more pass after the timed epochs profiles the steps.
     """
     path = sys.argv[1]
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else default_epochs
@@ -39,25 +42,43 @@ def run(make_model, forward, pad, default_epochs, name):
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     g = torch.Generator().manual_seed(0)
-    for epoch in range(epochs):
+
+    def step(batch, profile):
+        profile.begin_step()
+        seqs = [ids[i] for i in batch]
+        lengths = torch.tensor([len(s) for s in seqs])
+        padded = torch.full((BATCH, int(lengths.max())), pad, dtype=torch.long)
+        for k, s in enumerate(seqs):
+            padded[k, :len(s)] = s
+        y = torch.tensor([labels[i] for i in batch])
+        profile.phase("data")
+        loss = nn.functional.cross_entropy(forward(model, padded, lengths), y)
+        profile.phase("forward")
+        opt.zero_grad()
+        loss.backward()
+        profile.phase("backward")
+        opt.step()
+        profile.phase("optimizer")
+        value = loss.item()
+        profile.phase("rest")
+        profile.end_step()
+        return value
+
+    def batches():
         order = torch.randperm(len(ids), generator=g).tolist()
+        return [order[start:start + BATCH] for start in range(0, len(order) - (BATCH - 1), BATCH)]
+
+    off = StepProfile(name, enabled=False)
+    for epoch in range(epochs):
         start_time = time.perf_counter()
-        seen, loss_sum, batches = 0, 0.0, 0
-        for start in range(0, len(order) - (BATCH - 1), BATCH):
-            batch = order[start:start + BATCH]
-            seqs = [ids[i] for i in batch]
-            lengths = torch.tensor([len(s) for s in seqs])
-            padded = torch.full((BATCH, int(lengths.max())), pad, dtype=torch.long)
-            for k, s in enumerate(seqs):
-                padded[k, :len(s)] = s
-            loss = nn.functional.cross_entropy(forward(model, padded, lengths),
-                                               torch.tensor([labels[i] for i in batch]))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item()
-            batches += 1
-            seen += BATCH
-        rate = seen / (time.perf_counter() - start_time)
+        losses = [step(batch, off) for batch in batches()]
+        rate = len(losses) * BATCH / (time.perf_counter() - start_time)
         print(f"{name} threads {torch.get_num_threads()} epoch {epoch + 1}: {rate:7.1f} samples/s "
-              f"(loss {loss_sum / batches:.4f})")
+              f"(loss {sum(losses) / len(losses):.4f})")
+    profile = StepProfile(f"{name}, batch {BATCH}")
+    if profile.enabled:  # as many passes as the profile's steps need (AMP's training part has 44 batches)
+        todo = []
+        while len(todo) < profile.warmup + 2 * profile.steps:
+            todo += batches()
+        for batch in todo[:profile.warmup + 2 * profile.steps]:
+            step(batch, profile)

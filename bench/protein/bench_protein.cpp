@@ -15,6 +15,7 @@
 #include "adapt/data/data_blocks.h"
 #include "adapt/plugin/plugin_host.h"
 #include "bench_support.h"
+#include "step_profile.h"
 
 using namespace adapt;
 using bench::seconds_since;
@@ -81,24 +82,40 @@ int main(int argc, char** argv) {
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(0.01));
     std::mt19937_64 rng(0);
     std::vector<size_t> order(records.size());
-    for (int epoch = 0; epoch < epochs; ++epoch) {
+    auto shuffle = [&] {
       std::iota(order.begin(), order.end(), 0);
       std::shuffle(order.begin(), order.end(), rng);
+    };
+    auto step = [&](size_t start, bench::StepProfile& profile) {
+      profile.begin_step();
+      auto batch = make_batch(*blocks, d, order, start, batch_size);
+      profile.phase("data");
+      auto loss = torch::cross_entropy_loss(model->forward(batch), batch.at("y"));
+      profile.phase("forward");
+      return profile.finish_step(loss, optimizer);
+    };
+    bench::StepProfile off("", false);
+    for (int epoch = 0; epoch < epochs; ++epoch) {
+      shuffle();
       auto t0 = Clock::now();
       int64_t seen = 0;
       double loss_sum = 0;
       for (size_t start = 0; start + batch_size <= order.size(); start += batch_size) {
-        auto batch = make_batch(*blocks, d, order, start, batch_size);
-        auto loss = torch::cross_entropy_loss(model->forward(batch), batch.at("y"));
-        optimizer.zero_grad();
-        loss.backward();
-        optimizer.step();
-        loss_sum += loss.item<double>();
+        loss_sum += step(start, off);
         seen += batch_size;
       }
       const double seconds = seconds_since(t0);
       fmt::print("train adapt cnn  threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n", num_threads(), epoch + 1,
                  seen / seconds, loss_sum / (seen / batch_size));
+    }
+    // ADAPT_BENCH_PROFILE: one more pass, after the timed epochs, profiles the steps.
+    bench::StepProfile profile("train adapt cnn, batch 32");
+    if (profile.enabled()) {  // as many passes as its steps need (AMP's training part has 44 batches)
+      const int per_pass = static_cast<int>(order.size() / static_cast<size_t>(batch_size));
+      for (int b = 0; b < profile.steps_in_all(); ++b) {
+        if (b % per_pass == 0) shuffle();
+        step(static_cast<size_t>(b % per_pass) * batch_size, profile);
+      }
     }
   }
 

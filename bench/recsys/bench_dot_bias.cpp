@@ -16,6 +16,7 @@
 
 #include "ids_block.h"
 #include "models.h"
+#include "step_profile.h"
 
 using adapt::json;
 
@@ -68,18 +69,26 @@ int main(int argc, char** argv) {
                        {"y", torch::rand({batch, 1}) * 4.5 + 0.5}});
   }
   const int64_t steps = args["steps"], warmup = args["warmup"];
-  auto run = [&](int64_t n, int64_t offset) {
+  auto run = [&](int64_t n, int64_t offset, adapt::bench::StepProfile& profile) {
     for (int64_t s = 0; s < n; ++s) {
+      profile.begin_step();
       const adapt::Batch& b = batches[static_cast<size_t>((s + offset) % pool)];
       opt->zero_grad();
-      torch::Tensor loss = mse(model->forward(b), b.at("y"));
+      torch::Tensor prediction = model->forward(b);
+      profile.phase("forward");
+      torch::Tensor loss = mse(prediction, b.at("y"));
+      profile.phase("loss");
       loss.backward();
+      profile.phase("backward");
       opt->step();
+      profile.phase("optimizer");
+      profile.end_step();
     }
   };
-  run(warmup, 0);
+  adapt::bench::StepProfile off("", false);
+  run(warmup, 0, off);
   const auto start = std::chrono::steady_clock::now();
-  run(steps, warmup);
+  run(steps, warmup, off);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
@@ -89,5 +98,9 @@ int main(int argc, char** argv) {
   out["step_ms"] = 1000.0 * seconds / static_cast<double>(steps);
   out["peak_rss_mb"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
   std::cout << out.dump() << std::endl;
+  // ADAPT_BENCH_PROFILE: more steps, after the timed ones, profiled.
+  adapt::bench::StepProfile profile("EmbeddingDotBias, batch " + std::to_string(batch) + ", " + std::to_string(items) +
+                                    " item rows, " + args["optimizer"].get<std::string>());
+  if (profile.enabled()) run(profile.steps_in_all(), warmup + steps, profile);
   return 0;
 }

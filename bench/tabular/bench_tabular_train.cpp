@@ -15,6 +15,7 @@
 #include "adapt/plugin/plugin_host.h"
 #include "adapt/train/callbacks.h"
 #include "adapt/train/learner.h"
+#include "step_profile.h"
 
 using namespace adapt;
 
@@ -83,6 +84,12 @@ int main(int argc, char** argv) {
                       {"final_train_loss", learner.recorder().losses().empty() ? 0.0 : learner.recorder().losses().back()}}
                      .dump()
               << std::endl;
+    // ADAPT_BENCH_PROFILE: one more epoch, after the timed ones, profiles its steps.
+    bench::StepProfile profile("TabularModel [200, 100], batch " + std::to_string(batch_size));
+    if (profile.enabled()) {
+      learner.add_callback(std::make_shared<bench::StepProfileCallback>(profile));
+      learner.fit_one_cycle(1, 1e-2);
+    }
   } catch (const std::exception& e) {
     std::cerr << "bench_tabular_train: " << e.what() << "\n";
     return 1;

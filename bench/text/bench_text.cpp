@@ -15,6 +15,7 @@
 #include "adapt/data/data_blocks.h"
 #include "adapt/plugin/plugin_host.h"
 #include "bench_support.h"
+#include "step_profile.h"
 
 using namespace adapt;
 using bench::seconds_since;
@@ -78,33 +79,49 @@ int main(int argc, char** argv) {
   model->train();
   torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(0.01));
   std::mt19937_64 rng(0);
-  std::vector<size_t> order(records.size());
   const int64_t batch_size = 32;
-  for (int epoch = 0; epoch < epochs; ++epoch) {
+  auto batches = [&] {
+    std::vector<size_t> order(records.size());
     std::iota(order.begin(), order.end(), 0);
     std::shuffle(order.begin(), order.end(), rng);
-    t0 = Clock::now();
-    int64_t seen = 0;
-    double loss_sum = 0;
-    for (size_t start = 0; start + batch_size <= order.size(); start += batch_size) {
-      std::vector<TensorDict> items;
-      std::vector<int64_t> y;
-      for (size_t k = start; k < start + batch_size; ++k) {
-        items.push_back({{"", ids[order[k]]}});
-        y.push_back(labels[order[k]]);
-      }
-      Batch batch;
-      for (auto& [key, value] : block.collate(items)) batch[key.empty() ? "x" : "x." + key] = value;
-      auto loss = torch::cross_entropy_loss(model->forward(batch), torch::tensor(y));
-      optimizer.zero_grad();
-      loss.backward();
-      optimizer.step();
-      loss_sum += loss.item<double>();
-      seen += batch_size;
+    std::vector<std::vector<size_t>> out;
+    for (size_t start = 0; start + batch_size <= order.size(); start += batch_size)
+      out.emplace_back(order.begin() + static_cast<std::ptrdiff_t>(start),
+                       order.begin() + static_cast<std::ptrdiff_t>(start + batch_size));
+    return out;
+  };
+  auto step = [&](const std::vector<size_t>& rows, bench::StepProfile& profile) {
+    profile.begin_step();
+    std::vector<TensorDict> items;
+    std::vector<int64_t> y;
+    for (size_t row : rows) {
+      items.push_back({{"", ids[row]}});
+      y.push_back(labels[row]);
     }
+    Batch batch;
+    for (auto& [key, value] : block.collate(items)) batch[key.empty() ? "x" : "x." + key] = value;
+    auto target = torch::tensor(y);
+    profile.phase("data");
+    auto loss = torch::cross_entropy_loss(model->forward(batch), target);
+    profile.phase("forward");
+    return profile.finish_step(loss, optimizer);
+  };
+  bench::StepProfile off("", false);
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    const auto epoch_batches = batches();
+    t0 = Clock::now();
+    double loss_sum = 0;
+    for (const auto& rows : epoch_batches) loss_sum += step(rows, off);
     const double seconds = seconds_since(t0);
+    const auto seen = static_cast<double>(epoch_batches.size() * batch_size);
     fmt::print("train adapt  threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n", num_threads(), epoch + 1,
-               seen / seconds, loss_sum / (seen / batch_size));
+               seen / seconds, loss_sum / static_cast<double>(epoch_batches.size()));
+  }
+  // ADAPT_BENCH_PROFILE: one more pass, after the timed epochs, profiles the steps.
+  bench::StepProfile profile("train adapt, batch 32");
+  if (profile.enabled()) {
+    const auto more = batches();
+    for (size_t b = 0; b < more.size() && b < size_t(profile.steps_in_all()); ++b) step(more[b], profile);
   }
   return 0;
 }

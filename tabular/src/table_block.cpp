@@ -451,6 +451,22 @@ TensorDict TableBlock::encode_from(const Records& records, const ColumnIndex& in
   return {{"cat", cat}, {"cont", cont}, {"missing", torch::tensor(blank)}};
 }
 
+// The rows' cat and cont as encode_rows() gives them, and each row's blank flag as encode() does.
+std::optional<TensorDict> TableBlock::encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                                   const EncodeContext&) const {
+  torch::Tensor cat, cont;
+  encode_rows(records, rows, cat, cont);
+  const ColumnIndex index = resolve(records);
+  auto missing = torch::empty({static_cast<int64_t>(rows.size())}, torch::kBool);
+  bool* flag = missing.data_ptr<bool>();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    bool blank = true;
+    for (size_t i = 0; i < inputs_.size() && blank; ++i) blank = is_missing(records.at(rows[r], index.position[i]), missing_);
+    flag[r] = blank;
+  }
+  return TensorDict{{"cat", std::move(cat)}, {"cont", std::move(cont)}, {"missing", std::move(missing)}};
+}
+
 // Each raw column (with its date parts and gap flag) read from its own shuffle of the split's rows.
 TensorDict TableBlock::noise(const Records& records, size_t row, const EncodeContext&, const std::string&,
                              const NoiseContext& ctx) const {

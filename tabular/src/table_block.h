@@ -29,6 +29,8 @@ class TableBlock : public Block {
   std::vector<std::string> columns() const override;
   void setup(const Records& train) override;
   TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const override;
+  std::optional<TensorDict> encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                         const EncodeContext& ctx) const override;
   json dims() const override;
   json state() const override;
   void load_state(const json& state) override;

@@ -168,7 +168,10 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
         {"train", {{"epochs", 3}, {"lr", 1e-2}}}};
     std::ofstream table(dir / "table.csv");
     table << "b,a\n";  // columns found by name, in any order
-    for (int i = 0; i < 5000; ++i) table << (i % 7) / 7.0 << "," << (i % 5) / 5.0 << "\n";
+    for (int i = 0; i < 5000; ++i) {
+      if (i == 2500) table << "bad,0.3\n";  // mid-file, in the second of three chunks
+      table << (i % 7) / 7.0 << "," << (i % 5) / 5.0 << "\n";
+    }
     table << "oops,0.1\n";
     std::ofstream(dir / "rows.jsonl") << "{\"a\": 0.5, \"b\": 0.5}\n{\"a\": -1, \"b\": -1}\n";
   }
@@ -180,12 +183,21 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
 
   Result p = adapt_cli("predict '" + model + "' '" + (dir / "table.csv").string() + "' --out '" +
                        (dir / "preds.csv").string() + "'");
-  EXPECT_EQ(p.code, 1) << p.err;  // one row could not be predicted
-  EXPECT_TRUE(contains(p.err, "1 of 5001 inputs could not be predicted")) << p.err;
+  EXPECT_EQ(p.code, 1) << p.err;  // two rows could not be predicted
+  EXPECT_TRUE(contains(p.err, "2 of 5002 inputs could not be predicted")) << p.err;
   const std::string preds = slurp(dir / "preds.csv");
-  EXPECT_EQ(std::count(preds.begin(), preds.end(), '\n'), 5002) << preds.substr(0, 300);
+  EXPECT_EQ(std::count(preds.begin(), preds.end(), '\n'), 5003) << preds.substr(0, 300);
   EXPECT_EQ(preds.rfind("input,label,prediction,ood_score,in_domain,error\n", 0), 0u);
-  EXPECT_TRUE(contains(preds, "table.csv:5002,,,")) << preds.substr(preds.size() - 300);
+  EXPECT_TRUE(contains(preds, "table.csv:2502,,,")) << preds.substr(0, 300);
+  EXPECT_TRUE(contains(preds, "table.csv:5003,,,")) << preds.substr(preds.size() - 300);
+  // Chunks predicted on several threads at once: the same file, in input order, as one at a time.
+  for (const char* threads : {"1", "3"}) {
+    const fs::path out = dir / (std::string("preds-") + threads + ".csv");
+    Result again = adapt_cli(std::string("--threads ") + threads + " predict '" + model + "' '" +
+                             (dir / "table.csv").string() + "' --out '" + out.string() + "'");
+    EXPECT_EQ(again.code, 1) << again.err;
+    EXPECT_TRUE(slurp(out) == preds) << "--threads " << threads << " wrote another file than the default";
+  }
 
   Result in = adapt_cli("predict '" + model + "' - --out '" + (dir / "preds.jsonl").string() + "' < '" +
                         (dir / "rows.jsonl").string() + "'");

@@ -145,6 +145,35 @@ TEST(AudioFeatures, TrailingZerosSkipTheFftAndGiveTheSameFrames) {
   EXPECT_GT(mel.compute(click).select(1, 100).abs().max().item<float>(), 0.0f);
 }
 
+TEST(AudioFeatures, VectorisedLogAgreesWithScalarLogWithinAnUlp) {
+  // The log step runs on ATen's vectorised log10/log; the scalar definition is the reference.
+  FeatureOptions o = fsdd_mel_options();
+  o.log = LogMode::none;
+  const auto wave = torch::randn({8000}, torch::kFloat32) * 0.1;
+  const auto linear = FeatureExtractor(FeatureKind::mel, o).compute(wave).contiguous();
+  const float* p = linear.data_ptr<float>();
+  const int64_t n = linear.numel();
+  std::vector<float> db(n), ln(n);
+  float peak = -std::numeric_limits<float>::infinity();
+  for (int64_t i = 0; i < n; ++i) {
+    db[i] = 10.0f * std::log10(std::max(p[i], 1e-10f));  // power 2: AmplitudeToDB's multiplier 10
+    ln[i] = std::log(p[i] + 1e-6f);
+    peak = std::max(peak, db[i]);
+  }
+  for (float& v : db) v = std::max(v, peak - static_cast<float>(o.top_db));
+  for (LogMode mode : {LogMode::db, LogMode::log}) {
+    o.log = mode;
+    const auto out = FeatureExtractor(FeatureKind::mel, o).compute(wave).contiguous();
+    const float* q = out.data_ptr<float>();
+    const std::vector<float>& expected = mode == LogMode::db ? db : ln;
+    for (int64_t i = 0; i < n; ++i) {
+      // One ulp of log10 times the multiplier (and the clamp it feeds) stays within a few float ulps.
+      const float tolerance = 4.0f * std::numeric_limits<float>::epsilon() * std::max(1.0f, std::fabs(expected[i]));
+      ASSERT_NEAR(q[i], expected[i], tolerance) << "element " << i;
+    }
+  }
+}
+
 TEST(AudioFeatures, InconsistentSettingsAreOptionErrors) {
   FeatureOptions o;
   o.n_fft = 256;

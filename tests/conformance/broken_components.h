@@ -131,6 +131,28 @@ class MismatchedTargetBlock : public MeanBlock {
   std::vector<std::string> classes() const override { return {"a", "b"}; }
 };
 
+// Offers encode_batch() but forgets to scale there, so a batch differs from collate() of its rows.
+class UnscaledBatchBlock : public MeanBlock {
+ public:
+  std::optional<adapt::TensorDict> encode_batch(const adapt::Records& records, const std::vector<size_t>& rows,
+                                                const adapt::EncodeContext&) const override {
+    auto out = torch::empty({static_cast<int64_t>(rows.size()), 1});
+    for (size_t r = 0; r < rows.size(); ++r) out[static_cast<int64_t>(r)][0] = value(records, rows[r]);
+    return adapt::TensorDict{{"", out}};
+  }
+};
+
+// Offers encode_batch() and gets it right.
+class BatchedMeanBlock : public MeanBlock {
+ public:
+  std::optional<adapt::TensorDict> encode_batch(const adapt::Records& records, const std::vector<size_t>& rows,
+                                                const adapt::EncodeContext& ctx) const override {
+    auto out = torch::empty({static_cast<int64_t>(rows.size()), 1});
+    for (size_t r = 0; r < rows.size(); ++r) out[static_cast<int64_t>(r)][0] = static_cast<float>(scaled(records, rows[r], ctx));
+    return adapt::TensorDict{{"", out}};
+  }
+};
+
 template <typename B>
 void add_block(adapt::Registry& registry, const std::string& name) {
   registry.add_block(name, "a test block", {}, [](const adapt::Options&) { return std::make_shared<B>(); });
@@ -146,6 +168,8 @@ inline void register_broken_blocks(adapt::Registry& registry) {
   add_block<SecretlyRandomBlock>(registry, "broken.secretly_random");
   add_block<GlobalRandomBlock>(registry, "broken.global_random");
   add_block<MismatchedTargetBlock>(registry, "broken.mismatched_target");
+  add_block<UnscaledBatchBlock>(registry, "broken.unscaled_batch");
+  add_block<BatchedMeanBlock>(registry, "broken.batched_mean");
 }
 
 // --- transforms on the block's tensor "x" -----------------------------------------------------

@@ -45,6 +45,12 @@ TEST(BlockCheck, CatchesClassesThatDoNotMatchTheOutputs) {
   EXPECT_NONFATAL_FAILURE(check("broken.mismatched_target"), "classes() lists 2 names but n_outputs() is 3");
 }
 
+TEST(BlockCheck, PassesACorrectBatchEncoder) { check("broken.batched_mean"); }
+
+TEST(BlockCheck, CatchesABatchEncoderThatDisagreesWithCollate) {
+  EXPECT_NONFATAL_FAILURE(check("broken.unscaled_batch"), "it must return exactly what collate() does");
+}
+
 TEST(BlockCheck, NamesTheBlockAndTheRowInItsMessages) {
   expect_caught(failures_of([] { check("broken.forgetful"); }), {"block broken.forgetful", "row 0 (train:1)"});
 }

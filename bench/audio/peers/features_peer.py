@@ -15,7 +15,7 @@ import torchaudio
 
 repeat = int(sys.argv[sys.argv.index("--repeat") + 1]) if "--repeat" in sys.argv else 5
 paths = sorted(glob.glob(os.path.join(os.environ["ADAPT_DATA_DIR"], "audio/free-spoken-digit-dataset/recordings/*.wav")))
-results = {"clips": len(paths), "threads_all": os.cpu_count()}
+results = {"impl": "pytorch", "clips": len(paths), "threads_all": os.cpu_count()}
 
 
 def best_of(fn):

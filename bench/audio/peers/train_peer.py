@@ -20,6 +20,9 @@ import torch
 import torchaudio
 from torch import nn
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "peers"))
+from step_profile import StepProfile  # noqa: E402  (bench/peers)
+
 paths = sorted(glob.glob(os.path.join(os.environ["ADAPT_DATA_DIR"], "audio/free-spoken-digit-dataset/recordings/*.wav")))
 paths = [p for p in paths if int(os.path.basename(p)[:-4].split("_")[2]) > 4]
 logmel = nn.Sequential(torchaudio.transforms.MelSpectrogram(sample_rate=8000, n_fft=256, hop_length=80, n_mels=64),
@@ -57,10 +60,26 @@ def make_model():
     return Net()
 
 
+
+
+def step(model, opt, idx, profile):
+    profile.begin_step()
+    xb, yb = x[idx], y[idx]
+    profile.phase("data")
+    opt.zero_grad()
+    out = model(xb)
+    profile.phase("forward")
+    loss = nn.functional.cross_entropy(out, yb)
+    profile.phase("loss")
+    profile.finish_step(loss, opt)
+
+
+off = StepProfile("", enabled=False)
 channels_last = "--channels-last" in sys.argv
 if channels_last:
     x = x.contiguous(memory_format=torch.channels_last)
-results = {"train_clips": len(paths), "channels_last": channels_last}
+results = {"impl": "pytorch", "train_clips": len(paths), "channels_last": channels_last,
+           "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
 thread_counts = (1, os.cpu_count())
 if "--threads" in sys.argv:
     thread_counts = (int(sys.argv[sys.argv.index("--threads") + 1]),)
@@ -77,11 +96,13 @@ for threads in thread_counts:
         perm = torch.randperm(len(x))
         start = time.perf_counter()
         for b in range(0, len(x) - 63, 64):
-            idx = perm[b:b + 64]
-            opt.zero_grad()
-            loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
-            loss.backward()
-            opt.step()
+            step(model, opt, perm[b:b + 64], off)
         best = min(best, time.perf_counter() - start)
     results["train_samples_per_s_%d_threads" % threads] = len(x) / best
+    profile = StepProfile("audio CNN [32, 64, 128, 256], batch 64" + (", channels last" if channels_last else ""),
+                          warmup=5, steps=15)
+    if profile.enabled:  # ADAPT_BENCH_PROFILE: one more epoch, after the timed ones, profiled
+        perm = torch.randperm(len(x))
+        for b in range(0, len(x) - 63, 64):
+            step(model, opt, perm[b:b + 64], profile)
 print(json.dumps(results, indent=1))

@@ -10,8 +10,14 @@ import json
 import resource
 import time
 
+import os
+import sys
+
 import torch
 from torch import nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "peers"))
+from step_profile import StepProfile  # noqa: E402  (bench/peers)
 
 
 class EmbeddingDotBias(nn.Module):
@@ -55,22 +61,29 @@ def main():
              torch.rand(a.batch, 1) * 4.5 + 0.5) for _ in range(64)]
     loss_fn = nn.MSELoss()
 
-    def run(n, offset):
+    def run(n, offset, profile):
         for s in range(n):
+            profile.begin_step()
             u, i, y = pool[(s + offset) % len(pool)]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(u, i), y)
-            loss.backward()
-            opt.step()
+            prediction = model(u, i)
+            profile.phase("forward")
+            loss = loss_fn(prediction, y)
+            profile.phase("loss")
+            profile.finish_step(loss, opt)
 
-    run(a.warmup, 0)
+    off = StepProfile("", enabled=False)
+    run(a.warmup, 0, off)
     start = time.perf_counter()
-    run(a.steps, a.warmup)
+    run(a.steps, a.warmup, off)
     seconds = time.perf_counter() - start
     out = vars(a)
     out.update(side="pytorch", samples_per_s=a.steps * a.batch / seconds, step_ms=1000 * seconds / a.steps,
                peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(json.dumps(out), flush=True)
+    profile = StepProfile(f"EmbeddingDotBias, batch {a.batch}, {a.items} item rows, {a.optimizer}")
+    if profile.enabled:  # ADAPT_BENCH_PROFILE: more steps, after the timed ones, profiled
+        run(profile.warmup + 2 * profile.steps, a.warmup + a.steps, profile)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,15 @@ import argparse
 import json
 import time
 
+import os
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "peers"))
+from step_profile import StepProfile  # noqa: E402  (bench/peers)
 
 COLUMNS = ["age", "workclass", "fnlwgt", "education", "education-num", "marital-status", "occupation",
            "relationship", "race", "sex", "capital-gain", "capital-loss", "hours-per-week", "native-country",
@@ -91,27 +97,47 @@ def main():
                             lr=1e-2, betas=(0.9, 0.99))
     n = len(y)
     per_epoch = n // a.batch_size
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-2, total_steps=per_epoch * a.epochs, pct_start=0.25,
-                                                div_factor=25.0, final_div_factor=1e5, base_momentum=0.85,
-                                                max_momentum=0.95)
+    profile = StepProfile(f"TabularModel [200, 100], batch {a.batch_size}")
+    extra = profile.warmup + 2 * profile.steps if profile.enabled else 0  # a profiled pass after the timed epochs
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=1e-2, total_steps=per_epoch * a.epochs + extra,
+                                                pct_start=0.25, div_factor=25.0, final_div_factor=1e5,
+                                                base_momentum=0.85, max_momentum=0.95)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
+
+    def step(idx, profile):
+        profile.begin_step()
+        xb_cat, xb_cont, yb = x_cat[idx], x_cont[idx], y[idx]
+        profile.phase("data")
+        out = model(xb_cat, xb_cont)
+        profile.phase("forward")
+        loss = loss_fn(out, yb)
+        profile.phase("loss")
+        opt.zero_grad()
+        loss.backward()
+        profile.phase("backward")
+        opt.step()
+        profile.phase("optimizer")
+        sched.step()
+        profile.phase("rest")
+        profile.end_step()
+        return loss
+
+    off = StepProfile("", enabled=False)
     start = time.perf_counter()
     for epoch in range(a.epochs):
         perm = torch.randperm(n)
         for b in range(per_epoch):
-            idx = perm[b * a.batch_size:(b + 1) * a.batch_size]
-            out = model(x_cat[idx], x_cont[idx])
-            loss = loss_fn(out, y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
+            loss = step(perm[b * a.batch_size:(b + 1) * a.batch_size], off)
     seconds = time.perf_counter() - start
     print(json.dumps({"impl": "pytorch", "threads": torch.get_num_threads(), "batch_size": a.batch_size,
                       "epochs": a.epochs, "train_s": seconds,
                       "rows_per_s": per_epoch * a.batch_size * a.epochs / seconds,
                       "final_train_loss": loss.item()}))
+    if profile.enabled:
+        perm = torch.randperm(n)
+        for b in range(extra):
+            step(perm[b * a.batch_size:(b + 1) * a.batch_size], profile)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,10 @@ Block::~Block() = default;
 
 void Block::setup(const Records&) {}
 
+std::optional<TensorDict> Block::encode_batch(const Records&, const std::vector<size_t>&, const EncodeContext&) const {
+  return std::nullopt;
+}
+
 TensorDict Block::collate(const std::vector<TensorDict>& items) const {
   if (items.empty()) throw Error("collate: no items to collate; a batch needs at least one item");
   TensorDict batch;

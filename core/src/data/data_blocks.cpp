@@ -125,6 +125,17 @@ Batch DataBlocks::collate(const std::vector<Sample>& items) const {
   return batch;
 }
 
+std::optional<Batch> DataBlocks::encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                              const EncodeContext& ctx) const {
+  Batch batch;
+  for (const auto& bound : inputs_) {
+    std::optional<TensorDict> part = bound.block->encode_batch(records, rows, ctx);
+    if (!part) return std::nullopt;
+    add_prefixed(batch, bound.key, std::move(*part));
+  }
+  return batch;
+}
+
 bool DataBlocks::random_on_train() const {
   for (const auto& bound : inputs_) {
     if (bound.block->random_on_train()) return true;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <numeric>
+#include <optional>
 
 #include "adapt/train/learner.h"
 
@@ -20,13 +21,18 @@ Sample encode_item(const DataBlocks& blocks, const std::vector<std::shared_ptr<c
   return sample;
 }
 
-Batch collate_items(const DataBlocks& blocks, const std::vector<std::shared_ptr<const Transform>>& transforms,
-                    const std::vector<Sample>& items, const std::vector<int64_t>& rows, Rng& rng) {
-  Batch batch = blocks.collate(items);
+// A collated batch gets its row indices and the batch-level transforms.
+Batch finish_batch(Batch batch, const std::vector<std::shared_ptr<const Transform>>& transforms,
+                   const std::vector<int64_t>& rows, Rng& rng) {
   batch["row"] = torch::tensor(rows, torch::kInt64);
   for (const auto& t : transforms)
     if (t->on_valid() && t->level() == TransformLevel::batch) t->apply(batch, rng);
   return batch;
+}
+
+Batch collate_items(const DataBlocks& blocks, const std::vector<std::shared_ptr<const Transform>>& transforms,
+                    const std::vector<Sample>& items, const std::vector<int64_t>& rows, Rng& rng) {
+  return finish_batch(blocks.collate(items), transforms, rows, rng);
 }
 
 // Encodes `records` for prediction in batches and hands each batch to `visit` (eval mode, no grad).
@@ -42,24 +48,36 @@ void for_each_predict_batch(Model& model, const DataBlocks& blocks,
       throw DataError("predict: the records from " + records.source() + " have no column \"" + column +
                       "\" that the input blocks read (columns: " + have + ")");
     }
+  // Only a model in training mode is switched: concurrent predictions on an eval-mode model (an export
+  // predicting several chunks at once) then write nothing shared.
   bool was_training = model.is_training();
-  model.train(false);
+  if (was_training) model.train(false);
   torch::NoGradGuard no_grad;
   // Deterministic preprocessing only; random augmentation never touches prediction.
   Rng rng(0);
   EncodeContext ctx;
   ctx.split = Split::predict;
   ctx.rng = &rng;
+  // Item transforms see one sample at a time; without them, blocks that can encode a batch at once.
+  const bool item_transforms = std::any_of(transforms.begin(), transforms.end(), [](const auto& t) {
+    return t->on_valid() && t->level() == TransformLevel::item;
+  });
   for (size_t start = 0; start < records.size(); start += static_cast<size_t>(batch_size)) {
     size_t end = std::min(records.size(), start + static_cast<size_t>(batch_size));
+    std::vector<int64_t> rows(end - start);
+    std::iota(rows.begin(), rows.end(), static_cast<int64_t>(start));
+    std::optional<Batch> batch;
+    if (!item_transforms) batch = blocks.encode_batch(records, std::vector<size_t>(rows.begin(), rows.end()), ctx);
+    if (batch) {
+      visit(finish_batch(std::move(*batch), transforms, rows, rng));
+      continue;
+    }
     std::vector<Sample> items;
     items.reserve(end - start);
     for (size_t row = start; row < end; ++row) items.push_back(encode_item(blocks, transforms, records, row, ctx, rng));
-    std::vector<int64_t> rows(end - start);
-    std::iota(rows.begin(), rows.end(), static_cast<int64_t>(start));
     visit(collate_items(blocks, transforms, items, rows, rng));
   }
-  model.train(was_training);
+  if (was_training) model.train(true);
 }
 
 }  // namespace
@@ -78,13 +96,13 @@ torch::Tensor predict_items(Model& model, const DataBlocks& blocks,
                             const std::vector<Sample>& items, const std::function<void(Batch&)>& adjust) {
   if (items.empty()) throw Error("predict_items: no items");
   const bool was_training = model.is_training();
-  model.train(false);
+  if (was_training) model.train(false);
   torch::NoGradGuard no_grad;
   Rng rng(0);
   Batch batch = collate_items(blocks, transforms, items, std::vector<int64_t>(items.size(), 0), rng);
   if (adjust) adjust(batch);
   torch::Tensor out = model.forward(batch);
-  model.train(was_training);
+  if (was_training) model.train(true);
   return out;
 }
 

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,11 @@ class ADAPT_API Block {
   virtual TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const = 0;
   // Items -> batch. The default stacks every key; variable-length blocks pad and emit a mask.
   virtual TensorDict collate(const std::vector<TensorDict>& items) const;
+  // Optional: rows -> exactly what collate() of their encode()s gives, in one pass without a tensor
+  // per row (a table's columns). Prediction uses it when every input block offers it; nullopt (the
+  // default) means "not offered" and the rows are encoded one by one.
+  virtual std::optional<TensorDict> encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                                 const EncodeContext& ctx) const;
   // Whether encode() is random on train (random crop): if no block is, the loader can encode every
   // row once and serve batches as index gathers (the fast path for tables and ids).
   virtual bool random_on_train() const { return false; }

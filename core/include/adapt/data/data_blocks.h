@@ -22,6 +22,10 @@ class ADAPT_API DataBlocks {
   // Encodes inputs (and the target unless `with_target` is false, e.g. for prediction).
   Sample encode(const Records& records, size_t row, const EncodeContext& ctx, bool with_target = true) const;
   Batch collate(const std::vector<Sample>& items) const;
+  // The inputs of `rows` as collate(encode(...)) gives them, when every input block offers
+  // Block::encode_batch; nullopt otherwise.
+  std::optional<Batch> encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                    const EncodeContext& ctx) const;
   bool random_on_train() const;
   int64_t length(const Records& records, size_t row) const;  // of the first sequence input, or -1
 

@@ -8,12 +8,13 @@
 //  - encode() is deterministic off the train split and on it depends on ctx.rng alone, is random
 //    only when random_on_train() says so, and is thread-safe: threads racing over the same rows (as
 //    the loader's workers do) produce the sequential results;
-//  - collate() stacks N items into N rows; a target block has a loss, n_outputs() >= 1 and a class
-//    list of that length (or none).
+//  - collate() stacks N items into N rows, and encode_batch(), where offered, gives exactly that; a
+//    target block has a loss, n_outputs() >= 1 and a class list of that length (or none).
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -197,6 +198,28 @@ inline void check_collate(const BlockUnderTest& b) {
         << b.name << ": collate() of " << b.valid.size() << " items gave \"" << key << "\" of shape "
         << shape_text(tensor) << "; the first dimension must be the batch";
   }
+  // encode_batch(), where offered, is a shortcut: it must give exactly collate() of the encode()s.
+  std::optional<TensorDict> direct;
+  std::vector<size_t> rows(b.rows.size());
+  for (size_t r = 0; r < rows.size(); ++r) rows[r] = r;
+  Rng rng(b.options.seed);
+  EncodeContext ctx;
+  ctx.split = Split::valid;
+  ctx.rng = &rng;
+  if (!attempt(b.name, "encode_batch() on the valid split", [&] { direct = b.block->encode_batch(b.rows, rows, ctx); }) ||
+      !direct)
+    return;
+  for (const auto& [key, tensor] : batch) {
+    const auto it = direct->find(key);
+    const bool same = it != direct->end() && it->second.defined() == tensor.defined() &&
+                      (!tensor.defined() || (it->second.scalar_type() == tensor.scalar_type() &&
+                                             it->second.sizes().equals(tensor.sizes()) && torch::equal(it->second, tensor)));
+    EXPECT_TRUE(same) << b.name << ": encode_batch() gave \"" << key << "\" "
+                      << (it == direct->end() ? std::string("not at all") : "as " + shape_text(it->second))
+                      << " where collate() of the encode()s gives " << shape_text(tensor)
+                      << " (or other values): it must return exactly what collate() does";
+  }
+  EXPECT_EQ(direct->size(), batch.size()) << b.name << ": encode_batch() gave other keys than collate() of the encode()s";
 }
 
 inline void check_target_role(const BlockUnderTest& b) {
