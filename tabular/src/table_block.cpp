@@ -444,26 +444,19 @@ TensorDict TableBlock::encode_from(const Records& records, const ColumnIndex& in
   auto cat = torch::empty({static_cast<int64_t>(cats_.size())}, torch::kInt64);
   auto cont = torch::empty({static_cast<int64_t>(conts_.size())}, torch::kFloat32);
   encode_row(records, index, from, cat.data_ptr<int64_t>(), cont.data_ptr<float>());
-  // A row whose every column is blank is marked missing: core.fusion predicts it from its other inputs.
-  bool blank = true;
-  for (size_t i = 0; i < inputs_.size() && blank; ++i)
-    blank = is_missing(records.at(from[i], index.position[i]), missing_);
-  return {{"cat", cat}, {"cont", cont}, {"missing", torch::tensor(blank)}};
+  return {{"cat", cat}, {"cont", cont}, {"missing", torch::tensor(blank_row(records, index, from))}};
 }
 
-// The rows' cat and cont as encode_rows() gives them, and each row's blank flag as encode() does.
+bool TableBlock::blank_row(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from) const {
+  for (size_t i = 0; i < inputs_.size(); ++i)
+    if (!is_missing(records.at(from[i], index.position[i]), missing_)) return false;
+  return true;
+}
+
 std::optional<TensorDict> TableBlock::encode_batch(const Records& records, const std::vector<size_t>& rows,
                                                    const EncodeContext&) const {
-  torch::Tensor cat, cont;
-  encode_rows(records, rows, cat, cont);
-  const ColumnIndex index = resolve(records);
-  auto missing = torch::empty({static_cast<int64_t>(rows.size())}, torch::kBool);
-  bool* flag = missing.data_ptr<bool>();
-  for (size_t r = 0; r < rows.size(); ++r) {
-    bool blank = true;
-    for (size_t i = 0; i < inputs_.size() && blank; ++i) blank = is_missing(records.at(rows[r], index.position[i]), missing_);
-    flag[r] = blank;
-  }
+  torch::Tensor cat, cont, missing;
+  encode_rows(records, rows, cat, cont, &missing);
   return TensorDict{{"cat", std::move(cat)}, {"cont", std::move(cont)}, {"missing", std::move(missing)}};
 }
 
@@ -477,7 +470,7 @@ TensorDict TableBlock::noise(const Records& records, size_t row, const EncodeCon
 }
 
 void TableBlock::encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,
-                             torch::Tensor& cont) const {
+                             torch::Tensor& cont, torch::Tensor* missing) const {
   require_fitted("encode_rows()");
   const ColumnIndex index = resolve(records);
   const auto n = static_cast<int64_t>(rows.size());
@@ -485,10 +478,16 @@ void TableBlock::encode_rows(const Records& records, const std::vector<size_t>& 
   cont = torch::empty({n, static_cast<int64_t>(conts_.size())}, torch::kFloat32);
   int64_t* c = cat.data_ptr<int64_t>();
   float* x = cont.data_ptr<float>();
+  bool* blank = nullptr;
+  if (missing) {
+    *missing = torch::empty({n}, torch::kBool);
+    blank = missing->data_ptr<bool>();
+  }
   std::vector<size_t> from(inputs_.size());
   for (int64_t i = 0; i < n; ++i) {
     std::fill(from.begin(), from.end(), rows[i]);
     encode_row(records, index, from, c + i * cats_.size(), x + i * conts_.size());
+    if (blank) blank[i] = blank_row(records, index, from);
   }
 }
 

@@ -52,9 +52,10 @@ class TableBlock : public Block {
   // vocabulary entry (#na# for code 0), continuous features as normalised numbers.
   std::string show(const Records& records, size_t row, const TensorDict& item) const override;
 
-  // Encodes `rows` of `records` at once: cat [n, n_cat] int64, cont [n, n_cont] float.
+  // Encodes `rows` of `records` at once: cat [n, n_cat] int64, cont [n, n_cont] float, and when
+  // given, missing [n] bool (every column blank).
   void encode_rows(const Records& records, const std::vector<size_t>& rows, torch::Tensor& cat,
-                   torch::Tensor& cont) const;
+                   torch::Tensor& cont, torch::Tensor* missing = nullptr) const;
 
   const std::vector<std::string>& cat_names() const { return cat_names_out_; }
   const std::vector<std::string>& cont_names() const { return cont_names_out_; }
@@ -90,6 +91,9 @@ class TableBlock : public Block {
   void encode_row(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from, int64_t* cat,
                   float* cont) const;
   TensorDict encode_from(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from) const;
+  // Whether every raw column read from `from` is blank: the row is missing (core.fusion predicts it
+  // from its other inputs).
+  bool blank_row(const Records& records, const ColumnIndex& index, const std::vector<size_t>& from) const;
   void build_features(const Records& train);
   void rebuild_codes();
   void require_fitted(const char* what) const;

@@ -131,25 +131,27 @@ class MismatchedTargetBlock : public MeanBlock {
   std::vector<std::string> classes() const override { return {"a", "b"}; }
 };
 
-// Offers encode_batch() but forgets to scale there, so a batch differs from collate() of its rows.
-class UnscaledBatchBlock : public MeanBlock {
- public:
-  std::optional<adapt::TensorDict> encode_batch(const adapt::Records& records, const std::vector<size_t>& rows,
-                                                const adapt::EncodeContext&) const override {
-    auto out = torch::empty({static_cast<int64_t>(rows.size()), 1});
-    for (size_t r = 0; r < rows.size(); ++r) out[static_cast<int64_t>(r)][0] = value(records, rows[r]);
-    return adapt::TensorDict{{"", out}};
-  }
-};
-
-// Offers encode_batch() and gets it right.
+// Offers encode_batch() and gets it right: each row as encode() scales it.
 class BatchedMeanBlock : public MeanBlock {
  public:
   std::optional<adapt::TensorDict> encode_batch(const adapt::Records& records, const std::vector<size_t>& rows,
                                                 const adapt::EncodeContext& ctx) const override {
     auto out = torch::empty({static_cast<int64_t>(rows.size()), 1});
-    for (size_t r = 0; r < rows.size(); ++r) out[static_cast<int64_t>(r)][0] = static_cast<float>(scaled(records, rows[r], ctx));
+    for (size_t r = 0; r < rows.size(); ++r) out[static_cast<int64_t>(r)][0] = batch_value(records, rows[r], ctx);
     return adapt::TensorDict{{"", out}};
+  }
+
+ protected:
+  virtual double batch_value(const adapt::Records& records, size_t row, const adapt::EncodeContext& ctx) const {
+    return scaled(records, row, ctx);
+  }
+};
+
+// Offers encode_batch() but forgets to scale there, so a batch differs from collate() of its rows.
+class UnscaledBatchBlock : public BatchedMeanBlock {
+ protected:
+  double batch_value(const adapt::Records& records, size_t row, const adapt::EncodeContext&) const override {
+    return value(records, row);
   }
 };
 
