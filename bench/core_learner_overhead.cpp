@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <random>
 
+#include "adapt/common/memory.h"
 #include "adapt/model/losses.h"
 #include "adapt/train/learner.h"
 #include "adapt/train/optimizer.h"
@@ -46,6 +47,7 @@ Records synthetic() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   // Plain names, not a structured binding: C++17 lambdas cannot capture those.
   const bench::CoreFlags flags = bench::parse_core_flags(argc, argv);
   const int threads = flags.threads, epochs = flags.epochs, repeats = flags.repeats;

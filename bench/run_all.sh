@@ -4,7 +4,11 @@
 # Run it on an idle machine: on 2 cores anything else running distorts the ratios.
 #
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DADAPT_BUILD_BENCH=ON && ninja -C build
-#   bench/run_all.sh build /work/shared/data /tmp/bench-all [--profile | --profiles-only] [--only core_mlp,...]
+#   bench/run_all.sh build /work/shared/data /tmp/bench-all [--profile | --profiles-only] [--only core_mlp,...] [--same-allocator]
+#
+# adapt keeps freed memory for reuse (adapt/common/memory.h); the peers run with glibc's defaults,
+# as PyTorch users run them. --same-allocator gives the peers adapt's setting too (GLIBC_TUNABLES),
+# for the ratio of the code alone.
 #
 # Writes OUT/<workload>.log (each side's raw output), OUT/summary.md, and with --profile
 # OUT/profiles/<workload>.md. --only runs the named workloads (matmul core_mlp tabular text protein
@@ -24,6 +28,8 @@ while [ $# -gt 0 ]; do
     --profile) profile=--profile ;;
     --profiles-only) profile=--profile timed=no ;;
     --only) only=",${2:?--only needs a comma-separated list},"; shift ;;
+    --same-allocator)  # adapt's reuse_freed_memory() as glibc tunables, for every process started
+      export GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1073741824:glibc.malloc.trim_threshold=1073741824 ;;
     *) echo "run_all: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -72,6 +78,7 @@ export ADAPT_PLUGIN_PATH="$build/lib/adapt/plugins"
   echo "date: $(date -u +%Y-%m-%d)"
   echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
   echo "load at start: $load"
+  echo "peers' allocator: ${GLIBC_TUNABLES:+GLIBC_TUNABLES=}${GLIBC_TUNABLES:-glibc defaults (adapt reuses freed memory)}"
   echo "command: bench/run_all.sh $args (commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown))"
 } >> "$out/context.txt"
 

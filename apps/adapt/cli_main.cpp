@@ -4,6 +4,7 @@
 #include <c10/util/Exception.h>
 
 #include <adapt/common/error.h>
+#include <adapt/common/memory.h>
 #include <adapt/common/threads.h>
 #include <adapt/distributed/distributed.h>
 #include <adapt/plugin/plugin_host.h>
@@ -112,6 +113,7 @@ int run(const adapt::cli::Cli& cli, int argc, char** argv) {
 }  // namespace
 
 extern "C" __attribute__((visibility("default"))) int adapt_cli_main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // before any tensor: each step reuses the last one's pages
   adapt::cli::Cli cli;
   if (int code = cli.parse(argc, argv); code >= 0) return code;
   try {

@@ -7,6 +7,7 @@
 // serving host would, and prints one prediction per INPUT (raw inputs as the recipe's reader takes
 // them: CSV rows, texts, file paths). Plugins are searched as `adapt` searches them (ADAPT_PLUGIN_PATH,
 // the install, the build tree).
+#include <adapt/common/memory.h>
 #include <adapt/export/export.h>
 #include <adapt/plugin/plugin_host.h>
 #include <adapt/recipe/recipe.h>
@@ -17,6 +18,7 @@
 #include <vector>
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // a host's choice (adapt/common/memory.h); the adapt program makes it
   if (argc < 3) {
     std::cerr << "usage: " << argv[0] << " RECIPE.json RUN_DIR [INPUT...]\n";
     return 2;

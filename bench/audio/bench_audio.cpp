@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "adapt/common/memory.h"
 #include "adapt/common/threads.h"
 #include "adapt/plugin/plugin_host.h"
 #include "adapt/run/train_recipe.h"
@@ -180,6 +181,7 @@ void training_figures(const std::vector<std::string>& paths, const std::vector<i
 }  // namespace
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   int repeat = 5;
   bool skip_train = false, skip_features = false;
   int train_threads = 0;  // 0: one thread, then all threads

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "adapt/common/memory.h"
 #include "adapt/common/threads.h"
 #include "adapt/distributed/distributed.h"
 
@@ -55,6 +56,7 @@ double median(std::vector<double> v) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   int64_t nproc = 2, steps = 20;
   std::string sizes = "10000,100000,1000000,5000000,25000000";
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <sstream>
 
+#include "adapt/common/memory.h"
 #include "adapt/plugin/plugin_host.h"
 #include "adapt/run/stages.h"
 #include "adapt/train/optimizer.h"
@@ -90,6 +91,7 @@ double seconds_per_step(Learner& learner, const std::vector<Batch>& batches, int
 }  // namespace
 
 int main(int argc, char** argv) try {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   const Flags flags = parse(argc, argv);
   set_num_threads(flags.threads);
   Registry registry;

@@ -12,6 +12,7 @@
 #include <numeric>
 #include <random>
 
+#include "adapt/common/memory.h"
 #include "adapt/data/data_blocks.h"
 #include "adapt/plugin/plugin_host.h"
 #include "bench_support.h"
@@ -52,6 +53,7 @@ Batch make_batch(const DataBlocks& blocks, const Data& d, const std::vector<size
 }  // namespace
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   const auto args = bench::parse_plugin_args(argc, argv, "bench_protein AMP_DIR OUT_DIR [EPOCHS]", 3);
   if (!args) return 2;
   const std::string& amp = args->input;

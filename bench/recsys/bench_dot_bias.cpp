@@ -3,6 +3,7 @@
 //   recsys_bench --batch 64 --users 610 --items 9724 --factors 50 --optimizer adamw --threads 2
 // --optimizer adamw: the core's AdamW (lazy sparse rows, per-element state);
 // --optimizer rowwise: the core's row-wise AdamW ("rowwise_adamw": one state value per row: bounded memory).
+#include <adapt/common/memory.h>
 #include <adapt/common/threads.h>
 #include <adapt/data/data_blocks.h>
 #include <adapt/model/losses.h>
@@ -21,6 +22,7 @@
 using adapt::json;
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   json args = {{"batch", 64}, {"users", 610}, {"items", 9724}, {"factors", 50}, {"steps", 2000}, {"warmup", 200},
                {"optimizer", "adamw"}, {"threads", 1}, {"sparse", true}, {"seed", 0}};
   for (int i = 1; i + 1 < argc; i += 2) {

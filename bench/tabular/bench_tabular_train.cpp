@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "adapt/common/memory.h"
 #include "adapt/common/threads.h"
 #include "adapt/data/data_blocks.h"
 #include "adapt/data/data_loader.h"
@@ -20,6 +21,7 @@
 using namespace adapt;
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   std::string data;
   int64_t epochs = 3, batch_size = 64, threads = 1;
   for (int i = 1; i + 1 < argc; i += 2) {

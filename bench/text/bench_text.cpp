@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "adapt/common/memory.h"
 #include "adapt/data/data_blocks.h"
 #include "adapt/plugin/plugin_host.h"
 #include "bench_support.h"
@@ -22,6 +23,7 @@ using bench::seconds_since;
 using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
+  adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
   const auto args = bench::parse_plugin_args(argc, argv, "bench_text SMS_FILE OUT_DIR [EPOCHS]", 2);
   if (!args) return 2;
   const std::string& file = args->input;

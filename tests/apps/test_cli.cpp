@@ -380,7 +380,7 @@ TEST(Cli, CtrlCWritesACheckpointAndAFinishedRunNeedsForce) {
         {"target", {{"name", "core.category"}, {"column", "label"}}},
         {"loader", {{"batch_size", 8}, {"workers", 0}}},
         {"model", {{"name", "core.mlp"}, {"layers", {16}}}},
-        {"train", {{"epochs", 150}, {"lr", 1e-2}}}};
+        {"train", {{"epochs", 30}, {"lr", 1e-2}}}};  // seconds of epochs left when the first is reported
   }
   const fs::path run = dir / "run", out = dir / "out.txt", err = dir / "err.txt";
   const pid_t pid = ::fork();
