@@ -12,8 +12,11 @@
 
 namespace {
 
+// AddressSanitizer has its own allocator: mallopt does nothing there. GCC and clang say so apart.
 #if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;  // AddressSanitizer has its own allocator: mallopt does nothing
+constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+constexpr bool kSanitized = __has_feature(address_sanitizer);
 #else
 constexpr bool kSanitized = false;
 #endif
