@@ -13,6 +13,7 @@
 #include "adapt/train/callbacks.h"
 #include "adapt/train/interrupt.h"
 #include "adapt/train/optimizer.h"
+#include "train/eval_mode.h"
 
 namespace adapt {
 namespace {
@@ -410,8 +411,7 @@ void Learner::optimizer_step() {
 json Learner::validate(Split split) {
   DataLoader* dl = loader(split);
   if (!dl) throw Error(std::string("Learner::validate: there is no ") + to_string(split) + " loader");
-  bool was_training = model_->is_training();
-  model_->train(false);
+  EvalMode eval(*model_);
   torch::NoGradGuard no_grad;
   for (auto& m : metrics_) m->reset();
   double loss_sum = 0.0;
@@ -426,7 +426,6 @@ json Learner::validate(Split split) {
     items += n;
     for (auto& m : metrics_) m->accumulate(out, y);
   }
-  model_->train(was_training);
   if (items == 0)
     throw DataError(std::string("Learner::validate: the ") + to_string(split) +
                     " split is empty, so there is nothing to score; give the splitter a larger valid_pct");
@@ -439,8 +438,7 @@ json Learner::validate(Split split) {
 Predictions Learner::get_preds(Split split) {
   DataLoader* dl = loader(split);
   if (!dl) throw Error(std::string("Learner::get_preds: there is no ") + to_string(split) + " loader");
-  bool was_training = model_->is_training();
-  model_->train(false);
+  EvalMode eval(*model_);
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> outputs, targets, losses, rows;
   dl->start_epoch();
@@ -453,7 +451,6 @@ Predictions Learner::get_preds(Split split) {
     losses.push_back(loss_->per_item(out, y));
     rows.push_back(get(b, "row"));
   }
-  model_->train(was_training);
   if (outputs.empty()) throw DataError(std::string("Learner::get_preds: the ") + to_string(split) + " split is empty");
   return {cat_padded(outputs, 0), cat_padded(targets, kIgnoreIndex), torch::cat(losses), torch::cat(rows)};
 }

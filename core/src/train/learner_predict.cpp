@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "adapt/train/learner.h"
+#include "train/eval_mode.h"
 
 namespace adapt {
 
@@ -48,10 +49,7 @@ void for_each_predict_batch(Model& model, const DataBlocks& blocks,
       throw DataError("predict: the records from " + records.source() + " have no column \"" + column +
                       "\" that the input blocks read (columns: " + have + ")");
     }
-  // Only a model in training mode is switched: concurrent predictions on an eval-mode model (an export
-  // predicting several chunks at once) then write nothing shared.
-  bool was_training = model.is_training();
-  if (was_training) model.train(false);
+  EvalMode eval(model);
   torch::NoGradGuard no_grad;
   // Deterministic preprocessing only; random augmentation never touches prediction.
   Rng rng(0);
@@ -77,7 +75,6 @@ void for_each_predict_batch(Model& model, const DataBlocks& blocks,
     for (size_t row = start; row < end; ++row) items.push_back(encode_item(blocks, transforms, records, row, ctx, rng));
     visit(collate_items(blocks, transforms, items, rows, rng));
   }
-  if (was_training) model.train(true);
 }
 
 }  // namespace
@@ -95,15 +92,12 @@ torch::Tensor predict_items(Model& model, const DataBlocks& blocks,
                             const std::vector<std::shared_ptr<const Transform>>& transforms,
                             const std::vector<Sample>& items, const std::function<void(Batch&)>& adjust) {
   if (items.empty()) throw Error("predict_items: no items");
-  const bool was_training = model.is_training();
-  if (was_training) model.train(false);
+  EvalMode eval(model);
   torch::NoGradGuard no_grad;
   Rng rng(0);
   Batch batch = collate_items(blocks, transforms, items, std::vector<int64_t>(items.size(), 0), rng);
   if (adjust) adjust(batch);
-  torch::Tensor out = model.forward(batch);
-  if (was_training) model.train(true);
-  return out;
+  return model.forward(batch);
 }
 
 torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
