@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "adapt/common/tensor_dict.h"
+#include "lstm_inference.h"
 
 namespace adapt::text {
 
@@ -42,6 +43,10 @@ WeightDropLstmImpl::WeightDropLstmImpl(int64_t input_size, int64_t hidden_size, 
 }
 
 torch::Tensor WeightDropLstmImpl::forward(const torch::Tensor& x, const torch::Tensor& lengths) {
+  // Prediction and validation: no weight drop and no graph, so the leaner loop serves (same values
+  // to float rounding; tests/text compares the two).
+  if (!is_training() && !torch::GradMode::is_enabled() && x.scalar_type() == torch::kFloat)
+    return lstm_inference(x, lengths, weights_, bidirectional_);
   std::vector<torch::Tensor> params;
   for (size_t i = 0; i < weights_.size(); ++i) {
     const bool recurrent = i % 4 == 1;
