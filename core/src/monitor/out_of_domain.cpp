@@ -73,10 +73,13 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
     if (!features.defined() || features.dim() != 2 || features.size(1) != means_.size(1))
       throw Error("out-of-domain: expected pooled features of width " + std::to_string(means_.size(1)));
     const torch::Tensor z = as_double(features);
-    const torch::Tensor zp = z.mm(precision_);
-    const torch::Tensor quad = (zp * z).sum(1, true);                        // z'Pz
-    const torch::Tensor cross = zp.mm(means_.t());                           // z'P mu_c
-    const torch::Tensor mpm = (means_.mm(precision_) * means_).sum(1).unsqueeze(0);  // mu_c'P mu_c
+    // The rows and the class means meet the precision matrix in one product: for a few rows,
+    // copying the matrix into the GEMM's blocks costs more than the arithmetic.
+    const torch::Tensor both = torch::cat({z, means_}).mm(precision_);
+    const torch::Tensor zp = both.narrow(0, 0, z.size(0)), mp = both.narrow(0, z.size(0), means_.size(0));
+    const torch::Tensor quad = (zp * z).sum(1, true);               // z'Pz
+    const torch::Tensor cross = zp.mm(means_.t());                  // z'P mu_c
+    const torch::Tensor mpm = (mp * means_).sum(1).unsqueeze(0);    // mu_c'P mu_c
     columns.push_back(std::get<0>((quad - 2.0 * cross + mpm).min(1)));
   }
   if (energy_) {

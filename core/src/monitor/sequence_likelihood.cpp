@@ -17,11 +17,17 @@ int64_t pack(const int64_t* row, int64_t end, int64_t n) {
   return key;
 }
 
-int64_t find_count(const torch::Tensor& keys, const torch::Tensor& values, int64_t key) {
+// The position of `key` in sorted `keys`, or -1.
+int64_t find_index(const torch::Tensor& keys, int64_t key) {
   const int64_t* k = keys.data_ptr<int64_t>();
   const int64_t n = keys.size(0);
   const int64_t* it = std::lower_bound(k, k + n, key);
-  return it != k + n && *it == key ? values.data_ptr<int64_t>()[it - k] : 0;
+  return it != k + n && *it == key ? it - k : -1;
+}
+
+int64_t find_count(const torch::Tensor& keys, const torch::Tensor& values, int64_t key) {
+  const int64_t i = find_index(keys, key);
+  return i < 0 ? 0 : values.data_ptr<int64_t>()[i];
 }
 
 std::pair<torch::Tensor, torch::Tensor> sorted_tensors(const std::unordered_map<int64_t, int64_t>& counts) {
@@ -104,10 +110,10 @@ double SequenceLikelihood::probability_at(const int64_t* row, int64_t i) const {
   double p = 1.0 / static_cast<double>(vocabulary_ + 1);  // uniform over the seen ids and one unseen
   for (int64_t k = 1; k <= order_ && k <= i + 1; ++k) {
     const Table& t = tables_[static_cast<size_t>(k - 1)];
-    const int64_t context_key = pack(row, i, k - 1);
-    const int64_t c = find_count(t.context_keys, t.context_counts, context_key);
-    if (c == 0) continue;  // an unseen context: the lower order's estimate stands
-    const auto types = static_cast<double>(find_count(t.context_keys, t.types, context_key));
+    const int64_t at = find_index(t.context_keys, pack(row, i, k - 1));
+    if (at < 0) continue;  // an unseen context: the lower order's estimate stands
+    const int64_t c = t.context_counts.data_ptr<int64_t>()[at];
+    const auto types = static_cast<double>(t.types.data_ptr<int64_t>()[at]);
     const auto seen = static_cast<double>(find_count(t.keys, t.counts, pack(row, i + 1, k)));
     const double lambda = static_cast<double>(c) / (static_cast<double>(c) + types);
     p = lambda * seen / static_cast<double>(c) + (1.0 - lambda) * p;
