@@ -2,9 +2,11 @@
 # Issue 22's performance targets, side by side in one run (run on an idle machine):
 #  - `adapt predict` on 1M UCI Adult rows: resident memory <= 300 MB, rows/s >= 3x a PyTorch-Python
 #    loop with the same model, weights and batch size (peers/predict_loop.py, torch at 1 and 2 threads);
-#  - `adapt drift` on 10,000 Adult rows in <= 5 s.
+#  - `adapt drift` on 10,000 Adult rows in <= 5 s;
+#  - per modality (issue 26: >= 2x the loop): the SMS Spam text classifier on 100,000 messages (the
+#    collection repeated), against the same loop on the same weights.
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DADAPT_BUILD_BENCH=ON
-#   ninja -C build adapt adapt_tabular bench_serve_export
+#   ninja -C build adapt adapt_tabular adapt_text bench_serve_export
 #   bench/monitor/run.sh build /work/shared/data
 set -eu
 build=${1:-build}
@@ -39,3 +41,21 @@ done
 grep -v '^|' "$data/tabular/uci-adult/adult.test" | head -n 10000 > "$work/drift10k.data"
 /usr/bin/time -f "adapt drift (10,000 rows): %e s, peak RSS %M KB" \
   "$adapt" drift "$work/adult/model.adapt" "$work/drift10k.data" --out "$work/drift" || true
+
+# The SMS text classifier: 100,000 messages under a "text" header (CSV-quoted).
+[ -f "$work/sms/model.adapt" ] || "$adapt" train "$work/sms.json" --out "$work/sms" --force > "$work/train-sms.log"
+"$build/bin/bench_serve_export" "$work/sms/model.adapt" "$work/sms-peer"
+/usr/bin/python3 - "$data/text/sms-spam-collection/SMSSpamCollection" "$work/sms_rows.csv" <<'EOF'
+import csv, itertools, sys
+texts = [line.split("\t", 1)[1].rstrip("\n") for line in open(sys.argv[1], encoding="utf-8", errors="replace")]
+with open(sys.argv[2], "w", newline="") as f:
+    w = csv.writer(f)
+    w.writerow(["text"])
+    w.writerows([t] for t in itertools.islice(itertools.cycle(texts), 100000))
+EOF
+for threads in 1 2; do
+  /usr/bin/time -f "adapt predict SMS --threads $threads: %e s, peak RSS %M KB" \
+    "$adapt" --threads "$threads" predict "$work/sms/model.adapt" "$work/sms_rows.csv" --out "$work/sms_preds.csv"
+  PEER_MODEL_DIR="$work/sms-peer" /usr/bin/python3 "$here/peers/predict_loop.py" "$work/sms_rows.csv" \
+    "$work/sms_peer_preds.csv" "$threads"
+done

@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""The PyTorch peer of `adapt predict` on a table: the same UCI Adult model and weights (written by
-bench_serve_export; preprocessing and modules rebuilt by bench/serve/peers/serve_peer.py), read from a
-CSV in chunks of 2,048 rows, predicted in batches of 256 (adapt's kPredictBatchSize), each prediction
-written as a CSV line with its label and probabilities. Prints rows/s and peak resident memory.
+"""The PyTorch peer of `adapt predict`: the same model and weights (the UCI Adult table model or the
+SMS text classifier, written by bench_serve_export; preprocessing and modules rebuilt by
+bench/serve/peers/serve_peer.py), read from a CSV in chunks of 2,048 rows, predicted in batches of
+256 (adapt's kPredictBatchSize), each prediction written as a CSV line with its label and
+probabilities. Prints rows/s and peak resident memory.
   PEER_MODEL_DIR=DIR predict_loop.py ROWS.csv OUT.csv [THREADS]
 """
 import csv
@@ -31,8 +32,7 @@ with open(rows_file, newline="") as f, open(out_file, "w", newline="") as out, t
     def flush(items):
         for b in range(0, len(items), 256):
             batch = items[b:b + 256]
-            cat, cont = serve_peer.PREPROCESS.encode(batch)
-            p = torch.softmax(serve_peer.MODEL(cat, cont), 1)
+            p = torch.softmax(serve_peer.MODEL(*serve_peer.PREPROCESS.encode(batch)), 1)
             for i, row in enumerate(p.tolist()):
                 best = max(range(len(row)), key=row.__getitem__)
                 writer.writerow([n + b + i, labels[best], ";".join(f"{v:.6g}" for v in row)])
