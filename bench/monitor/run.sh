@@ -30,12 +30,16 @@ if [ ! -f "$work/rows.csv" ]; then
 fi
 echo "rows: $(($(wc -l < "$work/rows.csv") - 1))"
 
-for threads in 1 2; do
-  /usr/bin/time -f "adapt predict --threads $threads: %e s, peak RSS %M KB" \
-    "$adapt" --threads "$threads" predict "$work/adult/model.adapt" "$work/rows.csv" --out "$work/preds.csv"
-  PEER_MODEL_DIR="$work/adult-peer" /usr/bin/python3 "$here/peers/predict_loop.py" "$work/rows.csv" \
-    "$work/peer_preds.csv" "$threads"
-done
+# adapt predict and the peer's loop on the same rows, at 1 and 2 threads.
+compare() {  # NAME (adult, sms: WORK/NAME/model.adapt, WORK/NAME-peer) ROWS.csv
+  for threads in 1 2; do
+    /usr/bin/time -f "adapt predict $1 --threads $threads: %e s, peak RSS %M KB" \
+      "$adapt" --threads "$threads" predict "$work/$1/model.adapt" "$2" --out "$work/$1_preds.csv"
+    PEER_MODEL_DIR="$work/$1-peer" /usr/bin/python3 "$here/peers/predict_loop.py" "$2" \
+      "$work/$1_peer_preds.csv" "$threads"
+  done
+}
+compare adult "$work/rows.csv"
 
 # Drift on 10,000 rows of adult.test in the reader's own format.
 grep -v '^|' "$data/tabular/uci-adult/adult.test" | head -n 10000 > "$work/drift10k.data"
@@ -53,9 +57,4 @@ with open(sys.argv[2], "w", newline="") as f:
     w.writerow(["text"])
     w.writerows([t] for t in itertools.islice(itertools.cycle(texts), 100000))
 EOF
-for threads in 1 2; do
-  /usr/bin/time -f "adapt predict SMS --threads $threads: %e s, peak RSS %M KB" \
-    "$adapt" --threads "$threads" predict "$work/sms/model.adapt" "$work/sms_rows.csv" --out "$work/sms_preds.csv"
-  PEER_MODEL_DIR="$work/sms-peer" /usr/bin/python3 "$here/peers/predict_loop.py" "$work/sms_rows.csv" \
-    "$work/sms_peer_preds.csv" "$threads"
-done
+compare sms "$work/sms_rows.csv"
