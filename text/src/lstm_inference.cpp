@@ -76,13 +76,13 @@ CellStep pick_cell_step() {
 #else
 CellStep pick_cell_step() { return cell_step_baseline; }
 #endif
-const CellStep cell_step = pick_cell_step();
+const CellStep best_cell_step = pick_cell_step();
 
 // One direction. `gates` [real steps, 4H] holds each real step's input projection and both biases,
 // row b's steps from first[b]; `out` [B,T,width] is the layer's output (this direction writes
 // `hidden` columns from `column`) and holds each row's previous h.
 void run_direction(const torch::Tensor& gates, const std::vector<int64_t>& first, const int64_t* lengths,
-                   const torch::Tensor& w_hh, bool reverse, torch::Tensor& out, int64_t column) {
+                   const torch::Tensor& w_hh, bool reverse, CellStep cell_step, torch::Tensor& out, int64_t column) {
   const int64_t rows = out.size(0), steps = out.size(1), width = out.size(2), hidden = w_hh.size(1);
   const torch::Tensor w_hh_t = w_hh.t().contiguous();
   torch::Tensor c = torch::zeros({rows, hidden}, out.options());
@@ -101,7 +101,8 @@ void run_direction(const torch::Tensor& gates, const std::vector<int64_t>& first
 }  // namespace
 
 torch::Tensor lstm_inference(const torch::Tensor& x_in, const torch::Tensor& lengths_in,
-                             const std::vector<torch::Tensor>& weights, bool bidirectional) {
+                             const std::vector<torch::Tensor>& weights, bool bidirectional, LstmKernel kernel) {
+  const CellStep cell_step = kernel == LstmKernel::portable ? cell_step_baseline : best_cell_step;
   const int64_t directions = bidirectional ? 2 : 1;
   if (x_in.dim() != 3 || x_in.scalar_type() != torch::kFloat || weights.size() != static_cast<size_t>(4 * directions))
     throw std::invalid_argument("lstm_inference: expected float x [B,T,in] and 4 weights per direction");
@@ -127,7 +128,7 @@ torch::Tensor lstm_inference(const torch::Tensor& x_in, const torch::Tensor& len
   torch::Tensor out = torch::zeros({rows, steps, hidden * directions}, x.options());
   for (int64_t d = 0; d < directions; ++d)
     run_direction(gates.narrow(1, d * 4 * hidden, 4 * hidden).contiguous(), first, len,
-                  weights[static_cast<size_t>(4 * d + 1)], d == 1, out, d * hidden);
+                  weights[static_cast<size_t>(4 * d + 1)], d == 1, cell_step, out, d * hidden);
   return out;
 }
 

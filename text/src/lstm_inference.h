@@ -10,12 +10,17 @@
 
 namespace adapt::text {
 
+// Which compilation of the per-step loop runs: the best the CPU allows (AVX2 with FMA where present)
+// or the one for any x86-64, which tests compare against the other.
+enum class LstmKernel { best, portable };
+
 // x [B,T,in] float, lengths [B] (cpu, int64, each in [0, T]); weights per direction in torch::lstm's
 // order: w_ih [4H,in], w_hh [4H,H], b_ih [4H], b_hh [4H] (gates i, f, g, o). Returns [B,T,H*directions]
 // with zeros at padded steps. Agrees with torch::lstm within 1e-5 (sigmoid and tanh come from a
 // polynomial exp of relative error about 1e-7; sums run in another order).
 // Builds no autograd graph: call it only where no gradient is wanted.
 torch::Tensor lstm_inference(const torch::Tensor& x, const torch::Tensor& lengths,
-                             const std::vector<torch::Tensor>& weights, bool bidirectional);
+                             const std::vector<torch::Tensor>& weights, bool bidirectional,
+                             LstmKernel kernel = LstmKernel::best);
 
 }  // namespace adapt::text
