@@ -78,21 +78,23 @@ CellStep pick_cell_step() { return cell_step_baseline; }
 #endif
 const CellStep best_cell_step = pick_cell_step();
 
-// One direction. `gates` [real steps, 4H] holds each real step's input projection and both biases,
-// row b's steps from first[b]; `out` [B,T,width] is the layer's output (this direction writes
-// `hidden` columns from `column`) and holds each row's previous h.
-void run_direction(const torch::Tensor& gates, const std::vector<int64_t>& first, const int64_t* lengths,
+// One direction. `gates` (one row per real step, `gate_stride` floats apart) holds each real step's
+// input projection and both biases for this direction, row b's steps from first[b]; `out` [B,T,width]
+// is the layer's output (this direction writes `hidden` columns from `column`) and holds each row's
+// previous h.
+void run_direction(float* gates, int64_t gate_stride, const std::vector<int64_t>& first, const int64_t* lengths,
                    const torch::Tensor& w_hh, bool reverse, CellStep cell_step, torch::Tensor& out, int64_t column) {
   const int64_t rows = out.size(0), steps = out.size(1), width = out.size(2), hidden = w_hh.size(1);
   const torch::Tensor w_hh_t = w_hh.t().contiguous();
   torch::Tensor c = torch::zeros({rows, hidden}, out.options());
-  float* g = gates.data_ptr<float>();
+  const float* w = w_hh_t.data_ptr<float>();
   float* o = out.data_ptr<float>() + column;
   for (int64_t b = 0; b < rows; ++b) {
+    float* g = gates + first[static_cast<size_t>(b)] * gate_stride;
+    float* cb = c.data_ptr<float>() + b * hidden;
     for (int64_t k = 0; k < lengths[b]; ++k) {
       const int64_t t = reverse ? lengths[b] - 1 - k : k, prev = reverse ? t + 1 : t - 1;
-      cell_step(w_hh_t.data_ptr<float>(), hidden, k == 0 ? nullptr : o + (b * steps + prev) * width,
-                g + (first[static_cast<size_t>(b)] + t) * 4 * hidden, c.data_ptr<float>() + b * hidden,
+      cell_step(w, hidden, k == 0 ? nullptr : o + (b * steps + prev) * width, g + t * gate_stride, cb,
                 o + (b * steps + t) * width);
     }
   }
@@ -127,7 +129,7 @@ torch::Tensor lstm_inference(const torch::Tensor& x_in, const torch::Tensor& len
   const torch::Tensor gates = torch::addmm(torch::cat(bias), x, torch::cat(w_ih).t());  // [real, 4H * directions]
   torch::Tensor out = torch::zeros({rows, steps, hidden * directions}, x.options());
   for (int64_t d = 0; d < directions; ++d)
-    run_direction(gates.narrow(1, d * 4 * hidden, 4 * hidden).contiguous(), first, len,
+    run_direction(gates.data_ptr<float>() + d * 4 * hidden, gates.size(1), first, len,
                   weights[static_cast<size_t>(4 * d + 1)], d == 1, cell_step, out, d * hidden);
   return out;
 }

@@ -1,8 +1,8 @@
 #pragma once
 // LSTM forward for inference: what a packed torch::lstm computes on right-padded, batch-first input
-// (each row sees only its own steps, in both directions). One GEMM per direction projects every
-// step's input at once; the recurrence then runs as one plain loop per row and step (the recurrent
-// product and the gates, vectorised), with no tensor operation per step. Serving and batch
+// (each row sees only its own steps, in both directions). One GEMM projects every real step's input
+// for both directions at once; the recurrence then runs as one plain loop per row and step (the
+// recurrent product and the gates, vectorised), with no tensor operation per step. Serving and batch
 // prediction spent most of a text model's time in the per-step operations' overhead, not arithmetic.
 #include <torch/torch.h>
 
