@@ -3,11 +3,22 @@
 #  - `adapt predict` on 1M UCI Adult rows: resident memory <= 300 MB, rows/s >= 3x a PyTorch-Python
 #    loop with the same model, weights and batch size (peers/predict_loop.py, torch at 1 and 2 threads);
 #  - `adapt drift` on 10,000 Adult rows in <= 5 s;
-#  - per modality (issue 26: >= 2x the loop): the SMS Spam text classifier on 100,000 messages (the
-#    collection repeated), against the same loop on the same weights.
+#  - per modality (issue 26: >= 2x the loop), `adapt predict` against the same loop on the same weights:
+#      sms      the SMS Spam text classifier (text.awd_lstm_classifier), 100,000 messages (the collection
+#               repeated);
+#      audio    an FSDD spoken-digit CNN (audio.mel + audio.cnn), 3,000 clips (every clip once);
+#      protein  the AMP Scanner v2 CNN (protein.sequence + protein.cnn), 100,000 sequences (repeated);
+#      recsys   a MovieLens latest-small dot-bias model (recsys.ids + recsys.dot_bias), 100,000
+#               (user, item) pairs of ratings.csv; its output is the rating, not a label.
+#    make_inputs.py writes the audio, protein and recsys recipes (2 epochs each: speed depends on the
+#    model's size, not on its accuracy) and their inputs; each model trains once (kept in WORK/NAME).
+# After each pair of runs, peers/agree.py checks that both sides predicted the same (the first 5,000
+# rows: labels identical, probabilities and ratings within 1e-4) and stops the script when not.
 #   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DADAPT_BUILD_BENCH=ON
-#   ninja -C build adapt adapt_tabular adapt_text bench_serve_export
+#   ninja -C build adapt adapt_tabular adapt_text adapt_audio adapt_protein adapt_recsys bench_serve_export
 #   bench/monitor/run.sh build /work/shared/data
+# WORK=DIR keeps the models, inputs and predictions between runs (default: a new temporary folder);
+# ROWS=N predicts N rows (clips) of every model instead, a quick check that the peers agree.
 set -eu
 build=${1:-build}
 data=${2:?give the shared data folder}
@@ -15,30 +26,36 @@ here=$(cd "$(dirname "$0")" && pwd)
 adapt="$build/bin/adapt"
 work=${WORK:-$(mktemp -d)}
 mkdir -p "$work"
-/usr/bin/python3 "$here/../serve/make_inputs.py" "$data" "$work" 1
-[ -f "$work/adult/model.adapt" ] || "$adapt" train "$work/adult.json" --out "$work/adult" --force > "$work/train.log"
-"$build/bin/bench_serve_export" "$work/adult/model.adapt" "$work/adult-peer"
 
-# 1M rows: adult.test's rows (comment line dropped) repeated, under a header naming the columns.
-cols="age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income"
-if [ ! -f "$work/rows.csv" ]; then
-  echo "$cols" > "$work/rows.csv"
-  grep -v '^|' "$data/tabular/uci-adult/adult.test" | sed '/^\s*$/d; s/, /,/g; s/\.$//' > "$work/one.csv"
-  i=0
-  while [ "$(wc -l < "$work/rows.csv")" -le 1000000 ]; do cat "$work/one.csv" >> "$work/rows.csv"; i=$((i+1)); done
-  head -n 1000001 "$work/rows.csv" > "$work/rows.tmp" && mv "$work/rows.tmp" "$work/rows.csv"
-fi
-echo "rows: $(($(wc -l < "$work/rows.csv") - 1))"
+export_peer() {  # NAME: trains WORK/NAME.json once (into WORK/NAME), then writes its export for the peer
+  [ -f "$work/$1/model.adapt" ] || "$adapt" train "$work/$1.json" --out "$work/$1" --force > "$work/train-$1.log"
+  "$build/bin/bench_serve_export" "$work/$1/model.adapt" "$work/$1-peer"
+}
 
-# adapt predict and the peer's loop on the same rows, at 1 and 2 threads.
-compare() {  # NAME (adult, sms: WORK/NAME/model.adapt, WORK/NAME-peer) ROWS.csv
+# adapt predict and the peer's loop on the same rows, at 1 and 2 threads, each pair then checked.
+compare() {  # NAME (WORK/NAME/model.adapt, WORK/NAME-peer) ROWS.csv
   for threads in 1 2; do
     /usr/bin/time -f "adapt predict $1 --threads $threads: %e s, peak RSS %M KB" \
       "$adapt" --threads "$threads" predict "$work/$1/model.adapt" "$2" --out "$work/$1_preds.csv"
     PEER_MODEL_DIR="$work/$1-peer" /usr/bin/python3 "$here/peers/predict_loop.py" "$2" \
       "$work/$1_peer_preds.csv" "$threads"
+    /usr/bin/python3 "$here/peers/agree.py" "$1" "$work/$1_preds.csv" "$work/$1_peer_preds.csv" "$work/$1-peer" 5000
   done
 }
+
+/usr/bin/python3 "$here/../serve/make_inputs.py" "$data" "$work" 1
+export_peer adult
+
+# 1M rows: adult.test's rows (comment line dropped) repeated, under a header naming the columns.
+cols="age,workclass,fnlwgt,education,education-num,marital-status,occupation,relationship,race,sex,capital-gain,capital-loss,hours-per-week,native-country,income"
+n=${ROWS:-1000000}
+if [ ! -f "$work/rows.csv" ] || [ "$(wc -l < "$work/rows.csv")" -ne $((n + 1)) ]; then
+  echo "$cols" > "$work/rows.csv"
+  grep -v '^|' "$data/tabular/uci-adult/adult.test" | sed '/^\s*$/d; s/, /,/g; s/\.$//' > "$work/one.csv"
+  while [ "$(wc -l < "$work/rows.csv")" -le "$n" ]; do cat "$work/one.csv" >> "$work/rows.csv"; done
+  head -n $((n + 1)) "$work/rows.csv" > "$work/rows.tmp" && mv "$work/rows.tmp" "$work/rows.csv"
+fi
+echo "rows: $(($(wc -l < "$work/rows.csv") - 1))"
 compare adult "$work/rows.csv"
 
 # Drift on 10,000 rows of adult.test in the reader's own format.
@@ -47,14 +64,22 @@ grep -v '^|' "$data/tabular/uci-adult/adult.test" | head -n 10000 > "$work/drift
   "$adapt" drift "$work/adult/model.adapt" "$work/drift10k.data" --out "$work/drift" || true
 
 # The SMS text classifier: 100,000 messages under a "text" header (CSV-quoted).
-[ -f "$work/sms/model.adapt" ] || "$adapt" train "$work/sms.json" --out "$work/sms" --force > "$work/train-sms.log"
-"$build/bin/bench_serve_export" "$work/sms/model.adapt" "$work/sms-peer"
-/usr/bin/python3 - "$data/text/sms-spam-collection/SMSSpamCollection" "$work/sms_rows.csv" <<'EOF'
+export_peer sms
+/usr/bin/python3 - "$data/text/sms-spam-collection/SMSSpamCollection" "$work/sms_rows.csv" "${ROWS:-100000}" <<'EOF'
 import csv, itertools, sys
 texts = [line.split("\t", 1)[1].rstrip("\n") for line in open(sys.argv[1], encoding="utf-8", errors="replace")]
 with open(sys.argv[2], "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["text"])
-    w.writerows([t] for t in itertools.islice(itertools.cycle(texts), 100000))
+    w.writerows([t] for t in itertools.islice(itertools.cycle(texts), int(sys.argv[3])))
 EOF
 compare sms "$work/sms_rows.csv"
+
+# Audio, protein and recsys: make_inputs.py's recipes and inputs (100,000 rows; FSDD's 3,000 clips).
+/usr/bin/python3 "$here/make_inputs.py" "$data" "$work" "${ROWS:-100000}" "${ROWS:-3000}"
+export_peer audio
+compare audio "$work/audio_rows.csv"
+export_peer protein
+compare protein "$work/protein_rows.csv"
+export_peer recsys
+compare recsys "$work/recsys_rows.csv"

@@ -1,6 +1,9 @@
 // Writes what the Python peer of bench/serve needs to serve the same model as `adapt serve`:
 //   OUT/weights.pt   every parameter and buffer by name (torch.load reads it: a dict of tensors)
-//   OUT/model.json   the recipe and the blocks' state (vocabularies, normalisation statistics)
+//   OUT/model.json   the recipe (every default filled in), the blocks' state (vocabularies, id maps,
+//                    normalisation statistics, audio feature settings), each block's dims() (token ids,
+//                    lengths, table sizes), the columns a table row gives, and the calibration
+//                    (temperature) when the export holds one
 //   OUT/spm.model    a text model's SentencePiece model, when there is one
 //   bench_serve_export MODEL.adapt OUT_DIR
 #include <torch/torch.h>
@@ -42,7 +45,14 @@ int main(int argc, char** argv) {
     for (const auto& b : predictor.model()->named_buffers()) weights.insert(b.key(), b.value());
     const std::vector<char> bytes = torch::pickle_save(weights);
     std::ofstream(out / "weights.pt", std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    adapt::json model = {{"recipe", predictor.recipe()}, {"blocks", predictor.manifest().at("blocks")}};
+    adapt::json dims = adapt::json::object();
+    for (const auto& input : predictor.blocks()->inputs()) dims[input.key] = input.block->dims();
+    if (const auto& target = predictor.blocks()->target(); target.block) dims[target.key] = target.block->dims();
+    adapt::json model = {{"recipe", predictor.recipe()},
+                         {"blocks", predictor.manifest().at("blocks")},
+                         {"dims", dims},
+                         {"input_columns", predictor.input_columns()}};
+    if (predictor.manifest().contains("calibration")) model["calibration"] = predictor.manifest()["calibration"];
     move_binaries(model, out);
     std::ofstream(out / "model.json") << model.dump(1);
   } catch (const std::exception& e) {

@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""The PyTorch peer of `adapt predict`: the same model and weights (the UCI Adult table model or the
-SMS text classifier, written by bench_serve_export; preprocessing and modules rebuilt by
-bench/serve/peers/serve_peer.py), read from a CSV in chunks of 2,048 rows, predicted in batches of
-256 (adapt's kPredictBatchSize), each prediction written as a CSV line with its label and
-probabilities. Prints rows/s and peak resident memory.
+"""The PyTorch peer of `adapt predict`: the same model and weights (written by bench_serve_export;
+preprocessing and modules rebuilt by bench/serve/peers/serve_peer.py and its modality modules: UCI
+Adult's table model, the SMS text classifier, the FSDD audio CNN, the AMP protein CNN, MovieLens'
+dot-bias model), read from a CSV in chunks of 2,048 rows, predicted in batches of 256 (adapt's
+kPredictBatchSize), each prediction written as a CSV line: its label and probabilities (in the target
+vocabulary's order) for a classifier, its value for a rating. Prints rows/s and peak resident memory.
   PEER_MODEL_DIR=DIR predict_loop.py ROWS.csv OUT.csv [THREADS]
 """
 import csv
@@ -27,12 +28,15 @@ n = 0
 with open(rows_file, newline="") as f, open(out_file, "w", newline="") as out, torch.no_grad():
     reader = csv.DictReader(f)
     writer = csv.writer(out)
-    writer.writerow(["input", "label", "probabilities"])
+    writer.writerow(["input", "label", "probabilities"] if labels is not None else ["input", "value"])
     chunk = []
     def flush(items):
         for b in range(0, len(items), 256):
             batch = items[b:b + 256]
-            p = torch.softmax(serve_peer.MODEL(*serve_peer.PREPROCESS.encode(batch)), 1)
+            p = serve_peer.scores(serve_peer.MODEL(*serve_peer.PREPROCESS.encode(batch)))
+            if labels is None:
+                writer.writerows([n + b + i, f"{v:.6g}"] for i, v in enumerate(p.tolist()))
+                continue
             for i, row in enumerate(p.tolist()):
                 best = max(range(len(row)), key=row.__getitem__)
                 writer.writerow([n + b + i, labels[best], ";".join(f"{v:.6g}" for v in row)])
