@@ -1,5 +1,6 @@
 #include "id_embedding.h"
 
+#include <adapt/common/memory.h>
 #include <torch/torch.h>
 
 namespace adapt::recsys {
@@ -29,10 +30,15 @@ int64_t IdTables::total_rows() const {
 IdEmbeddingImpl::IdEmbeddingImpl(IdTables tables, int64_t dim, bool sparse, double init_std)
     : tables_(std::move(tables)) {
   for (size_t t = 0; t < tables_.sizes.size(); ++t) {
-    auto embedding = register_module("table" + std::to_string(t),
-                                      torch::nn::Embedding(torch::nn::EmbeddingOptions(tables_.sizes[t], dim).sparse(sparse)));
+    // Huge pages before the first write: rows are read and updated at random (memory.h).
+    torch::Tensor weight = torch::empty({tables_.sizes[t], dim});
+    advise_huge_pages(weight.data_ptr(), weight.nbytes());
+    weight.normal_();  // the draw Embedding's own initialisation makes: seeded runs keep their numbers
+    weight.normal_(0.0, init_std);
+    auto embedding = register_module(
+        "table" + std::to_string(t),
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(tables_.sizes[t], dim).sparse(sparse)._weight(weight)));
     torch::NoGradGuard no_grad;
-    embedding->weight.normal_(0.0, init_std);
     // Product tables after the first start near 1 so the product starts like the first table (a
     // product of two near-zero vectors would vanish).
     if (tables_.product && t > 0) embedding->weight.add_(1.0);
@@ -44,6 +50,7 @@ IdEmbeddingImpl::IdEmbeddingImpl(IdTables tables, int64_t dim, bool sparse, doub
 torch::Tensor IdEmbeddingImpl::forward(const torch::Tensor& ids) {
   TORCH_CHECK(ids.dim() == 2 && ids.size(1) == tables_.slots, "recsys IdEmbedding: expected ids [batch, ",
               tables_.slots, "], got ", ids.sizes());
+  prefetch(ids);
   if (tables_.shared) {
     torch::Tensor out = tables_modules_[0]->forward(ids);  // [B, S, D]
     return tables_.slots == 1 ? out.squeeze(1) : out.sum(1);
@@ -54,6 +61,18 @@ torch::Tensor IdEmbeddingImpl::forward(const torch::Tensor& ids) {
     out = tables_.product ? out * part : out + part;
   }
   return out;
+}
+
+void IdEmbeddingImpl::prefetch(const torch::Tensor& ids) const {
+  if (ids.scalar_type() != torch::kLong || !ids.is_contiguous()) return;
+  for (int64_t s = 0; s < tables_.slots; ++s) {
+    const torch::Tensor& table = tables_modules_[tables_.shared ? 0 : s]->weight;
+    if (table.scalar_type() != torch::kFloat || !table.is_contiguous()) continue;
+    const int64_t* first = ids.data_ptr<int64_t>() + (tables_.shared ? 0 : s);
+    const int64_t n = tables_.shared ? ids.numel() : ids.size(0);
+    prefetch_rows(table.data_ptr<float>(), table.size(0), table.size(1), first, n, tables_.shared ? 1 : tables_.slots);
+    if (tables_.shared) break;
+  }
 }
 
 torch::Tensor sigmoid_range(const torch::Tensor& x, double low, double high) {

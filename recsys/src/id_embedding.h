@@ -31,6 +31,8 @@ class IdEmbeddingImpl : public torch::nn::Module {
 
  private:
   IdTables tables_;
+  // Starts the cache misses of the batch's rows in every table together, before the gathers.
+  void prefetch(const torch::Tensor& ids) const;
   std::vector<torch::nn::Embedding> tables_modules_;
 };
 TORCH_MODULE(IdEmbedding);

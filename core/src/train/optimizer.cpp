@@ -9,10 +9,18 @@
 #include <cmath>
 #include <regex>
 
+#include "adapt/common/memory.h"
 #include "adapt/common/tensor_text.h"
 
 namespace adapt {
 namespace {
+
+// State of a large table is updated at random rows, like the table: huge pages before the first
+// write (memory.h). Returns `t`, zeroed.
+torch::Tensor zeros_in_huge_pages(torch::Tensor t) {
+  if (t.device().is_cpu()) advise_huge_pages(t.data_ptr(), t.nbytes());
+  return t.zero_();
+}
 
 // The fused kernels update float parameters in CPU memory from float gradients.
 bool cpu_floats(const torch::Tensor& p, const torch::Tensor& other) {
@@ -105,6 +113,8 @@ void adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, torch::Tensor& 
     const float* gp = values.data_ptr<float>();
     float* mp = m.data_ptr<float>();
     float* vp = v.data_ptr<float>();
+    for (const float* table : {static_cast<const float*>(pp), static_cast<const float*>(mp), static_cast<const float*>(vp)})
+      prefetch_rows(table, p.size(0), width, r, n_rows);
     const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(width, 1));
     at::parallel_for(0, n_rows, grain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
@@ -137,7 +147,7 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
   torch::Tensor rows = grad._indices().select(0, 0).contiguous();
   torch::Tensor values = grad._values().contiguous();
   auto it = buffers.find("row_sq");
-  if (it == buffers.end()) it = buffers.emplace("row_sq", torch::zeros({p.size(0)}, p.options())).first;
+  if (it == buffers.end()) it = buffers.emplace("row_sq", zeros_in_huge_pages(torch::empty({p.size(0)}, p.options()))).first;
   const int64_t n = rows.numel(), width = p.size(1);
   const int64_t* r = rows.data_ptr<int64_t>();
   const float* g = values.data_ptr<float>();
@@ -146,6 +156,8 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
   const float b2 = static_cast<float>(hp.sqr_mom), lr = static_cast<float>(hp.lr), eps = static_cast<float>(hp.eps);
   const float decay = static_cast<float>(1.0 - hp.lr * wd);
   const float debias2 = static_cast<float>(1.0 - std::pow(hp.sqr_mom, static_cast<double>(step)));
+  prefetch_rows(w, p.size(0), width, r, n);
+  prefetch_rows(vr, p.size(0), 1, r, n);
   at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const float* gi = g + i * width;
@@ -165,7 +177,7 @@ torch::Tensor& buffer(TensorDict& buffers, const char* name, const torch::Tensor
   if (it == buffers.end()) {
     // The parameter's own layout when it is dense (see fusable_dense), row-major otherwise.
     const auto layout = like.is_non_overlapping_and_dense() ? at::MemoryFormat::Preserve : at::MemoryFormat::Contiguous;
-    it = buffers.emplace(name, torch::zeros_like(like, layout)).first;
+    it = buffers.emplace(name, zeros_in_huge_pages(torch::empty_like(like, layout))).first;
   }
   return it->second;
 }

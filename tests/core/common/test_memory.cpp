@@ -1,8 +1,14 @@
 // The allocator policy (adapt/common/memory.h): after reuse_freed_memory, a block of 64 MiB comes
-// from the heap instead of a fresh mapping, and freeing it keeps the pages in the process.
+// from the heap instead of a fresh mapping, and freeing it keeps the pages in the process; large
+// blocks get the huge-page advice, small ones do not.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
 
 #include "adapt/common/memory.h"
 
@@ -21,7 +27,46 @@ constexpr bool kSanitized = __has_feature(address_sanitizer);
 constexpr bool kSanitized = false;
 #endif
 
+// The VmFlags line of the /proc/self/smaps entry whose range holds `address` ("" when not found).
+std::string vm_flags_at(const void* address) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto a = reinterpret_cast<uintptr_t>(address);
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    uintptr_t begin = 0, end = 0;
+    char dash = 0;
+    std::istringstream range(line);
+    if (range >> std::hex >> begin >> dash >> end && dash == '-' && line.find(':') > line.find(' ')) {
+      inside = begin <= a && a < end;
+    } else if (inside && line.rfind("VmFlags:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+
+bool transparent_huge_pages_available() {
+  std::ifstream enabled("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string modes;
+  std::getline(enabled, modes);
+  return modes.find("[never]") == std::string::npos && !modes.empty();
+}
+
 }  // namespace
+
+TEST(Memory, LargeBlocksAreAdvisedHugePagesSmallOnesAreNot) {
+#if !defined(__linux__)
+  GTEST_SKIP() << "transparent huge pages are Linux's";
+#else
+  if (!transparent_huge_pages_available()) GTEST_SKIP() << "transparent huge pages are off on this machine";
+  constexpr size_t kLarge = size_t(64) << 20, kSmall = size_t(8) << 20;
+  std::unique_ptr<char[]> large(new char[kLarge]), small(new char[kSmall]);
+  adapt::advise_huge_pages(large.get(), kLarge);
+  adapt::advise_huge_pages(small.get(), kSmall);
+  EXPECT_NE(vm_flags_at(large.get() + kLarge / 2).find(" hg"), std::string::npos) << vm_flags_at(large.get() + kLarge / 2);
+  EXPECT_EQ(vm_flags_at(small.get() + kSmall / 2).find(" hg"), std::string::npos) << vm_flags_at(small.get() + kSmall / 2);
+#endif
+}
 
 TEST(Memory, FreedBlocksStayInTheProcessForReuse) {
 #if !defined(__GLIBC__)

@@ -6,6 +6,9 @@
 // memory kept for reuse. The `adapt` program, the tests and the benchmarks call this first thing;
 // a host that embeds adapt decides for itself (docs/training.md).
 
+#include <cstddef>
+#include <cstdint>
+
 namespace adapt {
 
 // Keeps freed memory in the process for the next step (glibc: blocks up to 1 GiB come from the heap,
@@ -13,5 +16,20 @@ namespace adapt {
 // higher resident peak (audio CNN: 866 -> 1,093 MB). ADAPT_REUSE_FREED_MEMORY=0 leaves the allocator
 // alone. Returns whether the policy is in force (false too off glibc).
 bool reuse_freed_memory();
+
+// Tables read and written at random rows (embedding tables, their optimizer state) miss the TLB on
+// nearly every row with 4 KiB pages. Asks the kernel to back [data, data + bytes) with 2 MiB pages
+// (Linux transparent huge pages in "madvise" or "always" mode); call it before the first write, as
+// the kernel backs pages when they are first touched. Does nothing below 32 MiB or off Linux.
+// Gathering and updating 1,024 random 50-float rows of a 10M-row table: 141 -> 80 us here.
+void advise_huge_pages(void* data, size_t bytes);
+
+// Prefetches the rows about to be gathered from a [table_rows, width] float table, so that their
+// cache misses overlap instead of queueing one behind the other (the same 1,024 rows: 80 -> 48 us).
+// Ids outside [0, table_rows) are skipped: the gather that follows reports them. Tables that fit in
+// the cache are left alone.
+// `stride`: the distance between consecutive ids (a column of an [n, slots] id matrix).
+void prefetch_rows(const float* table, int64_t table_rows, int64_t width, const int64_t* ids, int64_t n,
+                   int64_t stride = 1);
 
 }  // namespace adapt
