@@ -1,39 +1,18 @@
 // lstm_inference against torch::lstm on a packed sequence, the computation it stands in for when a
 // text model predicts: same values to float rounding, zeros at padded steps, any row order.
 #include <gtest/gtest.h>
-#include <torch/nn/utils/rnn.h>
 #include <torch/torch.h>
 
 #include <limits>
 
 #include "lstm_inference.h"
+#include "test_lstm_support.h"
 
 namespace adapt::text {
 namespace {
 
-namespace rnn = torch::nn::utils::rnn;
-
-std::vector<torch::Tensor> random_weights(int64_t in, int64_t hidden, int directions) {
-  std::vector<torch::Tensor> w;
-  for (int d = 0; d < directions; ++d) {
-    w.push_back(torch::randn({4 * hidden, in}) * 0.3);
-    w.push_back(torch::randn({4 * hidden, hidden}) * 0.3);
-    w.push_back(torch::randn({4 * hidden}) * 0.3);
-    w.push_back(torch::randn({4 * hidden}) * 0.3);
-  }
-  return w;
-}
-
-// The reference: torch::lstm over the packed rows, padded back with zeros.
-torch::Tensor packed_lstm(const torch::Tensor& x, const torch::Tensor& lengths, const std::vector<torch::Tensor>& w,
-                          bool bidirectional) {
-  const int64_t hidden = w[1].size(1), directions = bidirectional ? 2 : 1;
-  auto h0 = torch::zeros({directions, x.size(0), hidden});
-  auto packed = rnn::pack_padded_sequence(x, lengths, /*batch_first=*/true, /*enforce_sorted=*/false);
-  auto result = torch::lstm(packed.data(), packed.batch_sizes(), {h0, h0}, w, true, 1, 0.0, false, bidirectional);
-  rnn::PackedSequence out(std::get<0>(result), packed.batch_sizes(), packed.sorted_indices(), packed.unsorted_indices());
-  return std::get<0>(rnn::pad_packed_sequence(out, /*batch_first=*/true, 0.0, x.size(1)));
-}
+using testing::packed_lstm;
+using testing::random_weights;
 
 TEST(TextLstmInference, AgreesWithPackedTorchLstm) {
   torch::manual_seed(3);

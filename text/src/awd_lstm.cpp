@@ -9,6 +9,7 @@
 
 #include "adapt/common/tensor_dict.h"
 #include "lstm_inference.h"
+#include "lstm_training.h"
 
 namespace adapt::text {
 
@@ -45,7 +46,8 @@ WeightDropLstmImpl::WeightDropLstmImpl(int64_t input_size, int64_t hidden_size, 
 torch::Tensor WeightDropLstmImpl::forward(const torch::Tensor& x, const torch::Tensor& lengths) {
   // Prediction and validation: no weight drop and no graph, so the leaner loop serves (same values
   // to float rounding; tests/text compares the two).
-  if (!is_training() && !torch::GradMode::is_enabled() && x.scalar_type() == torch::kFloat)
+  const bool float_cpu = x.scalar_type() == torch::kFloat && x.device().is_cpu();
+  if (!is_training() && !torch::GradMode::is_enabled() && float_cpu)
     return lstm_inference(x, lengths, weights_, bidirectional_);
   std::vector<torch::Tensor> params;
   for (size_t i = 0; i < weights_.size(); ++i) {
@@ -54,9 +56,14 @@ torch::Tensor WeightDropLstmImpl::forward(const torch::Tensor& x, const torch::T
                          ? torch::dropout(weights_[i], weight_p_, /*train=*/true)
                          : weights_[i]);
   }
+  const bool full = lengths.min().item<int64_t>() == x.size(1);
+  // A padded batch runs the same loop with a hand-written backward: it skips the padding and the
+  // packed sequence's per-step operators (a layer's forward and backward measured 3-8x faster). A
+  // full batch (language-model windows) keeps torch::lstm, whose per-step GEMM over all rows reuses
+  // each weight: it measured on par or faster from batch 64 x hidden 128 up.
+  if (float_cpu && !full) return lstm_training(x, lengths, params, bidirectional_);
   const int64_t directions = bidirectional_ ? 2 : 1;
   auto h0 = torch::zeros({directions, x.size(0), hidden_size_}, x.options());
-  const bool full = lengths.min().item<int64_t>() == x.size(1);
   // A forward-only LSTM on right-padded input is exact at every real step; the backward direction
   // would read padding first, so a bidirectional layer runs on a packed sequence.
   if (!bidirectional_ || full) {

@@ -2,17 +2,16 @@
 // LSTM forward for inference: what a packed torch::lstm computes on right-padded, batch-first input
 // (each row sees only its own steps, in both directions). One GEMM projects every real step's input
 // for both directions at once; the recurrence then runs as one plain loop per row and step (the
-// recurrent product and the gates, vectorised), with no tensor operation per step. Serving and batch
-// prediction spent most of a text model's time in the per-step operations' overhead, not arithmetic.
+// recurrent product and the gates, vectorised), with no tensor operation per step (lstm_forward.h).
+// Serving and batch prediction spent most of a text model's time in the per-step operations'
+// overhead, not arithmetic.
 #include <torch/torch.h>
 
 #include <vector>
 
-namespace adapt::text {
+#include "lstm_cell.h"
 
-// Which compilation of the per-step loop runs: the best the CPU allows (AVX2 with FMA where present)
-// or the one for any x86-64, which tests compare against the other.
-enum class LstmKernel { best, portable };
+namespace adapt::text {
 
 // x [B,T,in] float, lengths [B] (cpu, int64, each in [0, T]); weights per direction in torch::lstm's
 // order: w_ih [4H,in], w_hh [4H,H], b_ih [4H], b_hh [4H] (gates i, f, g, o). Returns [B,T,H*directions]
