@@ -64,15 +64,15 @@ torch::Tensor IdEmbeddingImpl::forward(const torch::Tensor& ids) {
 }
 
 void IdEmbeddingImpl::prefetch(const torch::Tensor& ids) const {
-  if (ids.scalar_type() != torch::kLong || !ids.is_contiguous()) return;
-  for (int64_t s = 0; s < tables_.slots; ++s) {
-    const torch::Tensor& table = tables_modules_[tables_.shared ? 0 : s]->weight;
-    if (table.scalar_type() != torch::kFloat || !table.is_contiguous()) continue;
-    const int64_t* first = ids.data_ptr<int64_t>() + (tables_.shared ? 0 : s);
-    const int64_t n = tables_.shared ? ids.numel() : ids.size(0);
-    prefetch_rows(table.data_ptr<float>(), table.size(0), table.size(1), first, n, tables_.shared ? 1 : tables_.slots);
-    if (tables_.shared) break;
-  }
+  if (ids.scalar_type() != torch::kLong || !ids.is_contiguous() || !ids.device().is_cpu()) return;
+  const auto rows_of = [&](const torch::Tensor& table, const int64_t* first, int64_t n, int64_t stride) {
+    if (table.scalar_type() == torch::kFloat && table.is_contiguous() && table.device().is_cpu())
+      prefetch_rows(table.data_ptr<float>(), table.size(0), table.size(1), first, n, stride);
+  };
+  // Shared: every id reads the one table. Separate: column s of [batch, slots] reads table s.
+  if (tables_.shared) return rows_of(tables_modules_[0]->weight, ids.data_ptr<int64_t>(), ids.numel(), 1);
+  for (int64_t s = 0; s < tables_.slots; ++s)
+    rows_of(tables_modules_[static_cast<size_t>(s)]->weight, ids.data_ptr<int64_t>() + s, ids.size(0), tables_.slots);
 }
 
 torch::Tensor sigmoid_range(const torch::Tensor& x, double low, double high) {

@@ -113,8 +113,7 @@ void adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, torch::Tensor& 
     const float* gp = values.data_ptr<float>();
     float* mp = m.data_ptr<float>();
     float* vp = v.data_ptr<float>();
-    for (const float* table : {static_cast<const float*>(pp), static_cast<const float*>(mp), static_cast<const float*>(vp)})
-      prefetch_rows(table, p.size(0), width, r, n_rows);
+    for (const float* table : {pp, mp, vp}) prefetch_rows(table, p.size(0), width, r, n_rows);
     const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(width, 1));
     at::parallel_for(0, n_rows, grain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
