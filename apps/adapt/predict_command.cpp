@@ -4,15 +4,19 @@
 // inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
 // reason (the error column of --out, or stderr) and the rest go on.
 #include <adapt/common/atomic_file.h>
+#include <adapt/common/memory.h>
 #include <adapt/common/threads.h>
 #include <adapt/data/csv.h>
 #include <adapt/data/csv_writer.h>
 #include <adapt/data/json_lines.h>
 #include <adapt/export/export.h>
+#include <adapt/train/learner.h>
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -25,13 +29,18 @@ namespace adapt::cli {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr size_t kChunkRows = 2048;
 
 // A chunk of inputs: `parse(items)` turns some of them into records (one or more each); labels name
 // each input in the output.
 struct Chunk {
   std::vector<std::string> labels;
   std::function<Records(const std::vector<size_t>& items)> parse;
+};
+
+// Where the input streams put their chunks, and how many inputs the next chunk should hold.
+struct ChunkSink {
+  std::function<void(Chunk&&)> emit;
+  std::function<size_t()> rows;
 };
 
 std::string lower_extension(const std::string& path) {
@@ -91,10 +100,10 @@ bool next_record(std::istream& in, std::string& record, size_t& line) {
   return !record.empty();
 }
 
-// Streams a table (CSV, TSV or JSON lines) from `in` in chunks, calling `emit` for each.
+// Streams a table (CSV, TSV or JSON lines) from `in` in chunks, each put into `sink`.
 void stream_table(std::istream& in, const std::string& source, const std::string& format,
-                  const std::vector<std::string>& columns, const std::function<void(Chunk&&)>& emit,
-                  std::string first_line = {}, size_t line = 0) {
+                  const std::vector<std::string>& columns, const ChunkSink& sink, std::string first_line = {},
+                  size_t line = 0) {
   std::string header;
   if (format != "jsonl") {
     header = first_line;
@@ -109,7 +118,8 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       rows->push_back(first_line), origins->push_back(source + ":" + std::to_string(line));
       first_line.clear();
     }
-    for (std::string record; rows->size() < kChunkRows; record.clear()) {
+    const size_t chunk_rows = sink.rows();
+    for (std::string record; rows->size() < chunk_rows; record.clear()) {
       const size_t start = line + 1;
       if (!(more = next_record(in, record, line))) break;
       rows->push_back(record), origins->push_back(source + ":" + std::to_string(start));
@@ -122,18 +132,17 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       chunk.parse = [=](const std::vector<size_t>& items) {
         return parse_table_rows(header, *rows, *origins, items, delimiter, columns);
       };
-    emit(std::move(chunk));
+    sink.emit(std::move(chunk));
   }
 }
 
 // Raw inputs (paths, texts, CSV rows) through the recipe's reader, a chunk at a time.
-void stream_raw(const std::vector<std::string>& inputs, const Predictor& predictor,
-                const std::function<void(Chunk&&)>& emit) {
-  for (size_t start = 0; start < inputs.size(); start += kChunkRows) {
-    auto chunk_inputs = std::make_shared<std::vector<std::string>>(
-        inputs.begin() + static_cast<std::ptrdiff_t>(start),
-        inputs.begin() + static_cast<std::ptrdiff_t>(std::min(inputs.size(), start + kChunkRows)));
-    emit({*chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
+void stream_raw(const std::vector<std::string>& inputs, const Predictor& predictor, const ChunkSink& sink) {
+  for (size_t start = 0, end = 0; start < inputs.size(); start = end) {
+    end = std::min(inputs.size(), start + sink.rows());
+    auto chunk_inputs = std::make_shared<std::vector<std::string>>(inputs.begin() + static_cast<std::ptrdiff_t>(start),
+                                                                   inputs.begin() + static_cast<std::ptrdiff_t>(end));
+    sink.emit({*chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
             std::vector<std::string> picked;
             for (size_t i : items) picked.push_back((*chunk_inputs)[i]);
             return predictor.read_inputs(picked);
@@ -142,15 +151,14 @@ void stream_raw(const std::vector<std::string>& inputs, const Predictor& predict
 }
 
 // Standard input: JSON lines, a table whose header names the model's columns, or one input per line.
-void stream_stdin(const Predictor& predictor, const std::vector<std::string>& columns,
-                  const std::function<void(Chunk&&)>& emit) {
+void stream_stdin(const Predictor& predictor, const std::vector<std::string>& columns, const ChunkSink& sink) {
   std::string first;
   size_t line = 0;
   while (std::getline(std::cin, first) && blank(strip_cr(first))) ++line;
   ++line;
   first = strip_cr(first);
   if (blank(first)) return;
-  if (first.front() == '{') return stream_table(std::cin, "stdin", "jsonl", columns, emit, first, line);
+  if (first.front() == '{') return stream_table(std::cin, "stdin", "jsonl", columns, sink, first, line);
   for (const char* format : {"csv", "tsv"}) {
     std::vector<std::string> names;
     try {  // the first line as a header
@@ -160,16 +168,16 @@ void stream_stdin(const Predictor& predictor, const std::vector<std::string>& co
     }
     if (std::all_of(columns.begin(), columns.end(),
                     [&](const std::string& c) { return std::count(names.begin(), names.end(), c) > 0; }))
-      return stream_table(std::cin, "stdin", format, columns, emit, first, line);
+      return stream_table(std::cin, "stdin", format, columns, sink, first, line);
   }
   std::vector<std::string> inputs = {first};
   for (std::string text; std::getline(std::cin, text);) {
     text = strip_cr(text);
     if (blank(text)) continue;
     inputs.push_back(text);
-    if (inputs.size() == kChunkRows) stream_raw(inputs, predictor, emit), inputs.clear();
+    if (inputs.size() >= sink.rows()) stream_raw(inputs, predictor, sink), inputs.clear();
   }
-  stream_raw(inputs, predictor, emit);
+  stream_raw(inputs, predictor, sink);
 }
 
 // One input's outcome, formatted by the worker that predicted it and written in input order.
@@ -260,28 +268,50 @@ std::vector<Outcome> predict_chunk(const Predictor& predictor, const Chunk& chun
 
 // Chunks predicted by `workers` threads at once (one intra-op thread each: a table's small batches
 // gain more from whole chunks in parallel than from splitting each operator), written in input
-// order; at most `workers` chunks are in flight, so memory stays bounded.
+// order; at most `workers` chunks are in flight, so memory stays bounded. Chunks hold about
+// kChunkSeconds of work, timed on the chunks before (2,048 table rows, 256 audio clips), so slow
+// inputs spread over the workers too. Their sizes are whole prediction batches: the batches, and so
+// the predictions to the last bit, are the same whatever the timing.
 class ChunkPipeline {
  public:
+  static constexpr double kChunkSeconds = 0.5;
+  static constexpr size_t kBatch = kPredictBatchSize, kMaxRows = 8 * kBatch;
+
   ChunkPipeline(const Predictor& predictor, PredictionWriter& writer, size_t workers)
       : predictor_(predictor), writer_(writer), workers_(std::max<size_t>(1, workers)) {}
   ~ChunkPipeline() {
     for (auto& p : pending_)
       if (p.valid()) p.wait();  // an error unwinds: let the workers finish with what they hold
   }
-  void add(Chunk&& chunk) {
-    if (workers_ == 1) return write(predict_chunk(predictor_, chunk, writer_));
-    if (pending_.size() >= workers_) write_oldest();
-    pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
-      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set below
-      return predict_chunk(predictor_, chunk, writer_);
-    }));
+  ChunkSink sink() {
+    return {[this](Chunk&& chunk) { add(std::move(chunk)); }, [this] { return rows(); }};
   }
   void finish() {
     while (!pending_.empty()) write_oldest();
   }
 
  private:
+  void add(Chunk&& chunk) {
+    if (workers_ == 1) return write(predict_timed(chunk));
+    if (pending_.size() >= workers_) write_oldest();
+    pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
+      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set below
+      return predict_timed(chunk);
+    }));
+  }
+  size_t rows() const {
+    const double per_row = seconds_per_row_.load();
+    if (per_row <= 0) return kBatch;
+    const auto batches = static_cast<size_t>(kChunkSeconds / per_row) / kBatch;
+    return std::clamp(batches * kBatch, kBatch, kMaxRows);
+  }
+  std::vector<Outcome> predict_timed(const Chunk& chunk) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<Outcome> outcomes = predict_chunk(predictor_, chunk, writer_);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    if (!chunk.labels.empty()) seconds_per_row_ = took.count() / static_cast<double>(chunk.labels.size());
+    return outcomes;
+  }
   void write(const std::vector<Outcome>& outcomes) {
     for (const auto& o : outcomes) writer_.put(o);
   }
@@ -293,6 +323,7 @@ class ChunkPipeline {
   const Predictor& predictor_;
   PredictionWriter& writer_;
   size_t workers_;
+  std::atomic<double> seconds_per_row_{0};
   std::deque<std::future<std::vector<Outcome>>> pending_;
 };
 
@@ -309,6 +340,9 @@ std::string output_format(const fs::path& out_file) {
 int predict(const Global& global, const fs::path& model_file, const std::vector<std::string>& inputs,
             const fs::path& out_file) {
   const std::string format = output_format(out_file);
+  // --threads N predicts N chunks at once, each on one intra-op thread, all from the one heap.
+  const auto workers = static_cast<size_t>(num_threads());
+  if (workers > 1) share_one_heap();
   Registry& registry = global_registry();
   report_plugin_problems();
   const Predictor predictor = Predictor::load(model_file, registry);
@@ -318,25 +352,23 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
     return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
   });
   size_t failed = 0, written = 0;
-  // --threads N predicts N chunks at once, each on one intra-op thread.
-  const auto workers = static_cast<size_t>(num_threads());
   if (workers > 1) set_num_threads(1);
   auto stream = [&](std::ostream& file) {
     PredictionWriter writer(global, file, format);
     ChunkPipeline pipeline(predictor, writer, workers);
-    const auto emit = [&](Chunk&& chunk) { pipeline.add(std::move(chunk)); };
+    const ChunkSink sink = pipeline.sink();
     if (inputs.size() == 1 && inputs.front() == "-") {
-      stream_stdin(predictor, columns, emit);
+      stream_stdin(predictor, columns, sink);
     } else if (all_tables) {
       for (const auto& file_name : inputs) {
         std::ifstream in(file_name, std::ios::binary);
         if (!in) throw DataError(file_name + ": cannot open it for reading; check the path and its permissions");
         const std::string ext = lower_extension(file_name);
-        stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, emit);
+        stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, sink);
       }
     } else {
       // Raw inputs: a reader may need them together (a table row with a joined column, a FASTA file).
-      stream_raw(inputs, predictor, emit);
+      stream_raw(inputs, predictor, sink);
     }
     pipeline.finish();
     writer.finish();
