@@ -4,7 +4,6 @@
 // inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
 // reason (the error column of --out, or stderr) and the rest go on.
 #include <adapt/common/atomic_file.h>
-#include <adapt/common/memory.h>
 #include <adapt/common/threads.h>
 #include <adapt/data/csv.h>
 #include <adapt/data/csv_writer.h>
@@ -266,16 +265,21 @@ std::vector<Outcome> predict_chunk(const Predictor& predictor, const Chunk& chun
   return outcomes;
 }
 
-// Chunks predicted by `workers` threads at once (one intra-op thread each: a table's small batches
-// gain more from whole chunks in parallel than from splitting each operator), written in input
-// order; at most `workers` chunks are in flight, so memory stays bounded. Chunks hold about
-// kChunkSeconds of work, timed on the chunks before (2,048 table rows, 256 audio clips), so slow
-// inputs spread over the workers too. Their sizes are whole prediction batches: the batches, and so
-// the predictions to the last bit, are the same whatever the timing.
+// Chunks predicted in input order with `workers` threads. The first chunk runs here on every thread;
+// when its inputs are light (a table row, a short text: under kHeavyRowSeconds each), whole chunks
+// then run in parallel on one intra-op thread each, as small batches gain more from that than from
+// splitting each operator, and at most `workers` are in flight, so memory stays bounded. Heavy ones
+// (a CNN over a clip or a sequence) stay on this thread with every thread inside each operator:
+// their batches' blocks of over 64 MiB would come fresh from the kernel on a worker thread, whose
+// glibc heap cannot hold them (FSDD's 3,000 clips at 2 threads: 22.1 s in parallel chunks, 6.3 s
+// here; 1 thread: 7.5 s). Chunks hold about kChunkSeconds of work, timed on the chunk before
+// (2,048 table rows, 256 clips); their sizes are whole prediction batches, so the batches, and the
+// predictions to the last bit, are the same whatever the timing.
 class ChunkPipeline {
  public:
   static constexpr double kChunkSeconds = 0.5;
   static constexpr size_t kBatch = kPredictBatchSize, kMaxRows = 8 * kBatch;
+  static constexpr double kHeavyRowSeconds = 1e-3;
 
   ChunkPipeline(const Predictor& predictor, PredictionWriter& writer, size_t workers)
       : predictor_(predictor), writer_(writer), workers_(std::max<size_t>(1, workers)) {}
@@ -292,10 +296,15 @@ class ChunkPipeline {
 
  private:
   void add(Chunk&& chunk) {
-    if (workers_ == 1) return write(predict_timed(chunk));
+    if (!parallel_) {
+      write(predict_timed(chunk));
+      if (!decided_ && workers_ > 1 && seconds_per_row_ < kHeavyRowSeconds) parallel_ = true, set_num_threads(1);
+      decided_ = true;  // once, on the first chunk
+      return;
+    }
     if (pending_.size() >= workers_) write_oldest();
     pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
-      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set below
+      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set in add()
       return predict_timed(chunk);
     }));
   }
@@ -323,6 +332,7 @@ class ChunkPipeline {
   const Predictor& predictor_;
   PredictionWriter& writer_;
   size_t workers_;
+  bool decided_ = false, parallel_ = false;
   std::atomic<double> seconds_per_row_{0};
   std::deque<std::future<std::vector<Outcome>>> pending_;
 };
@@ -340,9 +350,8 @@ std::string output_format(const fs::path& out_file) {
 int predict(const Global& global, const fs::path& model_file, const std::vector<std::string>& inputs,
             const fs::path& out_file) {
   const std::string format = output_format(out_file);
-  // --threads N predicts N chunks at once, each on one intra-op thread, all from the one heap.
+  // --threads N: N intra-op threads, or N chunks at once (ChunkPipeline).
   const auto workers = static_cast<size_t>(num_threads());
-  if (workers > 1) share_one_heap();
   Registry& registry = global_registry();
   report_plugin_problems();
   const Predictor predictor = Predictor::load(model_file, registry);
@@ -352,7 +361,6 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
     return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
   });
   size_t failed = 0, written = 0;
-  if (workers > 1) set_num_threads(1);
   auto stream = [&](std::ostream& file) {
     PredictionWriter writer(global, file, format);
     ChunkPipeline pipeline(predictor, writer, workers);

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Women's Clothing Reviews: adapt's fused text + table network, its branches alone, the stacked
 # baselines and the Python peers, all scored on the same test rows (the run's split.csv).
-#   bench/fusion/run.sh BUILD_DIR [DATA_DIR] [OUT_DIR]   (DATA_DIR defaults to $ADAPT_DATA_DIR)
+# PART is valid (default: the test part stays sealed) or test (--final: scores it; once, see
+# README.md's protocol); TASKS picks among recommended and rating (default both).
+#   bench/fusion/run.sh BUILD_DIR [DATA_DIR] [OUT_DIR] [PART] [TASKS]   (DATA_DIR defaults to $ADAPT_DATA_DIR)
 set -euo pipefail
-build=${1:?usage: run.sh BUILD_DIR [DATA_DIR] [OUT_DIR]}
+build=${1:?usage: run.sh BUILD_DIR [DATA_DIR] [OUT_DIR] [PART] [TASKS]}
 data=${2:-${ADAPT_DATA_DIR:?set ADAPT_DATA_DIR or pass DATA_DIR}}
 out=${3:-/tmp/adapt-bench-fusion}
+part=${4:-valid}
+final=""; [ "$part" = test ] && final=--final
 here=$(cd "$(dirname "$0")" && pwd)
 for p in python3-sklearn python3-pandas python3-xgboost; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="${missing:-} $p"
@@ -18,7 +22,7 @@ export OPENBLAS_NUM_THREADS=1
 csv="$data/multimodal/womens-clothing-reviews/Womens Clothing E-Commerce Reviews.csv"
 mkdir -p "$out"
 # The recipe with the data path filled in; "Rating" as a regression target is the second task.
-for task in recommended rating; do
+for task in ${5:-recommended rating}; do
   python3 - "$here/womens_clothing.json" "$csv" "$task" > "$out/$task.json" <<'PY'
 import json, sys
 recipe = json.load(open(sys.argv[1]))
@@ -33,6 +37,6 @@ if sys.argv[3] == "rating":
 print(json.dumps(recipe, indent=2))
 PY
   target="Recommended IND"; [ "$task" = rating ] && target=Rating
-  /usr/bin/time -f "adapt train $task: %e s, %M KB" "$build/bin/adapt" train "$out/$task.json" --out "$out/$task" --force
-  python3 "$here/peers/womens_clothing_peers.py" "$out/$task" "$csv" "$target"
+  /usr/bin/time -f "adapt train $task: %e s, %M KB" "$build/bin/adapt" --threads 2 train "$out/$task.json" --out "$out/$task" --force $final
+  python3 "$here/peers/womens_clothing_peers.py" "$out/$task" "$csv" "$target" "$part"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes the recipes and the input files of bench/monitor/run.sh's audio, protein and recsys models.
-  make_inputs.py DATA_DIR OUT_DIR ROWS CLIPS
+  make_inputs.py DATA_DIR OUT_DIR ROWS CLIPS [SEQUENCES]
 Recipes (the plugins' real models and preprocessing; 2 epochs: their accuracy does not matter here,
 their size does):
   OUT/audio.json    audio.mel + audio.cnn on FSDD (recipes/audio-fsdd.json's settings), from OUT/fsdd.csv
@@ -10,7 +10,7 @@ their size does):
                     y_range [0, 5.5]; a fifth of the ratings held out)
 Inputs, each a CSV whose header names the column the model reads:
   OUT/audio_rows.csv    CLIPS FSDD clips (path), each clip once while CLIPS <= 3,000
-  OUT/protein_rows.csv  ROWS AMP sequences (sequence), every part's records repeated
+  OUT/protein_rows.csv  SEQUENCES (default ROWS) AMP sequences (sequence), every part's records repeated
   OUT/recsys_rows.csv   ROWS MovieLens (user, item) pairs of ratings.csv, repeated past its 100,836"""
 import csv
 import itertools
@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 data, out, rows, clips = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+sequences_n = int(sys.argv[5]) if len(sys.argv) > 5 else rows
 out.mkdir(parents=True, exist_ok=True)
 train = {"schedule": "one_cycle", "epochs": 2}
 wavs = sorted((data / "audio/free-spoken-digit-dataset/recordings").glob("*.wav"))
@@ -89,7 +90,7 @@ for fasta in sorted(amp.glob("*.fa")):
     for is_header, group in itertools.groupby(lines, key=lambda line: line.startswith(">")):
         if not is_header:
             sequences.append(["".join(line.strip() for line in group)])
-write(out / "protein_rows.csv", ["sequence"], sequences, rows)
+write(out / "protein_rows.csv", ["sequence"], sequences, sequences_n)
 
 with open(ratings, newline="") as f:
     pairs = [[r["userId"], r["movieId"]] for r in csv.DictReader(f)]

@@ -4,8 +4,9 @@ Reads the run directory's split.csv (row, origin, part), so each peer fits on ex
 training rows and is scored on its test rows: TF-IDF of Title + Review Text with one-hot Division /
 Department / Class and scaled Age / Positive Feedback Count, then logistic regression (ridge for
 Rating) and XGBoost. Prints one line per model with the test metrics, and adapt's own rows from
-metrics.json beside them.
-Usage: womens_clothing_peers.py RUN_DIR CSV TARGET   (TARGET: "Recommended IND" or "Rating")
+metrics.json beside them. PART (default test) scores the valid part instead while the test part is
+sealed (the peers choose nothing; adapt's rows then come from its valid scores).
+Usage: womens_clothing_peers.py RUN_DIR CSV TARGET [PART]   (TARGET: "Recommended IND" or "Rating")
 """
 import json
 import sys
@@ -22,11 +23,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 run_dir, csv_path, target = sys.argv[1], sys.argv[2], sys.argv[3]
+part = sys.argv[4] if len(sys.argv) > 4 else "test"
 frame = pd.read_csv(csv_path, keep_default_na=False, dtype=str)
 split = pd.read_csv(f"{run_dir}/split.csv", keep_default_na=False)
 assert len(split) == len(frame), f"split.csv has {len(split)} rows, the CSV {len(frame)}: not the same records"
 train = split.part.values == "train"
-test = split.part.values == "test"
+test = split.part.values == part
 
 frame["text"] = frame["Title"] + " xxfld " + frame["Review Text"]
 for c in ["Age", "Positive Feedback Count"]:
@@ -67,8 +69,8 @@ else:
 
 with open(f"{run_dir}/metrics.json") as f:
     metrics = json.load(f)
-rows = {"adapt: fused network": metrics["metrics"].get("test", {})}
+rows = {"adapt: fused network": metrics["metrics"].get(part, {})}
 for name, entry in metrics["baselines"].items():
-    rows["adapt: " + name] = entry.get("test", {})
+    rows["adapt: " + name] = entry.get(part, {})
 for name, scores in rows.items():
     report(name, {k: v for k, v in scores.items() if k != "loss"})

@@ -25,14 +25,6 @@ bool reuse_freed_memory() {
 #endif
 }
 
-bool share_one_heap() {
-#if defined(__GLIBC__)
-  return mallopt(M_ARENA_MAX, 1) == 1;
-#else
-  return false;
-#endif
-}
-
 void advise_huge_pages(void* data, size_t bytes) {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   constexpr uintptr_t kHuge = uintptr_t(2) << 20;

@@ -1,7 +1,6 @@
 // The allocator policy (adapt/common/memory.h): after reuse_freed_memory, a block of 64 MiB comes
 // from the heap instead of a fresh mapping, and freeing it keeps the pages in the process; large
-// blocks get the huge-page advice, small ones do not; after share_one_heap, another thread's large
-// block comes from the heap too.
+// blocks get the huge-page advice, small ones do not.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,7 +9,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 
 #include "adapt/common/memory.h"
 
@@ -92,37 +90,4 @@ TEST(Memory, AnEnvironmentVariableLeavesTheAllocatorAlone) {
   ::setenv("ADAPT_REUSE_FREED_MEMORY", "0", 1);
   EXPECT_FALSE(adapt::reuse_freed_memory());
   ::unsetenv("ADAPT_REUSE_FREED_MEMORY");
-}
-
-namespace {
-
-// Whether a 128 MiB block allocated on a fresh thread is mapped on its own (exit 1) or comes from a
-// heap (exit 0). Run in a fresh process (a threadsafe death test re-runs the binary for one test),
-// where no thread has an arena yet.
-[[noreturn]] void exit_with_where_a_thread_allocates(bool share) {
-  adapt::reuse_freed_memory();
-  if (share) adapt::share_one_heap();
-  bool mapped = true;
-  std::thread([&] {
-    const size_t before = mallinfo2().hblkhd;
-    void* block = std::malloc(size_t(128) << 20);
-    static_cast<volatile char*>(block)[0] = 1;
-    mapped = mallinfo2().hblkhd >= before + (size_t(128) << 20);
-    std::free(block);
-  }).join();
-  std::_Exit(mapped ? 1 : 0);
-}
-
-}  // namespace
-
-TEST(Memory, OneSharedHeapKeepsOtherThreadsLargeBlocksInTheHeap) {
-#if !defined(__GLIBC__)
-  GTEST_SKIP() << "the policy uses glibc's mallopt";
-#else
-  if (kSanitized) GTEST_SKIP() << "AddressSanitizer replaces malloc";
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  // The problem share_one_heap solves: a thread's own arena maps blocks over 64 MiB afresh.
-  EXPECT_EXIT(exit_with_where_a_thread_allocates(false), ::testing::ExitedWithCode(1), "");
-  EXPECT_EXIT(exit_with_where_a_thread_allocates(true), ::testing::ExitedWithCode(0), "");
-#endif
 }

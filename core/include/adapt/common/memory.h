@@ -17,14 +17,6 @@ namespace adapt {
 // alone. Returns whether the policy is in force (false too off glibc).
 bool reuse_freed_memory();
 
-// glibc gives threads their own heaps (arenas), and those map every block above 64 MiB afresh
-// whatever reuse_freed_memory() says, so a worker thread that predicts large batches (an audio
-// CNN's activations) faults in fresh pages on every batch: `adapt predict` on 300 clips at 2 threads
-// took 5.4 s against 2.8 s at 1 thread. Keeps every later thread's blocks in the one main heap;
-// call it before the first thread starts. Worth it for a few compute-bound workers; many threads
-// doing small allocations would queue on the heap's lock instead. Returns whether it took effect.
-bool share_one_heap();
-
 // Tables read and written at random rows (embedding tables, their optimizer state) miss the TLB on
 // nearly every row with 4 KiB pages. Asks the kernel to back [data, data + bytes) with 2 MiB pages
 // (Linux transparent huge pages in "madvise" or "always" mode); call it before the first write, as
