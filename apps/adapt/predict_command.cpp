@@ -9,12 +9,10 @@
 #include <adapt/data/csv_writer.h>
 #include <adapt/data/json_lines.h>
 #include <adapt/export/export.h>
-#include <adapt/train/learner.h>
 
 #include <ATen/Parallel.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <fstream>
@@ -28,18 +26,13 @@ namespace adapt::cli {
 namespace {
 
 namespace fs = std::filesystem;
+constexpr size_t kChunkRows = 2048;
 
 // A chunk of inputs: `parse(items)` turns some of them into records (one or more each); labels name
 // each input in the output.
 struct Chunk {
   std::vector<std::string> labels;
   std::function<Records(const std::vector<size_t>& items)> parse;
-};
-
-// Where the input streams put their chunks, and how many inputs the next chunk should hold.
-struct ChunkSink {
-  std::function<void(Chunk&&)> emit;
-  std::function<size_t()> rows;
 };
 
 std::string lower_extension(const std::string& path) {
@@ -99,10 +92,10 @@ bool next_record(std::istream& in, std::string& record, size_t& line) {
   return !record.empty();
 }
 
-// Streams a table (CSV, TSV or JSON lines) from `in` in chunks, each put into `sink`.
+// Streams a table (CSV, TSV or JSON lines) from `in` in chunks, calling `emit` for each.
 void stream_table(std::istream& in, const std::string& source, const std::string& format,
-                  const std::vector<std::string>& columns, const ChunkSink& sink, std::string first_line = {},
-                  size_t line = 0) {
+                  const std::vector<std::string>& columns, const std::function<void(Chunk&&)>& emit,
+                  std::string first_line = {}, size_t line = 0) {
   std::string header;
   if (format != "jsonl") {
     header = first_line;
@@ -117,8 +110,7 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       rows->push_back(first_line), origins->push_back(source + ":" + std::to_string(line));
       first_line.clear();
     }
-    const size_t chunk_rows = sink.rows();
-    for (std::string record; rows->size() < chunk_rows; record.clear()) {
+    for (std::string record; rows->size() < kChunkRows; record.clear()) {
       const size_t start = line + 1;
       if (!(more = next_record(in, record, line))) break;
       rows->push_back(record), origins->push_back(source + ":" + std::to_string(start));
@@ -131,17 +123,18 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       chunk.parse = [=](const std::vector<size_t>& items) {
         return parse_table_rows(header, *rows, *origins, items, delimiter, columns);
       };
-    sink.emit(std::move(chunk));
+    emit(std::move(chunk));
   }
 }
 
 // Raw inputs (paths, texts, CSV rows) through the recipe's reader, a chunk at a time.
-void stream_raw(const std::vector<std::string>& inputs, const Predictor& predictor, const ChunkSink& sink) {
-  for (size_t start = 0, end = 0; start < inputs.size(); start = end) {
-    end = std::min(inputs.size(), start + sink.rows());
-    auto chunk_inputs = std::make_shared<std::vector<std::string>>(inputs.begin() + static_cast<std::ptrdiff_t>(start),
-                                                                   inputs.begin() + static_cast<std::ptrdiff_t>(end));
-    sink.emit({*chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
+void stream_raw(const std::vector<std::string>& inputs, const Predictor& predictor,
+                const std::function<void(Chunk&&)>& emit) {
+  for (size_t start = 0; start < inputs.size(); start += kChunkRows) {
+    auto chunk_inputs = std::make_shared<std::vector<std::string>>(
+        inputs.begin() + static_cast<std::ptrdiff_t>(start),
+        inputs.begin() + static_cast<std::ptrdiff_t>(std::min(inputs.size(), start + kChunkRows)));
+    emit({*chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
             std::vector<std::string> picked;
             for (size_t i : items) picked.push_back((*chunk_inputs)[i]);
             return predictor.read_inputs(picked);
@@ -150,14 +143,15 @@ void stream_raw(const std::vector<std::string>& inputs, const Predictor& predict
 }
 
 // Standard input: JSON lines, a table whose header names the model's columns, or one input per line.
-void stream_stdin(const Predictor& predictor, const std::vector<std::string>& columns, const ChunkSink& sink) {
+void stream_stdin(const Predictor& predictor, const std::vector<std::string>& columns,
+                  const std::function<void(Chunk&&)>& emit) {
   std::string first;
   size_t line = 0;
   while (std::getline(std::cin, first) && blank(strip_cr(first))) ++line;
   ++line;
   first = strip_cr(first);
   if (blank(first)) return;
-  if (first.front() == '{') return stream_table(std::cin, "stdin", "jsonl", columns, sink, first, line);
+  if (first.front() == '{') return stream_table(std::cin, "stdin", "jsonl", columns, emit, first, line);
   for (const char* format : {"csv", "tsv"}) {
     std::vector<std::string> names;
     try {  // the first line as a header
@@ -167,16 +161,16 @@ void stream_stdin(const Predictor& predictor, const std::vector<std::string>& co
     }
     if (std::all_of(columns.begin(), columns.end(),
                     [&](const std::string& c) { return std::count(names.begin(), names.end(), c) > 0; }))
-      return stream_table(std::cin, "stdin", format, columns, sink, first, line);
+      return stream_table(std::cin, "stdin", format, columns, emit, first, line);
   }
   std::vector<std::string> inputs = {first};
   for (std::string text; std::getline(std::cin, text);) {
     text = strip_cr(text);
     if (blank(text)) continue;
     inputs.push_back(text);
-    if (inputs.size() >= sink.rows()) stream_raw(inputs, predictor, sink), inputs.clear();
+    if (inputs.size() == kChunkRows) stream_raw(inputs, predictor, emit), inputs.clear();
   }
-  stream_raw(inputs, predictor, sink);
+  stream_raw(inputs, predictor, emit);
 }
 
 // One input's outcome, formatted by the worker that predicted it and written in input order.
@@ -266,19 +260,15 @@ std::vector<Outcome> predict_chunk(const Predictor& predictor, const Chunk& chun
 }
 
 // Chunks predicted in input order with `workers` threads. The first chunk runs here on every thread;
-// when its inputs are light (a table row, a short text: under kHeavyRowSeconds each), whole chunks
-// then run in parallel on one intra-op thread each, as small batches gain more from that than from
+// when its inputs are light (a table row, a short text: under kHeavyRowSeconds each), the next chunks
+// run in parallel on one intra-op thread each, as small batches gain more from that than from
 // splitting each operator, and at most `workers` are in flight, so memory stays bounded. Heavy ones
 // (a CNN over a clip or a sequence) stay on this thread with every thread inside each operator:
 // their batches' blocks of over 64 MiB would come fresh from the kernel on a worker thread, whose
 // glibc heap cannot hold them (FSDD's 3,000 clips at 2 threads: 22.1 s in parallel chunks, 6.3 s
-// here; 1 thread: 7.5 s). Chunks hold about kChunkSeconds of work, timed on the chunk before
-// (2,048 table rows, 256 clips); their sizes are whole prediction batches, so the batches, and the
-// predictions to the last bit, are the same whatever the timing.
+// here; 1 thread: 7.5 s).
 class ChunkPipeline {
  public:
-  static constexpr double kChunkSeconds = 0.5;
-  static constexpr size_t kBatch = kPredictBatchSize, kMaxRows = 8 * kBatch;
   static constexpr double kHeavyRowSeconds = 1e-3;
 
   ChunkPipeline(const Predictor& predictor, PredictionWriter& writer, size_t workers)
@@ -287,40 +277,27 @@ class ChunkPipeline {
     for (auto& p : pending_)
       if (p.valid()) p.wait();  // an error unwinds: let the workers finish with what they hold
   }
-  ChunkSink sink() {
-    return {[this](Chunk&& chunk) { add(std::move(chunk)); }, [this] { return rows(); }};
+  void add(Chunk&& chunk) {
+    if (!parallel_) {
+      const auto start = std::chrono::steady_clock::now();
+      write(predict_chunk(predictor_, chunk, writer_));
+      const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      const bool light = took.count() < kHeavyRowSeconds * static_cast<double>(chunk.labels.size());
+      if (!decided_ && workers_ > 1 && light) parallel_ = true, set_num_threads(1);
+      decided_ = true;  // once, on the first chunk
+      return;
+    }
+    if (pending_.size() >= workers_) write_oldest();
+    pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
+      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set above
+      return predict_chunk(predictor_, chunk, writer_);
+    }));
   }
   void finish() {
     while (!pending_.empty()) write_oldest();
   }
 
  private:
-  void add(Chunk&& chunk) {
-    if (!parallel_) {
-      write(predict_timed(chunk));
-      if (!decided_ && workers_ > 1 && seconds_per_row_ < kHeavyRowSeconds) parallel_ = true, set_num_threads(1);
-      decided_ = true;  // once, on the first chunk
-      return;
-    }
-    if (pending_.size() >= workers_) write_oldest();
-    pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
-      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set in add()
-      return predict_timed(chunk);
-    }));
-  }
-  size_t rows() const {
-    const double per_row = seconds_per_row_.load();
-    if (per_row <= 0) return kBatch;
-    const auto batches = static_cast<size_t>(kChunkSeconds / per_row) / kBatch;
-    return std::clamp(batches * kBatch, kBatch, kMaxRows);
-  }
-  std::vector<Outcome> predict_timed(const Chunk& chunk) {
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<Outcome> outcomes = predict_chunk(predictor_, chunk, writer_);
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    if (!chunk.labels.empty()) seconds_per_row_ = took.count() / static_cast<double>(chunk.labels.size());
-    return outcomes;
-  }
   void write(const std::vector<Outcome>& outcomes) {
     for (const auto& o : outcomes) writer_.put(o);
   }
@@ -333,7 +310,6 @@ class ChunkPipeline {
   PredictionWriter& writer_;
   size_t workers_;
   bool decided_ = false, parallel_ = false;
-  std::atomic<double> seconds_per_row_{0};
   std::deque<std::future<std::vector<Outcome>>> pending_;
 };
 
@@ -350,8 +326,6 @@ std::string output_format(const fs::path& out_file) {
 int predict(const Global& global, const fs::path& model_file, const std::vector<std::string>& inputs,
             const fs::path& out_file) {
   const std::string format = output_format(out_file);
-  // --threads N: N intra-op threads, or N chunks at once (ChunkPipeline).
-  const auto workers = static_cast<size_t>(num_threads());
   Registry& registry = global_registry();
   report_plugin_problems();
   const Predictor predictor = Predictor::load(model_file, registry);
@@ -361,22 +335,24 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
     return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
   });
   size_t failed = 0, written = 0;
+  // --threads N: N intra-op threads, or N chunks at once (ChunkPipeline).
+  const auto workers = static_cast<size_t>(num_threads());
   auto stream = [&](std::ostream& file) {
     PredictionWriter writer(global, file, format);
     ChunkPipeline pipeline(predictor, writer, workers);
-    const ChunkSink sink = pipeline.sink();
+    const auto emit = [&](Chunk&& chunk) { pipeline.add(std::move(chunk)); };
     if (inputs.size() == 1 && inputs.front() == "-") {
-      stream_stdin(predictor, columns, sink);
+      stream_stdin(predictor, columns, emit);
     } else if (all_tables) {
       for (const auto& file_name : inputs) {
         std::ifstream in(file_name, std::ios::binary);
         if (!in) throw DataError(file_name + ": cannot open it for reading; check the path and its permissions");
         const std::string ext = lower_extension(file_name);
-        stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, sink);
+        stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, emit);
       }
     } else {
       // Raw inputs: a reader may need them together (a table row with a joined column, a FASTA file).
-      stream_raw(inputs, predictor, sink);
+      stream_raw(inputs, predictor, emit);
     }
     pipeline.finish();
     writer.finish();

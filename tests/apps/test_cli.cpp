@@ -169,7 +169,7 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
     std::ofstream table(dir / "table.csv");
     table << "b,a\n";  // columns found by name, in any order
     for (int i = 0; i < 5000; ++i) {
-      if (i == 2500) table << "bad,0.3\n";  // mid-file, in a later chunk than the first
+      if (i == 2500) table << "bad,0.3\n";  // mid-file, in the second of three chunks
       table << (i % 7) / 7.0 << "," << (i % 5) / 5.0 << "\n";
     }
     table << "oops,0.1\n";

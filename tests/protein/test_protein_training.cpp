@@ -84,6 +84,22 @@ TEST(ProteinTraining, CnnTrainsExportsReloadsPredictsAndEmbeds) {
   auto e = model->embed(batch);
   EXPECT_EQ(e.sizes(), (std::vector<int64_t>{2, 32}));
   EXPECT_TRUE(torch::isfinite(e).all().item<bool>());
+  // More rows than a batch, 5 to 300 residues in random order: predicted in batches of similar
+  // length, yet each row gets its own output, in the records' order, with or without features.
+  Records many({"id", "sequence"}, "t");
+  std::mt19937_64 gen(3);
+  for (int i = 0; i < 600; ++i) {
+    std::string s;
+    for (int j = 0, n = 5 + static_cast<int>(gen() % 296); j < n; ++j) s += Alphabet::standard[gen() % 20];
+    many.add_row({"m" + std::to_string(i), s}, "m");
+  }
+  const torch::Tensor all = predictor.outputs(many);
+  EXPECT_TRUE(torch::equal(predictor.outputs_and_features(many).outputs, all));
+  for (size_t i : {0, 1, 299, 598, 599}) {
+    Records one({"id", "sequence"}, "t");
+    one.add_row({many.at(i, "id"), many.at(i, "sequence")}, "m");
+    EXPECT_TRUE(torch::allclose(all[static_cast<int64_t>(i)], predictor.outputs(one)[0], 1e-5, 1e-6)) << "row " << i;
+  }
   std::filesystem::remove_all(dir);
 }
 

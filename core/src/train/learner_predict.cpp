@@ -36,8 +36,29 @@ Batch collate_items(const DataBlocks& blocks, const std::vector<std::shared_ptr<
   return finish_batch(blocks.collate(items), transforms, rows, rng);
 }
 
-// Encodes `records` for prediction in batches and hands each batch to `visit` (eval mode, no grad).
-void for_each_predict_batch(Model& model, const DataBlocks& blocks,
+// Rows in the order their batches run: by sequence length when an input reads sequences, so each
+// batch pads to little more than its own rows (AMP peptides run from 10 to 200 residues: a random
+// batch pads nearly all to 200). Stable, so the batches, and the outputs to the last bit, depend on
+// the records alone.
+std::vector<int64_t> predict_order(const DataBlocks& blocks, const Records& records, int64_t batch_size) {
+  std::vector<int64_t> order(records.size());
+  std::iota(order.begin(), order.end(), int64_t(0));
+  if (records.size() <= static_cast<size_t>(batch_size) || blocks.length(records, 0) < 0) return order;
+  std::vector<int64_t> lengths(records.size());
+  for (size_t row = 0; row < records.size(); ++row) lengths[row] = blocks.length(records, row);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return lengths[a] < lengths[b]; });
+  return order;
+}
+
+// Rows of `t` in the records' order, from the order for_each_predict_batch visited them in.
+torch::Tensor in_record_order(const torch::Tensor& t, const std::vector<int64_t>& order) {
+  if (std::is_sorted(order.begin(), order.end())) return t;
+  return torch::empty_like(t).index_copy_(0, torch::tensor(order, torch::kInt64), t);
+}
+
+// Encodes `records` for prediction in batches and hands each batch to `visit` (eval mode, no grad);
+// returns the rows in the order the batches held them (predict_order).
+std::vector<int64_t> for_each_predict_batch(Model& model, const DataBlocks& blocks,
                             const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
                             int64_t batch_size, const std::function<void(const Batch&)>& visit) {
   if (records.empty()) throw DataError("predict: no records to predict (source " + records.source() + ")");
@@ -60,10 +81,11 @@ void for_each_predict_batch(Model& model, const DataBlocks& blocks,
   const bool item_transforms = std::any_of(transforms.begin(), transforms.end(), [](const auto& t) {
     return t->on_valid() && t->level() == TransformLevel::item;
   });
-  for (size_t start = 0; start < records.size(); start += static_cast<size_t>(batch_size)) {
-    size_t end = std::min(records.size(), start + static_cast<size_t>(batch_size));
-    std::vector<int64_t> rows(end - start);
-    std::iota(rows.begin(), rows.end(), static_cast<int64_t>(start));
+  const std::vector<int64_t> order = predict_order(blocks, records, batch_size);
+  for (size_t start = 0; start < order.size(); start += static_cast<size_t>(batch_size)) {
+    const size_t end = std::min(order.size(), start + static_cast<size_t>(batch_size));
+    const std::vector<int64_t> rows(order.begin() + static_cast<std::ptrdiff_t>(start),
+                                    order.begin() + static_cast<std::ptrdiff_t>(end));
     std::optional<Batch> batch;
     if (!item_transforms) batch = blocks.encode_batch(records, std::vector<size_t>(rows.begin(), rows.end()), ctx);
     if (batch) {
@@ -71,10 +93,11 @@ void for_each_predict_batch(Model& model, const DataBlocks& blocks,
       continue;
     }
     std::vector<Sample> items;
-    items.reserve(end - start);
-    for (size_t row = start; row < end; ++row) items.push_back(encode_item(blocks, transforms, records, row, ctx, rng));
+    items.reserve(rows.size());
+    for (int64_t row : rows) items.push_back(encode_item(blocks, transforms, records, static_cast<size_t>(row), ctx, rng));
     visit(collate_items(blocks, transforms, items, rows, rng));
   }
+  return order;
 }
 
 }  // namespace
@@ -104,10 +127,10 @@ torch::Tensor predict_outputs(Model& model, const DataBlocks& blocks,
                               const std::vector<std::shared_ptr<const Transform>>& transforms, const Records& records,
                               int64_t batch_size, ModelOutput what) {
   std::vector<torch::Tensor> outputs;
-  for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
+  const auto order = for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
     outputs.push_back(what == ModelOutput::embedding ? model.embed(batch) : model.forward(batch));
   });
-  return torch::cat(outputs);
+  return in_record_order(torch::cat(outputs), order);
 }
 
 OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& blocks,
@@ -116,7 +139,7 @@ OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& 
   std::vector<torch::Tensor> outputs, features;
   std::map<std::string, std::vector<TokenSequences>> sequences;
   const bool embeds = model.embedding_width() > 0;
-  for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
+  const auto order = for_each_predict_batch(model, blocks, transforms, records, batch_size, [&](const Batch& batch) {
     if (embeds) {
       auto [o, f] = model.forward_and_embed(batch);
       outputs.push_back(o), features.push_back(f);
@@ -130,7 +153,8 @@ OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& 
         sequences[input.key].push_back({ids->second, lengths->second});
     }
   });
-  OutputsAndFeatures out{torch::cat(outputs), embeds ? torch::cat(features) : torch::Tensor(), {}};
+  OutputsAndFeatures out{in_record_order(torch::cat(outputs), order),
+                         embeds ? in_record_order(torch::cat(features), order) : torch::Tensor(), {}};
   for (auto& [key, parts] : sequences) {  // batches pad to their own longest row: pad to the longest of all
     int64_t width = 0;
     for (const auto& p : parts) width = std::max(width, p.ids.size(1));
@@ -139,7 +163,7 @@ OutputsAndFeatures predict_outputs_and_features(Model& model, const DataBlocks& 
       ids.push_back(torch::constant_pad_nd(p.ids, {0, width - p.ids.size(1)}, 0));
       lengths.push_back(p.lengths.to(torch::kLong));
     }
-    out.sequences[key] = {torch::cat(ids), torch::cat(lengths)};
+    out.sequences[key] = {in_record_order(torch::cat(ids), order), in_record_order(torch::cat(lengths), order)};
   }
   return out;
 }
