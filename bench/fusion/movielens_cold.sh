@@ -15,7 +15,7 @@ mkdir -p "$out"
 sed "s|DATA/|$data/|g" "$here/movielens_hybrid.json" > "$out/hybrid.json"
 # The same recipe without the content (ids), and that with sparse gradients (ids_sparse: the ids
 # model's own recipe, recipes/recsys-movielens.json's settings, the better ids model).
-python3 - "$out/hybrid.json" "$out" <<'PY'
+/usr/bin/python3 - "$out/hybrid.json" "$out" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 del r["model"]["item_features"]
@@ -26,5 +26,5 @@ json.dump(r, open(sys.argv[2] + "/ids_sparse.json", "w"), indent=2)
 PY
 for run in ids_sparse ids hybrid; do
   "$build/bin/adapt" --threads 2 train "$out/$run.json" --out "$out/$run" --force $final > "$out/$run.log"
-  python3 "$here/peers/movielens_cold.py" "$build/bin/adapt" "$out/$run" "$data" "$part"
+  /usr/bin/python3 "$here/peers/movielens_cold.py" "$build/bin/adapt" "$out/$run" "$data" "$part"
 done

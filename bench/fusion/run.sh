@@ -23,7 +23,7 @@ csv="$data/multimodal/womens-clothing-reviews/Womens Clothing E-Commerce Reviews
 mkdir -p "$out"
 # The recipe with the data path filled in; "Rating" as a regression target is the second task.
 for task in ${5:-recommended rating}; do
-  python3 - "$here/womens_clothing.json" "$csv" "$task" > "$out/$task.json" <<'PY'
+  /usr/bin/python3 - "$here/womens_clothing.json" "$csv" "$task" > "$out/$task.json" <<'PY'
 import json, sys
 recipe = json.load(open(sys.argv[1]))
 recipe["reader"]["path"] = sys.argv[2]
@@ -38,5 +38,5 @@ print(json.dumps(recipe, indent=2))
 PY
   target="Recommended IND"; [ "$task" = rating ] && target=Rating
   /usr/bin/time -f "adapt train $task: %e s, %M KB" "$build/bin/adapt" --threads 2 train "$out/$task.json" --out "$out/$task" --force $final
-  python3 "$here/peers/womens_clothing_peers.py" "$out/$task" "$csv" "$target" "$part"
+  /usr/bin/python3 "$here/peers/womens_clothing_peers.py" "$out/$task" "$csv" "$target" "$part"
 done

@@ -9,8 +9,10 @@
 #      audio    an FSDD spoken-digit CNN (audio.mel + audio.cnn), 3,000 clips (every clip once);
 #      protein  the AMP Scanner v2 CNN (protein.sequence + protein.cnn), 20,000 sequences (repeated;
 #               compute-bound: 100,000 took adapt 5 minutes at one thread);
-#      recsys   a MovieLens latest-small dot-bias model (recsys.ids + recsys.dot_bias), 100,000
-#               (user, item) pairs of ratings.csv; its output is the rating, not a label.
+#      recsys   a MovieLens latest-small dot-bias model (recsys.ids + recsys.dot_bias), 1,000,000
+#               (user, item) pairs of ratings.csv (repeated); its output is the rating, not a label.
+# adapt's time is its whole process (start, plugins and model loading included); the peer prints its
+# loop's time (reading the CSV, predicting, writing) and /usr/bin/time its whole process beside it.
 #    make_inputs.py writes the audio, protein and recsys recipes (2 epochs each: speed depends on the
 #    model's size, not on its accuracy) and their inputs; each model trains once (kept in WORK/NAME).
 # After each pair of runs, peers/agree.py checks that both sides predicted the same (the first 5,000
@@ -40,8 +42,8 @@ compare() {  # NAME (WORK/NAME/model.adapt, WORK/NAME-peer) ROWS.csv
   for threads in 1 2; do
     /usr/bin/time -f "adapt predict $1 --threads $threads: %e s, peak RSS %M KB" \
       "$adapt" --threads "$threads" predict "$work/$1/model.adapt" "$2" --out "$work/$1_preds.csv"
-    PEER_MODEL_DIR="$work/$1-peer" /usr/bin/python3 "$here/peers/predict_loop.py" "$2" \
-      "$work/$1_peer_preds.csv" "$threads"
+    PEER_MODEL_DIR="$work/$1-peer" /usr/bin/time -f "peer process $1 --threads $threads: %e s" \
+      /usr/bin/python3 "$here/peers/predict_loop.py" "$2" "$work/$1_peer_preds.csv" "$threads"
     /usr/bin/python3 "$here/peers/agree.py" "$1" "$work/$1_preds.csv" "$work/$1_peer_preds.csv" "$work/$1-peer" 5000
   done
 }
@@ -82,8 +84,8 @@ EOF
 compare sms "$work/sms_rows.csv"
 fi
 
-# Audio, protein and recsys: make_inputs.py's recipes and inputs (100,000 rows; FSDD's 3,000 clips).
-/usr/bin/python3 "$here/make_inputs.py" "$data" "$work" "${ROWS:-100000}" "${ROWS:-3000}" "${ROWS:-20000}"
+# Audio, protein and recsys: make_inputs.py's recipes and inputs (3,000 clips, 20,000 sequences, 1M pairs).
+/usr/bin/python3 "$here/make_inputs.py" "$data" "$work" "${ROWS:-1000000}" "${ROWS:-3000}" "${ROWS:-20000}"
 for name in audio protein recsys; do
   if wanted $name; then
     export_peer $name
