@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <memory>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -88,6 +89,20 @@ void IdsBlock::setup(const Records& train) {
 
 TensorDict IdsBlock::encode(const Records& records, size_t row, const EncodeContext&) const {
   return encode_ids(records.at(row, user_column_), records.at(row, item_column_));
+}
+
+std::optional<TensorDict> IdsBlock::encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                                 const EncodeContext&) const {
+  const auto n = static_cast<int64_t>(rows.size());
+  TensorDict batch;
+  for (const auto& [key, column, ids] : {std::tuple<const char*, const std::string&, const IdEncoder&>{"user", user_column_, users_},
+                                         {"item", item_column_, items_}}) {
+    const std::vector<std::string>& values = records.column(column);
+    torch::Tensor encoded = torch::empty({n, ids.slots()}, torch::kInt64);
+    for (int64_t i = 0; i < n; ++i) ids.encode(values[rows[static_cast<size_t>(i)]], encoded.data_ptr<int64_t>() + i * ids.slots());
+    batch[key] = encoded;
+  }
+  return batch;
 }
 
 TensorDict IdsBlock::noise(const Records&, size_t row, const EncodeContext&, const std::string&,

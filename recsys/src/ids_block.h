@@ -16,6 +16,9 @@ class IdsBlock : public Block {
   std::vector<std::string> columns() const override { return {user_column_, item_column_}; }
   void setup(const Records& train) override;
   TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const override;
+  // The rows' ids straight into two [rows, slots] tensors: prediction's path, no tensor per row.
+  std::optional<TensorDict> encode_batch(const Records& records, const std::vector<size_t>& rows,
+                                         const EncodeContext& ctx) const override;
   json dims() const override;
   json state() const override;
   void load_state(const json& state) override;

@@ -89,4 +89,14 @@ json RatingTarget::decode(const torch::Tensor& output_row) const {
   return {{"rating", clamp(output_row.reshape({-1})[0].item<double>())}};
 }
 
+std::vector<json> RatingTarget::decode_batch(const torch::Tensor& outputs) const {
+  if (outputs.dim() < 1 || outputs.numel() < outputs.size(0)) return Block::decode_batch(outputs);
+  // Each row's first value, as decode() reads it.
+  const torch::Tensor first = outputs.detach().reshape({outputs.size(0), -1}).select(1, 0).to(torch::kCPU, torch::kDouble).contiguous();
+  std::vector<json> decoded;
+  decoded.reserve(static_cast<size_t>(first.numel()));
+  for (int64_t i = 0; i < first.numel(); ++i) decoded.push_back({{"rating", clamp(first.data_ptr<double>()[i])}});
+  return decoded;
+}
+
 }  // namespace adapt::recsys

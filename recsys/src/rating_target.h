@@ -22,6 +22,7 @@ class RatingTarget : public Block {
   std::string loss() const override { return "mse"; }
   int64_t n_outputs() const override { return 1; }
   json decode(const torch::Tensor& output_row) const override;
+  std::vector<json> decode_batch(const torch::Tensor& outputs) const override;
 
   double clamp(double rating) const;
   double train_mean() const { return mean_; }

@@ -155,6 +155,24 @@ class UnscaledBatchBlock : public BatchedMeanBlock {
   }
 };
 
+// A regression target: decode() gives the output in the column's units.
+class ScaledTargetBlock : public MeanBlock {
+ public:
+  std::string loss() const override { return "mse"; }
+  int64_t n_outputs() const override { return 1; }
+  adapt::json decode(const torch::Tensor& row) const override { return {{"value", row.item<double>() * spread_ + mean_}}; }
+};
+
+// Offers decode_batch() but forgets the units there, so a batch differs from decode() of its rows.
+class UnscaledBatchDecodeBlock : public ScaledTargetBlock {
+ public:
+  std::vector<adapt::json> decode_batch(const torch::Tensor& outputs) const override {
+    std::vector<adapt::json> out;
+    for (int64_t i = 0; i < outputs.size(0); ++i) out.push_back({{"value", outputs[i].item<double>()}});
+    return out;
+  }
+};
+
 template <typename B>
 void add_block(adapt::Registry& registry, const std::string& name) {
   registry.add_block(name, "a test block", {}, [](const adapt::Options&) { return std::make_shared<B>(); });
@@ -172,6 +190,8 @@ inline void register_broken_blocks(adapt::Registry& registry) {
   add_block<MismatchedTargetBlock>(registry, "broken.mismatched_target");
   add_block<UnscaledBatchBlock>(registry, "broken.unscaled_batch");
   add_block<BatchedMeanBlock>(registry, "broken.batched_mean");
+  add_block<ScaledTargetBlock>(registry, "broken.scaled_target");
+  add_block<UnscaledBatchDecodeBlock>(registry, "broken.unscaled_batch_decode");
 }
 
 // --- transforms on the block's tensor "x" -----------------------------------------------------

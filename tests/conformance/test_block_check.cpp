@@ -51,6 +51,12 @@ TEST(BlockCheck, CatchesABatchEncoderThatDisagreesWithCollate) {
   EXPECT_NONFATAL_FAILURE(check("broken.unscaled_batch"), "it must return exactly what collate() does");
 }
 
+TEST(BlockCheck, PassesACorrectTarget) { check("broken.scaled_target"); }
+
+TEST(BlockCheck, CatchesABatchDecoderThatDisagreesWithDecode) {
+  EXPECT_NONFATAL_FAILURE(check("broken.unscaled_batch_decode"), "decode_batch() differs from decode() of each row");
+}
+
 TEST(BlockCheck, NamesTheBlockAndTheRowInItsMessages) {
   expect_caught(failures_of([] { check("broken.forgetful"); }), {"block broken.forgetful", "row 0 (train:1)"});
 }

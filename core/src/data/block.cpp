@@ -81,6 +81,13 @@ json Block::decode(const torch::Tensor&) const {
               "core.category, core.multi_category or core.regression");
 }
 
+std::vector<json> Block::decode_batch(const torch::Tensor& outputs) const {
+  std::vector<json> decoded;
+  decoded.reserve(static_cast<size_t>(outputs.size(0)));
+  for (int64_t i = 0; i < outputs.size(0); ++i) decoded.push_back(decode(outputs[i]));
+  return decoded;
+}
+
 std::string Block::describe(const Records& records, size_t row) const {
   const auto names = columns();
   if (names.size() == 1) return records.at(row, names[0]);

@@ -148,21 +148,10 @@ int64_t CategoryBlock::n_outputs() const {
   return static_cast<int64_t>(vocab_.size());
 }
 
-json CategoryBlock::decode(const torch::Tensor& output_row) const {
-  require_setup("decode()");
-  if (output_row.numel() != static_cast<int64_t>(vocab_.size())) {
-    throw Error("core.category (column \"" + options_.column() + "\"): decode got " +
-                std::to_string(output_row.numel()) + " outputs but there are " + std::to_string(vocab_.size()) +
-                " classes; the model's output width must equal n_outputs()");
-  }
-  // Softmax in plain C++: decode runs once per prediction, where tensor calls cost more than the sum.
-  std::vector<double> p(vocab_.size());
-  const torch::Tensor row = output_row.device().is_cpu() && output_row.is_contiguous() &&
-                                    output_row.scalar_type() == torch::kFloat
-                                ? output_row
-                                : output_row.detach().to(torch::kCPU, torch::kDouble).contiguous();
-  if (row.scalar_type() == torch::kFloat) std::copy_n(row.data_ptr<float>(), p.size(), p.begin());
-  else std::copy_n(row.data_ptr<double>(), p.size(), p.begin());
+// Softmax in plain C++: decoding runs once per prediction, where tensor calls cost more than the sum.
+template <typename T>
+json CategoryBlock::decode_scores(const T* row) const {
+  std::vector<double> p(row, row + vocab_.size());
   const double top = *std::max_element(p.begin(), p.end());
   double sum = 0.0;
   for (double& v : p) sum += (v = std::exp(v - top));
@@ -174,6 +163,33 @@ json CategoryBlock::decode(const torch::Tensor& output_row) const {
     if (p[i] > p[best]) best = i;
   }
   return {{"label", vocab_[best]}, {"probabilities", probabilities}};
+}
+
+json CategoryBlock::decode(const torch::Tensor& output_row) const {
+  require_setup("decode()");
+  if (output_row.numel() != static_cast<int64_t>(vocab_.size())) {
+    throw Error("core.category (column \"" + options_.column() + "\"): decode got " +
+                std::to_string(output_row.numel()) + " outputs but there are " + std::to_string(vocab_.size()) +
+                " classes; the model's output width must equal n_outputs()");
+  }
+  if (output_row.device().is_cpu() && output_row.is_contiguous() && output_row.scalar_type() == torch::kFloat)
+    return decode_scores(output_row.data_ptr<float>());
+  return decode_scores(output_row.detach().to(torch::kCPU, torch::kDouble).contiguous().data_ptr<double>());
+}
+
+std::vector<json> CategoryBlock::decode_batch(const torch::Tensor& outputs) const {
+  require_setup("decode()");
+  const auto width = static_cast<int64_t>(vocab_.size());
+  if (outputs.dim() != 2 || outputs.size(1) != width) return Block::decode_batch(outputs);  // decode() says why
+  // float32 rows are read in place; others as double (the same probabilities: softmax runs in double).
+  const bool floats = outputs.device().is_cpu() && outputs.scalar_type() == torch::kFloat;
+  const torch::Tensor values = floats ? outputs.contiguous() : outputs.detach().to(torch::kCPU, torch::kDouble).contiguous();
+  std::vector<json> decoded;
+  decoded.reserve(static_cast<size_t>(outputs.size(0)));
+  for (int64_t i = 0; i < outputs.size(0); ++i)
+    decoded.push_back(floats ? decode_scores(values.data_ptr<float>() + i * width)
+                             : decode_scores(values.data_ptr<double>() + i * width));
+  return decoded;
 }
 
 }  // namespace adapt

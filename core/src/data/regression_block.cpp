@@ -120,6 +120,10 @@ json RegressionBlock::dims() const {
     }
     d["y_range"] = {low, high};
   }
+  if (options_.normalize()) {  // raw = model units * scale + shift: metrics and reports show raw units
+    d["output_scale"] = std_;
+    d["output_shift"] = mean_;
+  }
   return d;
 }
 
@@ -155,16 +159,29 @@ void RegressionBlock::load_state(const json& state) {
 }
 
 json RegressionBlock::decode(const torch::Tensor& output_row) const {
-  const torch::Tensor out = output_row.detach().to(torch::kCPU, torch::kDouble).reshape({-1});
+  const torch::Tensor out = output_row.detach().to(torch::kCPU, torch::kDouble).contiguous().reshape({-1});
   const size_t n_cols = options_.columns().size();
   if (out.numel() != static_cast<int64_t>(n_cols)) {
     throw Error("core.regression: decode got " + std::to_string(out.numel()) + " outputs but the block has " +
                 std::to_string(n_cols) + " columns; the model's output width must equal n_outputs()");
   }
-  const double* data = out.data_ptr<double>();
+  return decode_values(out.data_ptr<double>());
+}
+
+std::vector<json> RegressionBlock::decode_batch(const torch::Tensor& outputs) const {
+  const auto width = static_cast<int64_t>(options_.columns().size());
+  if (outputs.dim() < 1 || outputs.numel() != outputs.size(0) * width) return Block::decode_batch(outputs);
+  const torch::Tensor values = outputs.detach().to(torch::kCPU, torch::kDouble).contiguous();
+  std::vector<json> decoded;
+  decoded.reserve(static_cast<size_t>(outputs.size(0)));
+  for (int64_t i = 0; i < outputs.size(0); ++i) decoded.push_back(decode_values(values.data_ptr<double>() + i * width));
+  return decoded;
+}
+
+json RegressionBlock::decode_values(const double* data) const {
   json values = json::object();
   double first = 0.0;
-  for (size_t c = 0; c < n_cols; ++c) {
+  for (size_t c = 0; c < options_.columns().size(); ++c) {
     double x = data[c];
     if (options_.normalize()) x = x * std_[c] + mean_[c];
     if (c == 0) first = x;

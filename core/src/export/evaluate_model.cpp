@@ -102,11 +102,12 @@ json evaluate_model(const Predictor& predictor, const fs::path& data, const Regi
     fs::create_directories(options.out_dir);
     if (!slices_csv.empty()) write_text_atomically(options.out_dir / "slices.csv", slices_csv);
     std::string csv = csv_row({"row", "origin", "target", "prediction"});
+    const std::vector<json> decoded = outputs.dim() <= 2 ? target.decode_batch(outputs) : std::vector<json>();
     for (size_t r = 0; r < records.size(); ++r) {
       std::string actual;
       for (const auto& c : target.columns()) actual += (actual.empty() ? "" : "|") + records.at(r, c);
       csv += csv_row({std::to_string(r), records.origin(r), actual,
-                      outputs.dim() <= 2 ? target.decode(outputs[static_cast<int64_t>(r)]).dump() : ""});
+                      decoded.empty() ? "" : decoded[r].dump()});
     }
     write_text_atomically(options.out_dir / "predictions.csv", csv);
     write_text_atomically(options.out_dir / "metrics.json", result.dump(2) + "\n");

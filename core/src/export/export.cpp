@@ -220,16 +220,13 @@ std::vector<json> Predictor::decode(const OutputsAndFeatures& scored) const {
   const torch::Tensor out = temperature_ != 1.0 ? scored.outputs / temperature_ : scored.outputs;
   const Block& target = *blocks_->target().block;
   const torch::Tensor ood = monitor_.out_of_domain.empty() ? torch::Tensor() : domain_scores(scored).contiguous();
-  std::vector<json> decoded;
-  decoded.reserve(static_cast<size_t>(out.size(0)));
-  for (int64_t i = 0; i < out.size(0); ++i) {
-    json d = target.decode(out[i]);
-    if (ood.defined() && d.is_object()) {
-      const double s = ood.data_ptr<double>()[i];
-      d["ood_score"] = s;
-      d["in_domain"] = s <= monitor_.out_of_domain.threshold();
-    }
-    decoded.push_back(std::move(d));
+  std::vector<json> decoded = target.decode_batch(out);
+  for (size_t i = 0; ood.defined() && i < decoded.size(); ++i) {
+    json& d = decoded[i];
+    if (!d.is_object()) continue;
+    const double s = ood.data_ptr<double>()[i];
+    d["ood_score"] = s;
+    d["in_domain"] = s <= monitor_.out_of_domain.threshold();
   }
   return decoded;
 }

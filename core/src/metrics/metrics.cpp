@@ -359,9 +359,19 @@ void RMSE::reset() {
 void RMSE::accumulate(const torch::Tensor& output, const torch::Tensor& target) {
   auto [out, tgt] = regression_batch(name(), output, target);
   auto diff = out - tgt;
+  if (scale_.defined()) {
+    if (scale_.size(0) != diff.size(1))
+      throw Error(fmt::format("{}: the target's output_scale has {} columns but the batch {}", name(), scale_.size(0),
+                              diff.size(1)));
+    diff = diff * scale_;
+  }
   sum_sq_ += diff.pow(2).sum().item<double>();
   sum_abs_ += diff.abs().sum().item<double>();
   count_ += diff.numel();
+}
+
+void RMSE::set_output_scale(const std::vector<double>& scale) {
+  scale_ = scale.empty() ? torch::Tensor() : torch::tensor(scale, torch::kDouble);
 }
 
 double RMSE::value() const { return count_ == 0 ? 0.0 : std::sqrt(sum_sq_ / count_); }

@@ -145,9 +145,14 @@ std::vector<std::shared_ptr<Metric>> build_metrics(const json& recipe, const Reg
     const auto& list = recipe["metrics"];
     for (size_t i = 0; i < list.size(); ++i)
       out.push_back(registry.metric(as_spec(list[i]), "metrics[" + std::to_string(i) + "]"));
-    return out;
+  } else {
+    out = default_metrics(target);
   }
-  return default_metrics(target);
+  // A standardised target: metrics in its units report the column's own (RMSE in stars).
+  const json dims = target.dims();
+  if (dims.is_object() && dims.contains("output_scale"))
+    for (auto& m : out) m->set_output_scale(dims["output_scale"].get<std::vector<double>>());
+  return out;
 }
 
 json load_recipe(const std::filesystem::path& file) {

@@ -78,11 +78,12 @@ std::string prediction_table(RunState& state) {
     if (p.outputs.dim() > 2) return out;  // one prediction per token (language models): header only
     const torch::Tensor outputs = t == 1.0 ? p.outputs : p.outputs / t;
     const auto rows = p.rows.contiguous();
+    const std::vector<json> decoded = target.decode_batch(outputs);
     for (int64_t i = 0; i < rows.size(0); ++i) {
       const auto row = static_cast<size_t>(rows[i].item<int64_t>());
       std::string actual;
       for (const auto& c : target.columns()) actual += (actual.empty() ? "" : "|") + state.records->at(row, c);
-      out += csv_row({std::to_string(row), state.records->origin(row), part, actual, target.decode(outputs[i]).dump()});
+      out += csv_row({std::to_string(row), state.records->origin(row), part, actual, decoded[static_cast<size_t>(i)].dump()});
     }
   }
   return out;

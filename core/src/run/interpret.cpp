@@ -113,7 +113,16 @@ void interpret(RunState& state, RunContext& ctx) {
   // Neither single-label classification nor regression: only the loss ranking would be meaningful.
   const bool regression = preds.outputs.dim() <= 2 && preds.targets.is_floating_point();
   if (!classes.empty() || regression) {
-    Interpretation interp(preds.outputs, preds.targets, preds.losses, rows, classes, items);
+    // A standardised target (dims: output_scale, output_shift) shows in its own units: stars, not sigmas.
+    torch::Tensor outputs = preds.outputs, targets = preds.targets;
+    const json dims = state.blocks->target().block->dims();
+    if (regression && dims.contains("output_scale") && dims.contains("output_shift")) {
+      const auto scale = torch::tensor(dims["output_scale"].get<std::vector<double>>(), torch::kDouble);
+      const auto shift = torch::tensor(dims["output_shift"].get<std::vector<double>>(), torch::kDouble);
+      outputs = outputs.to(torch::kDouble) * scale + shift;
+      targets = targets.to(torch::kDouble) * scale + shift;
+    }
+    Interpretation interp(outputs, targets, preds.losses, rows, classes, items);
     if (interp.is_classification() && plan.confusion_matrix)
       confusion(interp, plan, classes, part, ctx, state.interpretation);
     if (plan.top_losses > 0)

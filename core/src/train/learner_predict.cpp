@@ -175,12 +175,7 @@ torch::Tensor Learner::outputs(const Records& records) {
 }
 
 std::vector<json> Learner::predict(const Records& records) {
-  auto out = outputs(records);
-  const Block& target = *blocks_->target().block;
-  std::vector<json> decoded;
-  decoded.reserve(static_cast<size_t>(out.size(0)));
-  for (int64_t i = 0; i < out.size(0); ++i) decoded.push_back(target.decode(out[i]));
-  return decoded;
+  return blocks_->target().block->decode_batch(outputs(records));
 }
 
 }  // namespace adapt

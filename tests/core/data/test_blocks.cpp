@@ -76,6 +76,16 @@ TEST(CategoryBlock, StateRoundTripAndDecode) {
   EXPECT_NEAR(d["probabilities"]["dog"].get<double>(), 0.4, 1e-9);
   EXPECT_NEAR(d["probabilities"]["cat"].get<double>(), 0.2, 1e-9);
   EXPECT_THROW_WITH(loaded.decode(torch::zeros({3})), Error, "3 outputs", "4 classes");
+  // A batch decodes row by row to the same predictions, in float32 and in double.
+  const auto logits = torch::tensor({0.0, 0.0, std::log(2.0), 0.0, 3.0, 0.0, 0.0, 0.0}).reshape({2, 4});
+  for (const auto& batch : {logits, logits.to(torch::kFloat)}) {
+    const std::vector<json> rows = loaded.decode_batch(batch);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0], loaded.decode(batch[0]));
+    EXPECT_EQ(rows[1], loaded.decode(batch[1]));
+  }
+  EXPECT_EQ(loaded.decode_batch(logits)[0], d);
+  EXPECT_THROW_WITH(loaded.decode_batch(torch::zeros({2, 3})), Error, "3 outputs", "4 classes");
   EXPECT_THROW(loaded.load_state(json{{"vocab", {"a", "a"}}}), DataError);
   EXPECT_THROW(loaded.load_state(json::object()), DataError);
   EXPECT_THROW_WITH(CategoryBlock(CategoryBlockOptions("animal")).encode(animals(), 0, {}), Error, "setup");
@@ -127,6 +137,11 @@ TEST(RegressionBlock, ParsesNormalizesAndDecodes) {
   RegressionBlock loaded(RegressionBlockOptions({"weight"}).normalize(true));
   loaded.load_state(json::parse(norm.state().dump()));
   EXPECT_NEAR(loaded.decode(torch::tensor({1.0})).at("value").get<double>(), m + s, 1e-9);
+  const std::vector<json> batch = loaded.decode_batch(torch::tensor({1.0f, -2.0f}).reshape({2, 1}));
+  ASSERT_EQ(batch.size(), 2u);
+  EXPECT_NEAR(batch[0].at("value").get<double>(), m + s, 1e-6);
+  EXPECT_NEAR(batch[1].at("value").get<double>(), m - 2 * s, 1e-6);
+  EXPECT_EQ(batch[1], loaded.decode(torch::tensor({-2.0f})));
 }
 
 TEST(RegressionBlock, BadNumbersNameOriginColumnAndValue) {

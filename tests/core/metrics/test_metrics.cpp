@@ -6,7 +6,9 @@
 
 #include "adapt/data/block.h"
 #include "adapt/metrics/metrics.h"
+#include "adapt/data/regression_block.h"
 #include "adapt/plugin/registry.h"
+#include "adapt/recipe/recipe.h"
 
 namespace {
 
@@ -207,6 +209,33 @@ TEST(MetricsTest, RegressionByHand) {
   EXPECT_NEAR(r2_far.value(), 0.7, 1e-9);
   EXPECT_FALSE(rmse.higher_is_better());
   EXPECT_THROW(rmse.accumulate(torch::zeros({3}), torch::zeros({4})), adapt::Error);
+}
+
+// A standardised target (core.regression's normalize): RMSE and MAE in the column's own units, R²
+// unchanged, and build_metrics hands the block's scale over.
+TEST(MetricsTest, RegressionInTheTargetsUnits) {
+  auto pred = torch::tensor({{0.5, 1.0}, {-1.0, 0.0}});  // standardised: errors 0.5, 1 and 0, -1
+  auto y = torch::tensor({{0.0, 0.0}, {-1.0, 1.0}});
+  adapt::RMSE rmse;
+  adapt::MAE mae;
+  rmse.set_output_scale({2.0, 3.0});
+  mae.set_output_scale({2.0, 3.0});
+  rmse.accumulate(pred, y);
+  mae.accumulate(pred, y);
+  EXPECT_NEAR(rmse.value(), std::sqrt((1.0 + 9.0 + 0.0 + 9.0) / 4), 1e-12);  // errors 1, 3, 0, -3
+  EXPECT_NEAR(mae.value(), (1.0 + 3.0 + 0.0 + 3.0) / 4, 1e-12);
+  EXPECT_THROW(rmse.accumulate(torch::zeros({2, 3}), torch::zeros({2, 3})), adapt::Error);
+
+  adapt::Records records({"y"}, "r.csv");
+  for (const char* v : {"1", "3", "5"}) records.add_row({v}, "r.csv");
+  adapt::RegressionBlock target(adapt::RegressionBlockOptions({"y"}).normalize(true));
+  target.setup(records);  // mean 3, std 2
+  adapt::Registry registry;
+  adapt::register_core_components(registry);
+  auto metrics = adapt::build_metrics(adapt::json{{"metrics", {"core.rmse", "core.r2"}}}, registry, target);
+  ASSERT_EQ(metrics.size(), 2u);
+  metrics[0]->accumulate(torch::tensor({0.5}), torch::tensor({0.0}));  // one standard deviation off by half
+  EXPECT_NEAR(metrics[0]->value(), 1.0, 1e-12);
 }
 
 TEST(MetricsTest, PerplexityOfUniformModelIsVocabularySize) {

@@ -156,3 +156,48 @@ TEST(EndToEnd, CoreDemoRunsTheWholeJourney) {
   EXPECT_EQ(json::parse(record)["recipe"]["reader"]["path"], ran["reader"]["path"]);
   EXPECT_THROW(run_demo("no_such_plugin", options, core_test_registry()), OptionError);
 }
+
+// A standardised regression target: the run trains in standard deviations, but its RMSE, its
+// predictions and its top losses are in the column's own units.
+TEST(EndToEnd, StandardisedRegressionTargetReportsItsOwnUnits) {
+  TempDir dir("e2e_units");
+  std::string csv = "x,y\n";
+  for (int i = 0; i < 400; ++i) {
+    const double x = (i % 40) / 40.0;
+    csv += std::to_string(x) + "," + std::to_string(100.0 + 20.0 * x + 3.0 * std::sin(i * 1.7)) + "\n";
+  }
+  write_file(dir.path / "lin.csv", csv);
+  const json recipe = {
+      {"seed", 42},
+      {"reader", {{"name", "core.csv"}, {"path", (dir.path / "lin.csv").string()}}},
+      {"splitter", {{"name", "core.random"}, {"valid_pct", 0.25}}},
+      {"inputs", json::array({{{"name", "core.regression"}, {"columns", {"x"}}, {"normalize", true}}})},
+      {"target", {{"name", "core.regression"}, {"column", "y"}, {"normalize", true}}},
+      {"loader", {{"batch_size", 32}, {"workers", 1}}},
+      {"model", {{"name", "core.mlp"}, {"layers", {16}}}},
+      {"metrics", {"core.rmse", "core.r2"}},
+      {"interpret", {{"top_losses", 3}}},
+      {"train", {{"schedule", "one_cycle"}, {"epochs", 3}, {"lr", 1e-2}}},
+  };
+  std::ostringstream out;
+  RunOptions options;
+  options.out_dir = dir.path / "run";
+  options.out = &out;
+  RunResult run = train_recipe(recipe, options, core_test_registry());
+  // RMSE from the decoded predictions (raw units) equals the run's.
+  const Records preds = read_csv_file((options.out_dir / "predictions.csv").string());
+  ASSERT_EQ(preds.size(), 100u);
+  double sum_sq = 0;
+  for (size_t row = 0; row < preds.size(); ++row) {
+    const double e = json::parse(preds.at(row, "prediction"))["value"].get<double>() - std::stod(preds.at(row, "target"));
+    sum_sq += e * e;
+  }
+  const double rmse = run.metrics["valid"]["rmse"].get<double>();
+  EXPECT_NEAR(rmse, std::sqrt(sum_sq / 100.0), 1e-4 * rmse) << out.str();
+  EXPECT_GT(rmse, 1.0) << "in standard deviations, not in y's units: " << out.str();
+  // Top losses name the actual and predicted y, about 100-120, not standardised values.
+  const Records top = read_csv_file((options.out_dir / "top_losses.csv").string());
+  ASSERT_GE(top.size(), 1u);
+  EXPECT_GT(std::stod(top.at(0, "actual")), 90.0) << out.str();
+  EXPECT_GT(std::stod(top.at(0, "predicted")), 50.0) << out.str();
+}

@@ -44,6 +44,7 @@ class ADAPT_API CategoryBlock : public Block {
   int64_t n_outputs() const override;
   // Logits of one row -> {"label": best class, "probabilities": {class: softmax p}}.
   json decode(const torch::Tensor& output_row) const override;
+  std::vector<json> decode_batch(const torch::Tensor& outputs) const override;
   std::vector<std::string> classes() const override { return vocab_; }
 
   // Index of a label; throws DataError naming `origin` when unseen and unseen == "error".
@@ -51,6 +52,9 @@ class ADAPT_API CategoryBlock : public Block {
   const std::vector<std::string>& vocab() const { return vocab_; }
 
  private:
+  // Scores of one row (logits) -> label and probabilities; `row` holds vocab_.size() values.
+  template <typename T>
+  json decode_scores(const T* row) const;
   void set_vocab(std::vector<std::string> vocab);
   void require_setup(const char* what) const;
 

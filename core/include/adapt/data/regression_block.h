@@ -42,7 +42,9 @@ class ADAPT_API RegressionBlock : public Block {
   TensorDict encode(const Records& records, size_t row, const EncodeContext& ctx) const override;
   // Explanations: each column set to its training mean, named "column=value".
   std::vector<InputPart> parts(const Records& records, size_t row, const TensorDict& item) const override;
-  // {"n_features": n, "y_range": [low, high]} with y_range in the encoded (standardised) units.
+  // {"n_features": n, "y_range": [low, high]} with y_range in the encoded (standardised) units; with
+  // normalize, "output_scale" and "output_shift": each column's training std and mean (raw = value *
+  // scale + shift), so RMSE and MAE (Metric::set_output_scale) and the top losses report raw units.
   json dims() const override;
   json state() const override;  // {"mean": [...], "std": [...]}
   void load_state(const json& state) override;
@@ -51,6 +53,7 @@ class ADAPT_API RegressionBlock : public Block {
   int64_t n_outputs() const override { return static_cast<int64_t>(options_.columns().size()); }
   // {"value": x} for one column (raw units), plus {"values": {column: x}}.
   json decode(const torch::Tensor& output_row) const override;
+  std::vector<json> decode_batch(const torch::Tensor& outputs) const override;
 
   // Parses one field; DataError naming `origin`, the column and the value when it is not a finite number.
   static double parse_number(const std::string& field, const std::string& column, const std::string& origin);
@@ -58,6 +61,7 @@ class ADAPT_API RegressionBlock : public Block {
   const std::vector<double>& stddev() const { return std_; }
 
  private:
+  json decode_values(const double* row) const;  // one row of n_outputs() values, model units
   RegressionBlockOptions options_;
   bool fitted_ = false;
   std::vector<double> mean_, std_;

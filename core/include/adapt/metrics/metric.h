@@ -5,6 +5,7 @@
 #include <torch/types.h>
 
 #include <string>
+#include <vector>
 
 #include "adapt/common/error.h"
 
@@ -20,6 +21,11 @@ class ADAPT_API Metric {
   // target block encodes it.
   virtual void accumulate(const torch::Tensor& output, const torch::Tensor& target) = 0;
   virtual double value() const = 0;
+  // The target block standardises its values (core.regression's "normalize": dims()["output_scale"]):
+  // scale[k] is column k's training standard deviation. A metric in the target's units (RMSE, MAE)
+  // multiplies each column's errors by it, so it reports stars, not standard deviations; unit-free
+  // metrics (R², accuracy) ignore it, as the default does.
+  virtual void set_output_scale(const std::vector<double>& scale) { (void)scale; }
 };
 
 }  // namespace adapt

@@ -147,8 +147,10 @@ class ADAPT_API RMSE : public Metric {
   void reset() override;
   void accumulate(const torch::Tensor& output, const torch::Tensor& target) override;
   double value() const override;
+  void set_output_scale(const std::vector<double>& scale) override;
 
  protected:
+  torch::Tensor scale_;  // double [K] when the target is standardised; undefined otherwise
   double sum_sq_ = 0, sum_abs_ = 0;
   int64_t count_ = 0;
 };

@@ -9,7 +9,8 @@
 //    only when random_on_train() says so, and is thread-safe: threads racing over the same rows (as
 //    the loader's workers do) produce the sequential results;
 //  - collate() stacks N items into N rows, and encode_batch(), where offered, gives exactly that; a
-//    target block has a loss, n_outputs() >= 1 and a class list of that length (or none).
+//    target block has a loss, n_outputs() >= 1 and a class list of that length (or none), and its
+//    decode_batch() gives decode() of each row.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -232,6 +233,19 @@ inline void check_target_role(const BlockUnderTest& b) {
   EXPECT_TRUE(classes.empty() || static_cast<int64_t>(classes.size()) == n_outputs)
       << b.name << ": classes() lists " << classes.size() << " names but n_outputs() is " << n_outputs
       << "; reports label output columns by classes()";
+  // decode_batch() must give decode() of each row, to the bit (prediction reads batches, reports rows).
+  const int64_t n = 5;
+  const torch::Tensor outputs = torch::linspace(-3.0, 3.0, n * n_outputs).reshape({n, n_outputs});
+  std::vector<json> one_by_one;
+  try {
+    for (int64_t i = 0; i < n; ++i) one_by_one.push_back(block.decode(outputs[i]));
+  } catch (const std::exception&) {
+    return;  // outputs of another shape (one row per token): nothing to compare here
+  }
+  std::vector<json> batched;
+  if (!attempt(b.name, "decode_batch()", [&] { batched = block.decode_batch(outputs); })) return;
+  EXPECT_EQ(json(batched), json(one_by_one))
+      << b.name << ": decode_batch() differs from decode() of each row; it must give exactly what decode() does";
 }
 
 }  // namespace detail
