@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <memory>
 #include <string_view>
-#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -93,16 +92,14 @@ TensorDict IdsBlock::encode(const Records& records, size_t row, const EncodeCont
 
 std::optional<TensorDict> IdsBlock::encode_batch(const Records& records, const std::vector<size_t>& rows,
                                                  const EncodeContext&) const {
-  const auto n = static_cast<int64_t>(rows.size());
-  TensorDict batch;
-  for (const auto& [key, column, ids] : {std::tuple<const char*, const std::string&, const IdEncoder&>{"user", user_column_, users_},
-                                         {"item", item_column_, items_}}) {
+  auto encode_column = [&](const std::string& column, const IdEncoder& ids) {
     const std::vector<std::string>& values = records.column(column);
-    torch::Tensor encoded = torch::empty({n, ids.slots()}, torch::kInt64);
-    for (int64_t i = 0; i < n; ++i) ids.encode(values[rows[static_cast<size_t>(i)]], encoded.data_ptr<int64_t>() + i * ids.slots());
-    batch[key] = encoded;
-  }
-  return batch;
+    torch::Tensor encoded = torch::empty({static_cast<int64_t>(rows.size()), ids.slots()}, torch::kInt64);
+    int64_t* out = encoded.data_ptr<int64_t>();
+    for (size_t i = 0; i < rows.size(); ++i) ids.encode(values[rows[i]], out + static_cast<int64_t>(i) * ids.slots());
+    return encoded;
+  };
+  return TensorDict{{"user", encode_column(user_column_, users_)}, {"item", encode_column(item_column_, items_)}};
 }
 
 TensorDict IdsBlock::noise(const Records&, size_t row, const EncodeContext&, const std::string&,

@@ -361,7 +361,7 @@ void RMSE::accumulate(const torch::Tensor& output, const torch::Tensor& target) 
   auto diff = out - tgt;
   if (scale_.defined()) {
     if (scale_.size(0) != diff.size(1))
-      throw Error(fmt::format("{}: the target's output_scale has {} columns but the batch {}", name(), scale_.size(0),
+      throw Error(fmt::format("{}: the target's output_scale has {} columns but the batch has {}", name(), scale_.size(0),
                               diff.size(1)));
     diff = diff * scale_;
   }
