@@ -14,11 +14,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <fstream>
 #include <functional>
 #include <future>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "commands.h"
 
@@ -31,8 +34,9 @@ constexpr size_t kChunkRows = 2048;
 // A chunk of inputs: `parse(items)` turns some of them into records (one or more each); labels name
 // each input in the output.
 struct Chunk {
-  std::vector<std::string> labels;
+  std::shared_ptr<const std::vector<std::string>> labels;
   std::function<Records(const std::vector<size_t>& items)> parse;
+  size_t size() const { return labels->size(); }
 };
 
 std::string lower_extension(const std::string& path) {
@@ -56,26 +60,37 @@ Records parse_json_lines(const std::vector<std::string>& lines, const std::vecto
   return out;
 }
 
-// CSV/TSV rows under their header; each record's text may span lines (quoted newlines).
+// CSV/TSV rows under their header; each record's text may span lines (quoted newlines). The fields
+// move from the tokenizer into the records: no table in between.
 Records parse_table_rows(const std::string& header, const std::vector<std::string>& rows,
                          const std::vector<std::string>& origins, const std::vector<size_t>& items, char delimiter,
                          const std::vector<std::string>& columns) {
+  const std::string& first = origins[items.front()];
   std::string text = header + "\n";
-  for (size_t i : items) text += rows[i] + "\n";
-  const Records table = parse_csv(text, origins[items.front()], CsvOptions().delimiter(delimiter));
-  if (table.size() != items.size()) throw DataError(origins[items.front()] + ": the rows do not parse one by one");
-  Records out(columns, "input");
+  for (size_t i : items) text.append(rows[i]).append("\n");
+  CsvTokenizer tokenizer(std::move(text), first, CsvOptions().delimiter(delimiter));
+  CsvRow row;
+  tokenizer.next(row);
+  const size_t width = row.fields.size();
   std::vector<size_t> positions;
   for (const auto& c : columns) {
-    if (!table.has_column(c)) throw DataError(origins[items.front()] + ": the header has no column \"" + c + "\"");
-    positions.push_back(table.column_index(c));
+    const auto at = std::find(row.fields.begin(), row.fields.end(), c);
+    if (at == row.fields.end()) throw DataError(first + ": the header has no column \"" + c + "\"");
+    positions.push_back(static_cast<size_t>(at - row.fields.begin()));
   }
-  for (size_t r = 0; r < table.size(); ++r) {
+  Records out(columns, "input");
+  for (size_t r = 0; tokenizer.next(row); ++r) {
+    if (r == items.size()) throw DataError(first + ": the rows do not parse one by one");
+    const std::string& origin = origins[items[r]];
+    if (row.fields.size() != width)
+      throw DataError(origin + ": expected " + std::to_string(width) + " fields (one per column of the header) but found " +
+                      std::to_string(row.fields.size()) + "; quote fields that contain the delimiter, or fix the row");
     std::vector<std::string> fields;
     fields.reserve(positions.size());
-    for (size_t position : positions) fields.push_back(table.at(r, position));
-    out.add_row(std::move(fields), origins[items[r]]);
+    for (size_t position : positions) fields.push_back(std::move(row.fields[position]));
+    out.add_row(std::move(fields), origin);
   }
+  if (out.size() != items.size()) throw DataError(first + ": the rows do not parse one by one");
   return out;
 }
 
@@ -116,7 +131,7 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       rows->push_back(record), origins->push_back(source + ":" + std::to_string(start));
     }
     if (rows->empty()) break;
-    Chunk chunk{*origins, nullptr};
+    Chunk chunk{origins, nullptr};
     if (format == "jsonl")
       chunk.parse = [=](const std::vector<size_t>& items) { return parse_json_lines(*rows, *origins, items, columns); };
     else
@@ -134,7 +149,7 @@ void stream_raw(const std::vector<std::string>& inputs, const Predictor& predict
     auto chunk_inputs = std::make_shared<std::vector<std::string>>(
         inputs.begin() + static_cast<std::ptrdiff_t>(start),
         inputs.begin() + static_cast<std::ptrdiff_t>(std::min(inputs.size(), start + kChunkRows)));
-    emit({*chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
+    emit({chunk_inputs, [chunk_inputs, &predictor](const std::vector<size_t>& items) {
             std::vector<std::string> picked;
             for (size_t i : items) picked.push_back((*chunk_inputs)[i]);
             return predictor.read_inputs(picked);
@@ -173,10 +188,27 @@ void stream_stdin(const Predictor& predictor, const std::vector<std::string>& co
   stream_raw(inputs, predictor, emit);
 }
 
-// One input's outcome, formatted by the worker that predicted it and written in input order.
-struct Outcome {
-  bool failed = false;
-  std::string text;  // the output line(s); for a failure on stdout, the message for stderr
+// The outcomes of a chunk's inputs in input order, formatted by the worker that predicted them into
+// one text (a string per row cost a tenth of a tabular prediction), each part ending at `end`.
+struct ChunkOutput {
+  struct Part {
+    size_t end;
+    bool failed;  // for a failure on stdout, the part is the message for stderr
+  };
+  std::string text;
+  std::vector<Part> parts;
+  void close_part(bool failed) { parts.push_back({text.size(), failed}); }
+};
+
+// Appends JSON text to a string through one serializer: json::dump() makes a serializer and a
+// string per call.
+class JsonAppender {
+ public:
+  explicit JsonAppender(std::string& out) : serializer_(nlohmann::detail::output_adapter<char>(out), ' ') {}
+  void append(const json& value) { serializer_.dump(value, false, false, 0); }
+
+ private:
+  nlohmann::detail::serializer<json> serializer_;
 };
 
 // Where predictions go: stdout (TSV lines or a JSON array) or --out FILE (.csv or .jsonl).
@@ -188,33 +220,61 @@ class PredictionWriter {
     if (format_ == "csv") *file_ << csv_row({"input", "label", "prediction", "ood_score", "in_domain", "error"});
     if (!file_ && json_) std::cout << "[";
   }
-  Outcome format(const std::string& input, const json& prediction) const {
-    const std::string label = prediction.is_object() && prediction.contains("label") && prediction["label"].is_string()
-                                  ? prediction["label"].get<std::string>()
-                                  : "";
-    const bool scored = prediction.is_object() && prediction.contains("ood_score");
-    const std::string ood = scored ? prediction["ood_score"].dump() : "";
-    const std::string in_domain = scored ? (prediction["in_domain"].get<bool>() ? "true" : "false") : "";
-    if (format_ == "csv") return {false, csv_row({input, label, prediction.dump(), ood, in_domain, ""})};
-    if (format_ == "jsonl") return {false, json{{"input", input}, {"prediction", prediction}}.dump() + "\n"};
-    if (json_) return {false, json{{"input", input}, {"prediction", prediction}}.dump(2)};
-    return {false, input + "\t" + prediction.dump() + "\n"};
+  // Appends one prediction's part; `scratch` holds text between calls, so its buffer is reused.
+  void format(ChunkOutput& out, std::string& scratch, const std::string& input, const json& prediction) const {
+    if (format_ == "csv") {
+      // The prediction's JSON, then the out-of-domain score's, in one buffer.
+      scratch.clear();
+      JsonAppender text(scratch);
+      text.append(prediction);
+      const size_t prediction_end = scratch.size();
+      std::string_view label, in_domain;
+      if (prediction.is_object()) {
+        if (auto it = prediction.find("label"); it != prediction.end() && it->is_string())
+          label = it->get_ref<const std::string&>();
+        if (auto it = prediction.find("ood_score"); it != prediction.end()) {
+          text.append(*it);
+          in_domain = prediction.value("in_domain", false) ? "true" : "false";
+        }
+      }
+      const std::string_view all(scratch);
+      append_csv_row(out.text, {input, label, all.substr(0, prediction_end), all.substr(prediction_end), in_domain, ""});
+    } else if (format_ == "jsonl") {
+      out.text += json{{"input", input}, {"prediction", prediction}}.dump() + "\n";
+    } else if (json_) {
+      out.text += json{{"input", input}, {"prediction", prediction}}.dump(2);
+    } else {
+      out.text += input + "\t";
+      JsonAppender(out.text).append(prediction);
+      out.text += "\n";
+    }
+    out.close_part(false);
   }
-  Outcome failure(const std::string& input, const std::string& reason) const {
-    if (format_ == "csv") return {true, csv_row({input, "", "", "", "", reason})};
-    if (format_ == "jsonl") return {true, json{{"input", input}, {"error", reason}}.dump() + "\n"};
-    return {true, "adapt: error: " + input + ": " + reason + "\n"};
+  void failure(ChunkOutput& out, const std::string& input, const std::string& reason) const {
+    if (format_ == "csv") append_csv_row(out.text, {input, "", "", "", "", reason});
+    else if (format_ == "jsonl") out.text += json{{"input", input}, {"error", reason}}.dump() + "\n";
+    else out.text += "adapt: error: " + input + ": " + reason + "\n";
+    out.close_part(true);
   }
-  void put(const Outcome& outcome) {
-    if (outcome.failed) {
-      ++failed_;
-      (file_ ? *file_ : std::cerr) << outcome.text;
+  void put(const ChunkOutput& out) {
+    if (file_) {  // failures and predictions alike, in order
+      *file_ << out.text;
+      for (const auto& part : out.parts) ++(part.failed ? failed_ : count_);
       return;
     }
-    if (file_) *file_ << outcome.text;
-    else if (json_) std::cout << (count_ ? ",\n" : "\n") << outcome.text;
-    else std::cout << outcome.text;
-    ++count_;
+    size_t start = 0;
+    for (const auto& part : out.parts) {
+      const std::string_view text(out.text.data() + start, part.end - start);
+      start = part.end;
+      if (part.failed) {
+        ++failed_;
+        std::cerr << text;
+        continue;
+      }
+      if (json_) std::cout << (count_ ? ",\n" : "\n");
+      std::cout << text;
+      ++count_;
+    }
   }
   void finish() {
     if (!file_ && json_) std::cout << (count_ ? "\n]\n" : "]\n");
@@ -229,44 +289,58 @@ class PredictionWriter {
   size_t count_ = 0, failed_ = 0;
 };
 
+// What names a record in the output: its "id" column (a FASTA record), else its input when each input
+// gave one record (a table row by file:line), else its number (as record_label, without copies).
+const std::string& output_label(const Records& records, const std::vector<std::string>& inputs, size_t r,
+                                std::string& numbered) {
+  if (records.has_column("id")) return records.at(r, "id");
+  if (records.size() == inputs.size()) return inputs[r];
+  return numbered = "record " + std::to_string(r + 1);
+}
+
 // Predicts a chunk; where it fails, each input alone, so one bad row costs only itself.
-std::vector<Outcome> predict_chunk(const Predictor& predictor, const Chunk& chunk, const PredictionWriter& writer) {
-  std::vector<Outcome> outcomes;
-  std::vector<size_t> all(chunk.labels.size());
+ChunkOutput predict_chunk(const Predictor& predictor, const Chunk& chunk, const PredictionWriter& writer) {
+  ChunkOutput out;
+  std::string scratch, numbered;
+  std::vector<size_t> all(chunk.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   auto run = [&](const std::vector<size_t>& items) {
     Records records = chunk.parse(items);
     predictor.complete(records);
     const std::vector<json> predictions = predictor.predict(records);
-    std::vector<std::string> labels;
-    for (size_t i : items) labels.push_back(chunk.labels[i]);
-    // One record per input: named by it (a table row by file:line); several (a FASTA file): by id.
+    const std::vector<std::string>* inputs = chunk.labels.get();
+    std::vector<std::string> picked;
+    if (items.size() != chunk.size()) {
+      for (size_t i : items) picked.push_back((*chunk.labels)[i]);
+      inputs = &picked;
+    }
     for (size_t r = 0; r < predictions.size(); ++r)
-      outcomes.push_back(writer.format(record_label(records, labels, r), predictions[r]));
+      writer.format(out, scratch, output_label(records, *inputs, r, numbered), predictions[r]);
   };
   try {
     run(all);
   } catch (const Error&) {
-    outcomes.clear();
+    out = ChunkOutput();
     for (size_t i : all) {
       try {
         run({i});
       } catch (const Error& e) {
-        outcomes.push_back(writer.failure(chunk.labels[i], e.what()));
+        writer.failure(out, (*chunk.labels)[i], e.what());
       }
     }
   }
-  return outcomes;
+  return out;
 }
 
 // Chunks predicted in input order with `workers` threads. The first chunk runs here on every thread;
 // when its inputs are light (a table row, a short text: under kHeavyRowSeconds each), the next chunks
-// run in parallel on one intra-op thread each, as small batches gain more from that than from
-// splitting each operator, and at most `workers` are in flight, so memory stays bounded. Heavy ones
-// (a CNN over a clip or a sequence) stay on this thread with every thread inside each operator:
-// their batches' blocks of over 64 MiB would come fresh from the kernel on a worker thread, whose
-// glibc heap cannot hold them (FSDD's 3,000 clips at 2 threads: 22.1 s in parallel chunks, 6.3 s
-// here; 1 thread: 7.5 s).
+// run in parallel on `workers` threads of one intra-op thread each, started once (a thread per chunk
+// ran each row 1.6x slower: cold heaps and OpenMP state), as small batches gain more from that than
+// from splitting each operator; at most `workers` chunks are in flight, so memory stays bounded.
+// Heavy ones (a CNN over a clip or a sequence) stay on this thread with every thread inside each
+// operator: their batches' blocks of over 64 MiB would come fresh from the kernel on a worker thread,
+// whose glibc heap cannot hold them (FSDD's 3,000 clips at 2 threads: 22.1 s in parallel chunks,
+// 6.3 s here; 1 thread: 7.5 s).
 class ChunkPipeline {
  public:
   static constexpr double kHeavyRowSeconds = 1e-3;
@@ -276,41 +350,72 @@ class ChunkPipeline {
   ~ChunkPipeline() {
     for (auto& p : pending_)
       if (p.valid()) p.wait();  // an error unwinds: let the workers finish with what they hold
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    ready_.notify_all();
+    for (auto& t : threads_) t.join();
   }
   void add(Chunk&& chunk) {
     if (!parallel_) {
       const auto start = std::chrono::steady_clock::now();
-      write(predict_chunk(predictor_, chunk, writer_));
+      writer_.put(predict_chunk(predictor_, chunk, writer_));
       const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      const bool light = took.count() < kHeavyRowSeconds * static_cast<double>(chunk.labels.size());
-      if (!decided_ && workers_ > 1 && light) parallel_ = true, set_num_threads(1);
+      const bool light = took.count() < kHeavyRowSeconds * static_cast<double>(chunk.size());
+      if (!decided_ && workers_ > 1 && light) start_workers();
       decided_ = true;  // once, on the first chunk
       return;
     }
     if (pending_.size() >= workers_) write_oldest();
-    pending_.push_back(std::async(std::launch::async, [this, chunk = std::move(chunk)] {
-      at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set above
-      return predict_chunk(predictor_, chunk, writer_);
-    }));
+    std::packaged_task<ChunkOutput()> task(
+        [this, chunk = std::move(chunk)] { return predict_chunk(predictor_, chunk, writer_); });
+    pending_.push_back(task.get_future());
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queue_.push_back(std::move(task));
+    }
+    ready_.notify_one();
   }
   void finish() {
     while (!pending_.empty()) write_oldest();
   }
 
  private:
-  void write(const std::vector<Outcome>& outcomes) {
-    for (const auto& o : outcomes) writer_.put(o);
+  void start_workers() {
+    parallel_ = true;
+    set_num_threads(1);
+    for (size_t i = 0; i < workers_; ++i)
+      threads_.emplace_back([this] {
+        at::init_num_threads();  // this thread's OpenMP team: the one intra-op thread set above
+        for (;;) {
+          std::packaged_task<ChunkOutput()> task;
+          {
+            std::unique_lock<std::mutex> lock(mutex_);
+            ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            task = std::move(queue_.front());
+            queue_.pop_front();
+          }
+          task();  // an exception reaches the future
+        }
+      });
   }
   void write_oldest() {
     auto oldest = std::move(pending_.front());
     pending_.pop_front();
-    write(oldest.get());
+    writer_.put(oldest.get());
   }
   const Predictor& predictor_;
   PredictionWriter& writer_;
   size_t workers_;
   bool decided_ = false, parallel_ = false;
-  std::deque<std::future<std::vector<Outcome>>> pending_;
+  std::deque<std::future<ChunkOutput>> pending_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::deque<std::packaged_task<ChunkOutput()>> queue_;
+  bool stopping_ = false;
 };
 
 std::string output_format(const fs::path& out_file) {

@@ -170,6 +170,7 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
     table << "b,a\n";  // columns found by name, in any order
     for (int i = 0; i < 5000; ++i) {
       if (i == 2500) table << "bad,0.3\n";  // mid-file, in the second of three chunks
+      if (i == 4000) table << "0.5\n";      // a field short
       table << (i % 7) / 7.0 << "," << (i % 5) / 5.0 << "\n";
     }
     table << "oops,0.1\n";
@@ -184,12 +185,14 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
   Result p = adapt_cli("predict '" + model + "' '" + (dir / "table.csv").string() + "' --out '" +
                        (dir / "preds.csv").string() + "'");
   EXPECT_EQ(p.code, 1) << p.err;  // two rows could not be predicted
-  EXPECT_TRUE(contains(p.err, "2 of 5002 inputs could not be predicted")) << p.err;
+  EXPECT_TRUE(contains(p.err, "3 of 5003 inputs could not be predicted")) << p.err;
   const std::string preds = slurp(dir / "preds.csv");
-  EXPECT_EQ(std::count(preds.begin(), preds.end(), '\n'), 5003) << preds.substr(0, 300);
+  EXPECT_EQ(std::count(preds.begin(), preds.end(), '\n'), 5004) << preds.substr(0, 300);
   EXPECT_EQ(preds.rfind("input,label,prediction,ood_score,in_domain,error\n", 0), 0u);
   EXPECT_TRUE(contains(preds, "table.csv:2502,,,")) << preds.substr(0, 300);
-  EXPECT_TRUE(contains(preds, "table.csv:5003,,,")) << preds.substr(preds.size() - 300);
+  EXPECT_TRUE(contains(preds, "table.csv:4003,,,,,")) << preds.substr(0, 300);
+  EXPECT_TRUE(contains(preds, "table.csv:4003: expected 2 fields (one per column of the header) but found 1;"));
+  EXPECT_TRUE(contains(preds, "table.csv:5004,,,")) << preds.substr(preds.size() - 300);
   // Chunks predicted on several threads at once: the same file, in input order, as one at a time.
   for (const char* threads : {"1", "3"}) {
     const fs::path out = dir / (std::string("preds-") + threads + ".csv");

@@ -5,23 +5,38 @@ namespace adapt {
 namespace {
 
 // Appends `value` to `out`, quoted as csv_field says; no temporary string per field.
-void append_field(std::string& out, const std::string& value, char delimiter) {
+void append_field(std::string& out, std::string_view value, char delimiter) {
   const char special[] = {delimiter, '"', '\r', '\n', '\0'};
   // A leading UTF-8 byte order mark is quoted too: at the start of a file the reader drops it.
-  const bool bom = value.compare(0, 3, "\xEF\xBB\xBF") == 0;
-  if (!bom && value.find_first_of(special) == std::string::npos) {
+  const bool bom = value.substr(0, 3) == "\xEF\xBB\xBF";
+  if (!bom && value.find_first_of(special) == std::string_view::npos) {
     out += value;
     return;
   }
   out += '"';
   for (size_t from = 0;;) {  // runs up to each quote, which is doubled
     const size_t quote = value.find('"', from);
-    out.append(value, from, quote == std::string::npos ? std::string::npos : quote + 1 - from);
-    if (quote == std::string::npos) break;
+    out.append(value.substr(from, quote == std::string_view::npos ? std::string_view::npos : quote + 1 - from));
+    if (quote == std::string_view::npos) break;
     out += '"';
     from = quote + 1;
   }
   out += '"';
+}
+
+// Appends the fields [first, last) as one record.
+template <typename It>
+void append_row(std::string& out, It first, It last, char delimiter) {
+  // A lone empty field written bare is an empty line, which readers skip: the row would be lost.
+  if (last - first == 1 && first->empty()) {
+    out += "\"\"\n";
+    return;
+  }
+  for (It f = first; f != last; ++f) {
+    if (f != first) out += delimiter;
+    append_field(out, *f, delimiter);
+  }
+  out += '\n';
 }
 
 }  // namespace
@@ -33,18 +48,16 @@ std::string csv_field(const std::string& value, char delimiter) {
 }
 
 std::string csv_row(const std::vector<std::string>& fields, char delimiter) {
-  // A lone empty field written bare is an empty line, which readers skip: the row would be lost.
-  if (fields.size() == 1 && fields[0].empty()) return "\"\"\n";
   size_t size = fields.size() + 1;
   for (const auto& f : fields) size += f.size() + 2;
   std::string out;
   out.reserve(size);
-  for (size_t i = 0; i < fields.size(); ++i) {
-    if (i) out += delimiter;
-    append_field(out, fields[i], delimiter);
-  }
-  out += '\n';
+  append_row(out, fields.begin(), fields.end(), delimiter);
   return out;
+}
+
+void append_csv_row(std::string& out, std::initializer_list<std::string_view> fields, char delimiter) {
+  append_row(out, fields.begin(), fields.end(), delimiter);
 }
 
 std::string csv_text(const std::vector<std::vector<std::string>>& rows, char delimiter) {

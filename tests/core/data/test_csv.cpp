@@ -157,3 +157,20 @@ TEST(Csv, WrittenTablesReadBackUnchanged) {
   EXPECT_EQ(csv_row({"a", "", "b c"}), "a,,b c\n");
   EXPECT_EQ(csv_row({"x\xEF\xBB\xBF"}), "x\xEF\xBB\xBF\n");
 }
+
+// append_csv_row writes what csv_row writes, after what the string already holds.
+TEST(Csv, AppendedRowsEqualCsvRow) {
+  const std::vector<std::vector<std::string>> rows = {
+      {"plain", "with,comma", "a \"quote\"", "line\nbreak", "", "\xEF\xBB\xBFmark"}, {""}, {"", ""}, {"\"", "x"}};
+  std::string appended = "head\n", expected = "head\n";
+  for (const auto& row : rows) expected += csv_row(row);
+  append_csv_row(appended, {"plain", "with,comma", "a \"quote\"", "line\nbreak", "", "\xEF\xBB\xBFmark"});
+  append_csv_row(appended, {""});
+  append_csv_row(appended, {"", ""});
+  append_csv_row(appended, {"\"", "x"});
+  EXPECT_EQ(appended, expected);
+  EXPECT_EQ(csv_row(rows[0]), "plain,\"with,comma\",\"a \"\"quote\"\"\",\"line\nbreak\",,\"\xEF\xBB\xBFmark\"\n");
+  std::string tsv;
+  append_csv_row(tsv, {"a,b", "c\td"}, '\t');
+  EXPECT_EQ(tsv, "a,b\t\"c\td\"\n");
+}
