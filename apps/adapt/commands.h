@@ -24,7 +24,12 @@ void report_plugin_problems();
 
 // What names record i in output: its "id" column when the reader gives one (a FASTA file gives
 // many records), else the command-line input it came from.
-std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i);
+const std::string& record_label(const Records& records, const std::vector<std::string>& inputs, size_t i,
+                                std::string& numbered);  // `numbered` holds "record N" when that is the label
+inline std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i) {
+  std::string numbered;
+  return record_label(records, inputs, i, numbered);
+}
 
 int demo(const Global& global, const std::string& name, const std::filesystem::path& out_dir);
 struct TrainFlags {

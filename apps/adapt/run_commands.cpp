@@ -28,10 +28,11 @@ void report_plugin_problems() {
   for (const auto& f : host.failures()) std::cerr << "adapt: warning: plugin not loaded: " << f.reason << "\n";
 }
 
-std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i) {
+const std::string& record_label(const Records& records, const std::vector<std::string>& inputs, size_t i,
+                                std::string& numbered) {
   if (records.has_column("id")) return records.at(i, "id");
   if (records.size() == inputs.size()) return inputs[i];
-  return "record " + std::to_string(i + 1);
+  return numbered = "record " + std::to_string(i + 1);
 }
 
 namespace {
