@@ -45,7 +45,7 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-std::string strip_cr(std::string line) {
+std::string& strip_cr(std::string& line) {
   if (!line.empty() && line.back() == '\r') line.pop_back();
   return line;
 }
@@ -99,9 +99,10 @@ bool next_record(std::istream& in, std::string& record, size_t& line) {
   std::string text;
   while (std::getline(in, text)) {
     ++line;
-    text = strip_cr(text);
+    strip_cr(text);
     if (record.empty() && blank(text)) continue;
-    record += record.empty() ? text : "\n" + text;
+    if (!record.empty()) record += '\n';
+    record += text;
     if (std::count(record.begin(), record.end(), '"') % 2 == 0) return true;
   }
   return !record.empty();
@@ -114,7 +115,7 @@ void stream_table(std::istream& in, const std::string& source, const std::string
   std::string header;
   if (format != "jsonl") {
     header = first_line;
-    while (header.empty() && std::getline(in, header)) ++line, header = strip_cr(header);
+    while (header.empty() && std::getline(in, header)) ++line, strip_cr(header);
     if (blank(header)) return;
   }
   const char delimiter = format == "tsv" ? '\t' : ',';
@@ -128,7 +129,8 @@ void stream_table(std::istream& in, const std::string& source, const std::string
     for (std::string record; rows->size() < kChunkRows; record.clear()) {
       const size_t start = line + 1;
       if (!(more = next_record(in, record, line))) break;
-      rows->push_back(record), origins->push_back(source + ":" + std::to_string(start));
+      origins->push_back(source + ":" + std::to_string(start));
+      rows->push_back(std::move(record));
     }
     if (rows->empty()) break;
     Chunk chunk{origins, nullptr};
@@ -164,7 +166,7 @@ void stream_stdin(const Predictor& predictor, const std::vector<std::string>& co
   size_t line = 0;
   while (std::getline(std::cin, first) && blank(strip_cr(first))) ++line;
   ++line;
-  first = strip_cr(first);
+  strip_cr(first);
   if (blank(first)) return;
   if (first.front() == '{') return stream_table(std::cin, "stdin", "jsonl", columns, emit, first, line);
   for (const char* format : {"csv", "tsv"}) {
@@ -180,7 +182,7 @@ void stream_stdin(const Predictor& predictor, const std::vector<std::string>& co
   }
   std::vector<std::string> inputs = {first};
   for (std::string text; std::getline(std::cin, text);) {
-    text = strip_cr(text);
+    strip_cr(text);
     if (blank(text)) continue;
     inputs.push_back(text);
     if (inputs.size() == kChunkRows) stream_raw(inputs, predictor, emit), inputs.clear();
