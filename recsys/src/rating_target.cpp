@@ -95,7 +95,10 @@ std::vector<json> RatingTarget::decode_batch(const torch::Tensor& outputs) const
   const torch::Tensor first = outputs.detach().reshape({outputs.size(0), -1}).select(1, 0).to(torch::kCPU, torch::kDouble).contiguous();
   std::vector<json> decoded;
   decoded.reserve(static_cast<size_t>(first.numel()));
-  for (int64_t i = 0; i < first.numel(); ++i) decoded.push_back({{"rating", clamp(first.data_ptr<double>()[i])}});
+  for (int64_t i = 0; i < first.numel(); ++i) {
+    json& d = decoded.emplace_back(json::object());  // key by key: no initializer list per row
+    d["rating"] = clamp(first.data_ptr<double>()[i]);
+  }
   return decoded;
 }
 

@@ -162,7 +162,11 @@ json CategoryBlock::decode_scores(const T* row) const {
     probabilities[vocab_[i]] = p[i];
     if (p[i] > p[best]) best = i;
   }
-  return {{"label", vocab_[best]}, {"probabilities", probabilities}};
+  // Built key by key: an initializer list copies `probabilities` and builds each pair as an array first.
+  json out = json::object();
+  out["label"] = vocab_[best];
+  out["probabilities"] = std::move(probabilities);
+  return out;
 }
 
 json CategoryBlock::decode(const torch::Tensor& output_row) const {

@@ -187,7 +187,10 @@ json RegressionBlock::decode_values(const double* data) const {
     if (c == 0) first = x;
     values[options_.columns()[c]] = x;
   }
-  return {{"value", first}, {"values", values}};
+  json out = json::object();  // key by key: an initializer list would copy `values`
+  out["value"] = first;
+  out["values"] = std::move(values);
+  return out;
 }
 
 }  // namespace adapt
