@@ -61,7 +61,8 @@ Records parse_json_lines(const std::vector<std::string>& lines, const std::vecto
 }
 
 // CSV/TSV rows under their header; each record's text may span lines (quoted newlines). The fields
-// move from the tokenizer into the records: no table in between.
+// move from the tokenizer into the records: no table in between. Not read_csv with its column
+// selection: its errors and origins would count lines inside this chunk's text, not the file's.
 Records parse_table_rows(const std::string& header, const std::vector<std::string>& rows,
                          const std::vector<std::string>& origins, const std::vector<size_t>& items, char delimiter,
                          const std::vector<std::string>& columns) {
