@@ -1,0 +1,79 @@
+# Run by ctest, through the include file adapt_add_test_suite writes (tests/CMakeLists.txt): lists a
+# test executable's GoogleTest tests and writes ctest entries into OUT_FILE, one per GoogleTest suite
+# (all its tests in one process) and one per test that matches SERIAL, run alone (RUN_SERIAL).
+# Why per suite: every process loads LibTorch (about 0.7 s on 2 cores), and with one entry per test
+# the 600 short tests spent most of their time starting up.
+# Inputs: EXE, SERIAL (GoogleTest filter patterns, ':'-separated; may be empty), WORKING_DIR,
+# ENVIRONMENT (a list), OUT_FILE, TIMEOUT (seconds for the listing).
+
+# A GoogleTest filter pattern ('*' any text, '?' one character) as an anchored regular expression.
+function(adapt_gtest_pattern_regex pattern out)
+  string(REGEX REPLACE "([][.+^$(){}|\\\\])" "\\\\\\1" regex "${pattern}")
+  string(REPLACE "*" ".*" regex "${regex}")
+  string(REPLACE "?" "." regex "${regex}")
+  set(${out} "^${regex}$" PARENT_SCOPE)
+endfunction()
+
+# Variables live in the function, not in the ctest scope that includes this file once per executable.
+function(adapt_write_suite_entries)
+  execute_process(COMMAND "${EXE}" --gtest_list_tests WORKING_DIRECTORY "${WORKING_DIR}" TIMEOUT ${TIMEOUT}
+    RESULT_VARIABLE listed OUTPUT_VARIABLE listing ERROR_VARIABLE listing_errors)
+  if(NOT listed EQUAL 0)
+    message(FATAL_ERROR "${EXE} --gtest_list_tests failed (${listed}): ${listing}${listing_errors}")
+  endif()
+
+  set(serial_regexes "")
+  if(SERIAL)
+    string(REPLACE ":" ";" patterns "${SERIAL}")
+    foreach(pattern IN LISTS patterns)
+      adapt_gtest_pattern_regex("${pattern}" regex)
+      list(APPEND serial_regexes "${regex}")
+    endforeach()
+  endif()
+
+  # The listing: "Suite.  # TypeParam = ..." lines, each followed by "  Test  # GetParam() = ..." lines.
+  string(REPLACE ";" "\\;" listing "${listing}")
+  string(REPLACE "\n" ";" lines "${listing}")
+  set(suites "")
+  set(suite "")
+  foreach(line IN LISTS lines)
+    if(line MATCHES "^([^ #]+)\\.( |$)")
+      set(suite "${CMAKE_MATCH_1}")
+      list(APPEND suites "${suite}")
+      set(serial_of_${suite} "")
+      set(count_of_${suite} 0)
+    elseif(suite AND line MATCHES "^  ([^ #]+)")
+      set(test "${suite}.${CMAKE_MATCH_1}")
+      math(EXPR count_of_${suite} "${count_of_${suite}} + 1")
+      foreach(regex IN LISTS serial_regexes)
+        if(test MATCHES "${regex}")
+          list(APPEND serial_of_${suite} "${test}")
+          break()
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+
+  set(properties "WORKING_DIRECTORY [==[${WORKING_DIR}]==] ENVIRONMENT [==[${ENVIRONMENT}]==]")
+  set(content "")
+  foreach(suite IN LISTS suites)
+    list(LENGTH serial_of_${suite} serial_count)
+    if(serial_count LESS count_of_${suite})
+      set(filter "${suite}.*")
+      if(serial_count GREATER 0)
+        list(JOIN serial_of_${suite} ":" excluded)
+        string(APPEND filter "-${excluded}")
+      endif()
+      string(APPEND content "add_test([==[${suite}]==] [==[${EXE}]==] [==[--gtest_filter=${filter}]==])\n"
+        "set_tests_properties([==[${suite}]==] PROPERTIES ${properties})\n")
+    endif()
+    foreach(test IN LISTS serial_of_${suite})
+      string(APPEND content "add_test([==[${test}]==] [==[${EXE}]==] [==[--gtest_filter=${test}]==])\n"
+        "set_tests_properties([==[${test}]==] PROPERTIES ${properties} RUN_SERIAL TRUE "
+        "SKIP_REGULAR_EXPRESSION [==[\\[  SKIPPED \\]]==])\n")
+    endforeach()
+  endforeach()
+  file(WRITE "${OUT_FILE}" "${content}")
+endfunction()
+
+adapt_write_suite_entries()
