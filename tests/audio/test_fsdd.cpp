@@ -114,7 +114,7 @@ json fsdd_recipe(const fs::path& csv, int epochs, Augment augment) {
   return recipe;
 }
 
-// ctest runs these tests alone (SERIAL in CMakeLists.txt), so they train on every core.
+// These train on every core; ctest may run another test beside them (tests/CMakeLists.txt: LONG).
 adapt::RunResult train(const fs::path& dir, const json& recipe, std::ostringstream& log) {
   adapt::set_num_threads(0);
   adapt::RunOptions options;

@@ -1,9 +1,10 @@
 # Run by ctest, through the include file adapt_add_test_suite writes (tests/CMakeLists.txt): lists a
-# test executable's GoogleTest tests and writes ctest entries into OUT_FILE, one per GoogleTest suite
-# (all its tests in one process) and one per test that matches SERIAL, run alone (RUN_SERIAL).
+# test executable's GoogleTest tests and writes ctest entries into OUT_FILE: one per GoogleTest suite
+# (all its tests in one process) and one per test that matches LONG (so that ctest, which starts the
+# longest entries first, can spread them over the cores).
 # Why per suite: every process loads LibTorch (about 0.7 s on 2 cores), and with one entry per test
 # the 600 short tests spent most of their time starting up.
-# Inputs: EXE, SERIAL (GoogleTest filter patterns, ':'-separated; may be empty), WORKING_DIR,
+# Inputs: EXE, LONG (GoogleTest filter patterns, ':'-separated; may be empty), WORKING_DIR,
 # ENVIRONMENT (a list), OUT_FILE, TIMEOUT (seconds for the listing).
 
 # A GoogleTest filter pattern ('*' any text, '?' one character) as an anchored regular expression.
@@ -22,14 +23,12 @@ function(adapt_write_suite_entries)
     message(FATAL_ERROR "${EXE} --gtest_list_tests failed (${listed}): ${listing}${listing_errors}")
   endif()
 
-  set(serial_regexes "")
-  if(SERIAL)
-    string(REPLACE ":" ";" patterns "${SERIAL}")
-    foreach(pattern IN LISTS patterns)
-      adapt_gtest_pattern_regex("${pattern}" regex)
-      list(APPEND serial_regexes "${regex}")
-    endforeach()
-  endif()
+  set(long_regexes "")
+  string(REPLACE ":" ";" patterns "${LONG}")
+  foreach(pattern IN LISTS patterns)
+    adapt_gtest_pattern_regex("${pattern}" regex)
+    list(APPEND long_regexes "${regex}")
+  endforeach()
 
   # The listing: "Suite.  # TypeParam = ..." lines, each followed by "  Test  # GetParam() = ..." lines.
   string(REPLACE ";" "\\;" listing "${listing}")
@@ -40,14 +39,14 @@ function(adapt_write_suite_entries)
     if(line MATCHES "^([^ #]+)\\.( |$)")
       set(suite "${CMAKE_MATCH_1}")
       list(APPEND suites "${suite}")
-      set(serial_of_${suite} "")
+      set(long_of_${suite} "")
       set(count_of_${suite} 0)
     elseif(suite AND line MATCHES "^  ([^ #]+)")
       set(test "${suite}.${CMAKE_MATCH_1}")
       math(EXPR count_of_${suite} "${count_of_${suite}} + 1")
-      foreach(regex IN LISTS serial_regexes)
+      foreach(regex IN LISTS long_regexes)
         if(test MATCHES "${regex}")
-          list(APPEND serial_of_${suite} "${test}")
+          list(APPEND long_of_${suite} "${test}")
           break()
         endif()
       endforeach()
@@ -57,19 +56,19 @@ function(adapt_write_suite_entries)
   set(properties "WORKING_DIRECTORY [==[${WORKING_DIR}]==] ENVIRONMENT [==[${ENVIRONMENT}]==]")
   set(content "")
   foreach(suite IN LISTS suites)
-    list(LENGTH serial_of_${suite} serial_count)
-    if(serial_count LESS count_of_${suite})
+    list(LENGTH long_of_${suite} long_count)
+    if(long_count LESS count_of_${suite})
       set(filter "${suite}.*")
-      if(serial_count GREATER 0)
-        list(JOIN serial_of_${suite} ":" excluded)
+      if(long_count GREATER 0)
+        list(JOIN long_of_${suite} ":" excluded)
         string(APPEND filter "-${excluded}")
       endif()
       string(APPEND content "add_test([==[${suite}]==] [==[${EXE}]==] [==[--gtest_filter=${filter}]==])\n"
         "set_tests_properties([==[${suite}]==] PROPERTIES ${properties})\n")
     endif()
-    foreach(test IN LISTS serial_of_${suite})
+    foreach(test IN LISTS long_of_${suite})
       string(APPEND content "add_test([==[${test}]==] [==[${EXE}]==] [==[--gtest_filter=${test}]==])\n"
-        "set_tests_properties([==[${test}]==] PROPERTIES ${properties} RUN_SERIAL TRUE "
+        "set_tests_properties([==[${test}]==] PROPERTIES ${properties} "
         "SKIP_REGULAR_EXPRESSION [==[\\[  SKIPPED \\]]==])\n")
     endforeach()
   endforeach()
