@@ -1,7 +1,8 @@
 # Run by ctest, through the include file adapt_add_test_suite writes (tests/CMakeLists.txt): lists a
 # test executable's GoogleTest tests and writes ctest entries into OUT_FILE: one per GoogleTest suite
-# (all its tests in one process) and one per test that matches LONG (so that ctest, which starts the
-# longest entries first, can spread them over the cores).
+# (all its tests in one process) and one per test that matches LONG, with a high COST so that ctest
+# starts those first and spreads them over the cores (it orders by the times of its last run, and a
+# fresh build, as CI's, has none: a long test started last would run on one core at the end).
 # Why per suite: every process loads LibTorch (about 0.7 s on 2 cores), and with one entry per test
 # the 600 short tests spent most of their time starting up.
 # Inputs: EXE, LONG (GoogleTest filter patterns, ':'-separated; may be empty), WORKING_DIR,
@@ -69,7 +70,7 @@ function(adapt_write_suite_entries)
     foreach(test IN LISTS long_of_${suite})
       string(APPEND content "add_test([==[${test}]==] [==[${EXE}]==] [==[--gtest_filter=${test}]==])\n"
         "set_tests_properties([==[${test}]==] PROPERTIES ${properties} "
-        "SKIP_REGULAR_EXPRESSION [==[\\[  SKIPPED \\]]==])\n")
+        "COST 1000 SKIP_REGULAR_EXPRESSION [==[\\[  SKIPPED \\]]==])\n")
     endforeach()
   endforeach()
   file(WRITE "${OUT_FILE}" "${content}")
