@@ -66,6 +66,24 @@ Records first_texts(const std::filesystem::path& file, const std::vector<std::st
   return out;
 }
 
+// Options of a run that writes into `dir` and logs into `log`, without a progress bar.
+RunOptions quiet_run(const std::filesystem::path& dir, std::ostringstream& log) {
+  RunOptions options;
+  options.out_dir = dir;
+  options.out = &log;
+  options.progress = false;
+  return options;
+}
+
+// The rows a finished run in `dir` put in `part` ("train", "valid", "test"), from its split.csv.
+std::vector<size_t> rows_of_part(const std::filesystem::path& dir, const std::string& part) {
+  const Records split = read_csv_file((dir / "split.csv").string());
+  std::vector<size_t> rows;
+  for (size_t r = 0; r < split.size(); ++r)
+    if (split.at(r, "part") == part) rows.push_back(std::stoul(split.at(r, "row")));
+  return rows;
+}
+
 struct OutOfDomainFigures {
   double auroc = 0.0, accepted = 0.0;  // in domain as the positive class; share of in-domain accepted
   std::string components;              // each component's AUROC alone
@@ -93,10 +111,7 @@ TEST(TextRealData, SmsSpamCollection) {
   set_num_threads(2);
   auto dir = testing::temp_dir("sms");
   std::ostringstream log;
-  RunOptions options;
-  options.out_dir = dir;
-  options.out = &log;
-  options.progress = false;
+  RunOptions options = quiet_run(dir, log);
   options.final_run = true;  // settings fixed in advance; the floors are on the test part
   const auto start = std::chrono::steady_clock::now();
   auto result = train_recipe(test_support::with_test_seed(sms_recipe(file)), options, testing::text_registry());
@@ -118,10 +133,7 @@ TEST(TextRealData, SmsSpamCollection) {
   // fifths of the training rows and calibrated on the fifth left out.
   const Predictor model = Predictor::load(result.model_file, testing::text_registry());
   const Records sms = testing::text_registry().reader(model.recipe().at("reader"), "reader")->read();
-  const Records split = read_csv_file((dir / "split.csv").string());
-  std::vector<size_t> test_rows;
-  for (size_t r = 0; r < split.size(); ++r)
-    if (split.at(r, "part") == "test") test_rows.push_back(std::stoul(split.at(r, "row")));
+  const std::vector<size_t> test_rows = rows_of_part(dir, "test");
   const std::filesystem::path data = sms_file().parent_path().parent_path().parent_path();
   const Records reviews = first_texts(data / "multimodal/womens-clothing-reviews/Womens Clothing E-Commerce Reviews.csv",
                                       {"Review Text"}, "reviews");
@@ -156,19 +168,13 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   set_num_threads(2);
   auto dir = testing::temp_dir("sms-ood-valid");
   std::ostringstream log;
-  RunOptions options;
-  options.out_dir = dir;
-  options.out = &log;
-  options.progress = false;
+  const RunOptions options = quiet_run(dir, log);
   json recipe = test_support::with_test_seed(sms_recipe(file));
   recipe["splitter"]["valid_pct"] = 0.1;
   const auto result = train_recipe(recipe, options, testing::text_registry());
   const Predictor model = Predictor::load(result.model_file, testing::text_registry());
   const Records sms = testing::text_registry().reader(model.recipe().at("reader"), "reader")->read();
-  const Records split = read_csv_file((dir / "split.csv").string());
-  std::vector<size_t> valid_rows;
-  for (size_t r = 0; r < split.size(); ++r)
-    if (split.at(r, "part") == "valid") valid_rows.push_back(std::stoul(split.at(r, "row")));
+  const std::vector<size_t> valid_rows = rows_of_part(dir, "valid");
 
   // Paragraphs (blank-line separated, whitespace collapsed, duplicates once), files in name order.
   std::vector<std::filesystem::path> files;
