@@ -84,6 +84,12 @@ std::vector<size_t> rows_of_part(const std::filesystem::path& dir, const std::st
   return rows;
 }
 
+// AUROC of out-of-domain scores (higher: more unusual) with the in-domain rows as the positive class.
+double in_domain_auroc(const torch::Tensor& in, const torch::Tensor& out) {
+  const torch::Tensor labels = torch::cat({torch::ones({in.size(0)}), torch::zeros({out.size(0)})});
+  return binary_auroc(-torch::cat({in, out}).to(torch::kFloat), labels);
+}
+
 struct OutOfDomainFigures {
   double auroc = 0.0, accepted = 0.0;  // in domain as the positive class; share of in-domain accepted
   std::string components;              // each component's AUROC alone
@@ -92,16 +98,15 @@ struct OutOfDomainFigures {
 OutOfDomainFigures out_of_domain_figures(const Predictor& model, const Records& in_domain, const Records& other) {
   const OutputsAndFeatures a = model.outputs_and_features(in_domain), b = model.outputs_and_features(other);
   const OutOfDomainScorer& scorer = model.monitor().out_of_domain;
-  const torch::Tensor labels = torch::cat({torch::ones({a.outputs.size(0)}), torch::zeros({b.outputs.size(0)})});
   OutOfDomainFigures f;
   const torch::Tensor in = model.domain_scores(a), out = model.domain_scores(b);
-  f.auroc = binary_auroc(-torch::cat({in, out}).to(torch::kFloat), labels);
+  f.auroc = in_domain_auroc(in, out);
   f.accepted = (in <= scorer.threshold()).to(torch::kDouble).mean().item<double>();
   const torch::Tensor ca = scorer.components(a.features, a.outputs, a.sequences),
                       cb = scorer.components(b.features, b.outputs, b.sequences);
   for (int64_t k = 0; k < ca.size(1); ++k)
     f.components += (k ? ", " : "") + scorer.component_names()[static_cast<size_t>(k)] + " alone " +
-                    std::to_string(binary_auroc(-torch::cat({ca.select(1, k), cb.select(1, k)}).to(torch::kFloat), labels));
+                    std::to_string(in_domain_auroc(ca.select(1, k), cb.select(1, k)));
   return f;
 }
 
@@ -213,16 +218,12 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     return raw;
   };
   const torch::Tensor za = z(a), zb = z(b);
-  const torch::Tensor labels = torch::cat({torch::ones({za.size(0)}), torch::zeros({zb.size(0)})});
-  const auto auroc = [&](const torch::Tensor& in, const torch::Tensor& out) {
-    return binary_auroc(-torch::cat({in, out}).to(torch::kFloat), labels);
-  };
   std::cout << "SMS out of domain, VALIDATION pair (" << za.size(0) << " valid messages, " << zb.size(0)
-            << " licence paragraphs): max " << auroc(std::get<0>(za.max(1)), std::get<0>(zb.max(1))) << ", sum "
-            << auroc(za.sum(1), zb.sum(1));
+            << " licence paragraphs): max " << in_domain_auroc(model.domain_scores(a), model.domain_scores(b))
+            << ", sum " << in_domain_auroc(za.sum(1), zb.sum(1));
   for (int64_t k = 0; k < za.size(1); ++k)
     std::cout << ", " << scorer.component_names()[static_cast<size_t>(k)] << " alone "
-              << auroc(za.select(1, k), zb.select(1, k));
+              << in_domain_auroc(za.select(1, k), zb.select(1, k));
   std::cout << "\n";
   std::filesystem::remove_all(dir);
 }
