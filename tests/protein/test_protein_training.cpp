@@ -11,6 +11,7 @@
 #include "adapt/run/train_recipe.h"
 #include "alphabet.h"
 #include "protein_test_support.h"
+#include "support/quiet_run.h"
 
 namespace adapt::protein {
 namespace {
@@ -33,13 +34,7 @@ std::string write_toy_csv(const std::filesystem::path& dir, const std::string& h
   return write_file(dir / "toy.csv", csv);
 }
 
-RunOptions quiet(const std::filesystem::path& out, std::ostream& log) {
-  RunOptions o;
-  o.out_dir = out;
-  o.out = &log;
-  o.progress = false;
-  return o;
-}
+using test_support::quiet_run;
 
 TEST(ProteinTraining, CnnTrainsExportsReloadsPredictsAndEmbeds) {
   auto dir = temp_dir("cnn");
@@ -56,7 +51,7 @@ TEST(ProteinTraining, CnnTrainsExportsReloadsPredictsAndEmbeds) {
                     {"train", {{"schedule", "one_cycle"}, {"epochs", 6}, {"lr", 3e-3}}},
                     {"baselines", {{{"name", "protein.composition_logistic"}}}}};
   std::ostringstream log;
-  auto result = train_recipe(recipe, quiet(dir / "run", log), protein_registry());
+  auto result = train_recipe(recipe, quiet_run(dir / "run", log), protein_registry());
   const double accuracy = result.metrics["valid"]["accuracy"];
   const double baseline = result.baselines["protein.composition_logistic"]["valid"]["accuracy"];
   std::cout << "protein CNN toy: valid accuracy " << accuracy << ", composition baseline " << baseline << "\n";
@@ -118,7 +113,7 @@ TEST(ProteinTraining, SequenceColumnNamedInTheReaderReachesBlockAndBaseline) {
               {"train", {{"epochs", 2}, {"lr", 3e-3}}},
               {"baselines", {{{"name", "protein.composition_logistic"}}}}};
   std::ostringstream log;
-  auto result = train_recipe(recipe, quiet(dir / "run", log), protein_registry());
+  auto result = train_recipe(recipe, quiet_run(dir / "run", log), protein_registry());
   EXPECT_GT(result.baselines["protein.composition_logistic"]["valid"]["accuracy"].get<double>(), 0.8) << log.str();
   EXPECT_EQ(log.str().find("failed"), std::string::npos) << log.str();
   const Predictor predictor = Predictor::load(result.model_file, protein_registry());
@@ -130,11 +125,11 @@ TEST(ProteinTraining, SequenceColumnNamedInTheReaderReachesBlockAndBaseline) {
   EXPECT_EQ(at_predict.find("set the option"), std::string::npos) << at_predict;
 
   recipe["inputs"][0]["column"] = "sequence";
-  EXPECT_THROW_WITH(train_recipe(recipe, quiet(dir / "bad", log), protein_registry()), DataError,
+  EXPECT_THROW_WITH(train_recipe(recipe, quiet_run(dir / "bad", log), protein_registry()), DataError,
                     "inputs[0] (protein.sequence)", "no column \"sequence\"", "inputs[0].column",
                     "reader.sequence_column = \"peptide\"");
   recipe["reader"].erase("sequence_column");
-  EXPECT_THROW_WITH(train_recipe(recipe, quiet(dir / "bad2", log), protein_registry()), DataError,
+  EXPECT_THROW_WITH(train_recipe(recipe, quiet_run(dir / "bad2", log), protein_registry()), DataError,
                     "no column \"sequence\" (reader.sequence_column)", "\"peptide\"");
   std::filesystem::remove_all(dir);
 }
@@ -156,7 +151,7 @@ TEST(ProteinTraining, MaskedLmPretrainingThenFineTuning) {
                         {"train", {{"schedule", "one_cycle"}, {"epochs", 4}, {"lr", 3e-3}}},
                         {"interpret", {{"top_losses", 0}, {"confusion_matrix", false}}}};
   std::ostringstream log;
-  auto lm = train_recipe(mlm_recipe, quiet(dir / "lm", log), protein_registry());
+  auto lm = train_recipe(mlm_recipe, quiet_run(dir / "lm", log), protein_registry());
   const double mlm_accuracy = lm.metrics["valid"]["accuracy"];
   std::cout << "protein masked LM: valid accuracy on masked residues " << mlm_accuracy << "\n";
   // The amp half draws K/R/L/W half the time: predicting those beats uniform guessing (0.05) clearly.
@@ -177,7 +172,7 @@ TEST(ProteinTraining, MaskedLmPretrainingThenFineTuning) {
   // With no training at all the classifier's encoder equals the language model's.
   recipe["train"]["epochs"] = 1;
   recipe["train"]["lr"] = 1e-12;
-  auto frozen = train_recipe(recipe, quiet(dir / "frozen", log), protein_registry());
+  auto frozen = train_recipe(recipe, quiet_run(dir / "frozen", log), protein_registry());
   auto lm_model = Predictor::load(lm.model_file, protein_registry()).model();
   auto ft_model = Predictor::load(frozen.model_file, protein_registry()).model();
   auto lm_tokens = lm_model->part("encoder")->named_parameters()["tokens.weight"];
@@ -185,7 +180,7 @@ TEST(ProteinTraining, MaskedLmPretrainingThenFineTuning) {
   EXPECT_TRUE(torch::allclose(lm_tokens, ft_tokens, 0, 1e-6));
   recipe["train"]["epochs"] = 6;
   recipe["train"]["lr"] = 2e-3;
-  auto tuned = train_recipe(recipe, quiet(dir / "tuned", log), protein_registry());
+  auto tuned = train_recipe(recipe, quiet_run(dir / "tuned", log), protein_registry());
   const double accuracy = tuned.metrics["valid"]["accuracy"];
   std::cout << "protein fine-tuned Transformer: valid accuracy " << accuracy << "\n";
   EXPECT_GT(accuracy, 0.85) << log.str();
@@ -231,7 +226,7 @@ TEST(ProteinTraining, PerResidueTagging) {
                     {"train", {{"schedule", "one_cycle"}, {"epochs", 5}, {"lr", 5e-3}}},
                     {"interpret", {{"top_losses", 0}, {"confusion_matrix", false}}}};
   std::ostringstream log;
-  auto result = train_recipe(recipe, quiet(dir / "run", log), protein_registry());
+  auto result = train_recipe(recipe, quiet_run(dir / "run", log), protein_registry());
   const double accuracy = result.metrics["valid"]["accuracy"];
   std::cout << "protein per-residue tagging: valid accuracy " << accuracy << "\n";
   EXPECT_GT(accuracy, 0.95) << log.str();
@@ -256,7 +251,7 @@ TEST(ProteinDemo, DefaultDemoPretrainsFineTunesBeatsCompositionAndPredicts) {
   ASSERT_TRUE(std::filesystem::exists(dir / "data" / "pretrain" / "model.adapt"));
   EXPECT_TRUE(std::filesystem::exists(dir / "data" / "pretrain.log"));
   std::ostringstream log;
-  auto result = train_recipe(demo->recipe(dir / "data"), quiet(dir / "run", log), protein_registry());
+  auto result = train_recipe(demo->recipe(dir / "data"), quiet_run(dir / "run", log), protein_registry());
   const double accuracy = result.metrics["valid"]["accuracy"];
   const double baseline = result.baselines["protein.composition_logistic"]["valid"]["accuracy"];
   std::cout << "protein demo: valid accuracy " << accuracy << ", composition baseline " << baseline << "\n";

@@ -21,6 +21,7 @@
 #include "adapt/metrics/metrics.h"
 #include "adapt/run/train_recipe.h"
 #include "text_test_support.h"
+#include "support/quiet_run.h"
 #include "support/test_seed.h"
 
 namespace adapt::text {
@@ -66,15 +67,6 @@ Records first_texts(const std::filesystem::path& file, const std::vector<std::st
   return out;
 }
 
-// Options of a run that writes into `dir` and logs into `log`, without a progress bar.
-RunOptions quiet_run(const std::filesystem::path& dir, std::ostringstream& log) {
-  RunOptions options;
-  options.out_dir = dir;
-  options.out = &log;
-  options.progress = false;
-  return options;
-}
-
 // The rows a finished run in `dir` put in `part` ("train", "valid", "test"), from its split.csv.
 std::vector<size_t> rows_of_part(const std::filesystem::path& dir, const std::string& part) {
   const Records split = read_csv_file((dir / "split.csv").string());
@@ -116,7 +108,7 @@ TEST(TextRealData, SmsSpamCollection) {
   set_num_threads(2);
   auto dir = testing::temp_dir("sms");
   std::ostringstream log;
-  RunOptions options = quiet_run(dir, log);
+  RunOptions options = test_support::quiet_run(dir, log);
   options.final_run = true;  // settings fixed in advance; the floors are on the test part
   const auto start = std::chrono::steady_clock::now();
   auto result = train_recipe(test_support::with_test_seed(sms_recipe(file)), options, testing::text_registry());
@@ -173,7 +165,7 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   set_num_threads(2);
   auto dir = testing::temp_dir("sms-ood-valid");
   std::ostringstream log;
-  const RunOptions options = quiet_run(dir, log);
+  const RunOptions options = test_support::quiet_run(dir, log);
   json recipe = test_support::with_test_seed(sms_recipe(file));
   recipe["splitter"]["valid_pct"] = 0.1;
   const auto result = train_recipe(recipe, options, testing::text_registry());

@@ -10,41 +10,32 @@
 #include "adapt/run/train_recipe.h"
 #include "core/support/learner_fixtures.h"
 #include "support/expect_error.h"
+#include "support/quiet_run.h"
 
 using namespace adapt;
 using namespace adapt::testing;
 
-namespace {
-
-RunOptions quiet_in(const std::filesystem::path& dir, std::ostream& out) {
-  RunOptions options;
-  options.out_dir = dir;
-  options.out = &out;
-  options.progress = false;
-  return options;
-}
-
-}  // namespace
+using adapt::test_support::quiet_run;
 
 TEST(RunSafety, ASecondRunIntoALockedDirectoryIsRefusedWithThePid) {
   TempDir dir("run_lock");
   std::ostringstream out;
   RunDirectoryLock held(dir.path / "run");
-  EXPECT_THROW_WITH(train_recipe(rings_recipe(dir.path, 200, 1), quiet_in(dir.path / "run", out), core_test_registry()),
+  EXPECT_THROW_WITH(train_recipe(rings_recipe(dir.path, 200, 1), quiet_run(dir.path / "run", out), core_test_registry()),
                     Error, "in use by another adapt run", "pid " + std::to_string(::getpid()), "--out");
 }
 
 TEST(RunSafety, TheLockIsReleasedWhenTheRunEnds) {
   TempDir dir("run_lock_release");
   std::ostringstream out;
-  train_recipe(rings_recipe(dir.path, 200, 1), quiet_in(dir.path / "run", out), core_test_registry());
+  train_recipe(rings_recipe(dir.path, 200, 1), quiet_run(dir.path / "run", out), core_test_registry());
   RunDirectoryLock after(dir.path / "run");  // would throw if the run still held it
 }
 
 TEST(RunSafety, ResumeWithoutACheckpointStopsUnlessResumeOrStart) {
   TempDir dir("run_resume_none");
   std::ostringstream out;
-  RunOptions options = quiet_in(dir.path / "run", out);
+  RunOptions options = quiet_run(dir.path / "run", out);
   options.resume = true;
   EXPECT_THROW_WITH(train_recipe(rings_recipe(dir.path, 200, 1), options, core_test_registry()), Error,
                     "no checkpoint", "--resume-or-start");
@@ -58,12 +49,12 @@ TEST(RunSafety, ResumeRefusesAnotherRecipesCheckpoint) {
   std::ostringstream out;
   json a = rings_recipe(dir.path, 200, 2);
   a["train"]["checkpoint"] = {{"every_epochs", 1}};
-  train_recipe(a, quiet_in(dir.path / "run", out), core_test_registry());
+  train_recipe(a, quiet_run(dir.path / "run", out), core_test_registry());
   json b = a;
   b["model"]["dropout"] = 0.3;  // same shapes: before, it resumed silently from a's weights
   json c = a;
   c["model"]["layers"] = {7};
-  RunOptions options = quiet_in(dir.path / "run", out);
+  RunOptions options = quiet_run(dir.path / "run", out);
   options.resume = true;
   EXPECT_THROW_WITH(train_recipe(b, options, core_test_registry()), Error, "written by another recipe",
                     "checkpoint.pt");
@@ -74,7 +65,7 @@ TEST(RunSafety, ResumeRefusesAnotherRecipesCheckpoint) {
 TEST(RunSafety, AFinishedRunIsReplacedOnlyWithForce) {
   TempDir dir("run_finished");
   std::ostringstream out;
-  RunOptions options = quiet_in(dir.path / "run", out);
+  RunOptions options = quiet_run(dir.path / "run", out);
   train_recipe(rings_recipe(dir.path, 200, 1), options, core_test_registry());
   const auto record = dir.path / "run" / "run.json";
   const auto first = std::filesystem::last_write_time(record);
