@@ -215,6 +215,18 @@ class JsonAppender {
   nlohmann::detail::serializer<json> serializer_;
 };
 
+// A key that dump() writes as it is: printable ASCII without quotes or backslashes.
+bool plain_key(const std::string& key) {
+  return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+}
+
+bool plain_keys(const json& value) {
+  if (!value.is_object()) return false;
+  for (auto it = value.begin(); it != value.end(); ++it)
+    if (!plain_key(it.key())) return false;
+  return true;
+}
+
 // Where predictions go: stdout (TSV lines or a JSON array) or --out FILE (.csv or .jsonl).
 // format() and failure() are const and run on the workers; put() writes on the caller's thread.
 class PredictionWriter {
@@ -227,22 +239,28 @@ class PredictionWriter {
   // Appends one prediction's part; `scratch` holds text between calls, so its buffer is reused.
   void format(ChunkOutput& out, std::string& scratch, const std::string& input, const json& prediction) const {
     if (format_ == "csv") {
-      // The prediction's JSON, then the out-of-domain score's, in one buffer.
+      // The prediction's JSON; the out-of-domain score's column is the text of its value in there.
       scratch.clear();
-      JsonAppender text(scratch);
-      text.append(prediction);
-      const size_t prediction_end = scratch.size();
       std::string_view label, in_domain;
-      if (prediction.is_object()) {
-        if (auto it = prediction.find("label"); it != prediction.end() && it->is_string())
-          label = it->get_ref<const std::string&>();
-        if (auto it = prediction.find("ood_score"); it != prediction.end()) {
-          text.append(*it);
-          in_domain = prediction.value("in_domain", false) ? "true" : "false";
+      std::pair<size_t, size_t> ood{0, 0};
+      if (plain_keys(prediction)) {
+        JsonAppender text(scratch);
+        scratch += '{';  // key by key as dump() writes them, noting where the values lie
+        for (auto it = prediction.begin(); it != prediction.end(); ++it) {
+          scratch.append(it == prediction.begin() ? "\"" : ",\"").append(it.key()).append("\":");
+          const size_t start = scratch.size();
+          text.append(it.value());
+          if (it.key() == "ood_score") ood = {start, scratch.size() - start};
+          if (it.key() == "label" && it->is_string()) label = it->template get_ref<const std::string&>();
+          if (it.key() == "in_domain") in_domain = it->is_boolean() && it->template get<bool>() ? "true" : "false";
         }
+        scratch += '}';
+      } else {
+        JsonAppender(scratch).append(prediction);
       }
+      if (ood.second == 0) in_domain = {};  // the column is filled only beside a score
       const std::string_view all(scratch);
-      append_csv_row(out.text, {input, label, all.substr(0, prediction_end), all.substr(prediction_end), in_domain, ""});
+      append_csv_row(out.text, {input, label, all, all.substr(ood.first, ood.second), in_domain, ""});
     } else if (format_ == "jsonl") {
       out.text += json{{"input", input}, {"prediction", prediction}}.dump() + "\n";
     } else if (json_) {

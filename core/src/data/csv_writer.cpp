@@ -1,15 +1,21 @@
 #include "adapt/data/csv_writer.h"
 
+#include <algorithm>
+
 namespace adapt {
 
 namespace {
 
 // Appends `value` to `out`, quoted as csv_field says; no temporary string per field.
 void append_field(std::string& out, std::string_view value, char delimiter) {
-  const char special[] = {delimiter, '"', '\r', '\n', '\0'};
+  // One memchr per special byte: find_first_of with a set runs memchr over the set for every byte of
+  // the value (a quarter of `adapt predict`'s CSV formatting on MovieLens pairs).
+  const char specials[] = {delimiter, '"', '\r', '\n'};
+  const bool special = std::any_of(std::begin(specials), std::end(specials),
+                                   [value](char c) { return value.find(c) != std::string_view::npos; });
   // A leading UTF-8 byte order mark is quoted too: at the start of a file the reader drops it.
   const bool bom = value.substr(0, 3) == "\xEF\xBB\xBF";
-  if (!bom && value.find_first_of(special) == std::string_view::npos) {
+  if (!bom && !special) {
     out += value;
     return;
   }
