@@ -247,12 +247,13 @@ class PredictionWriter {
         JsonAppender text(scratch);
         scratch += '{';  // key by key as dump() writes them, noting where the values lie
         for (auto it = prediction.begin(); it != prediction.end(); ++it) {
-          scratch.append(it == prediction.begin() ? "\"" : ",\"").append(it.key()).append("\":");
+          const std::string_view key = it.key();
+          scratch.append(it == prediction.begin() ? "\"" : ",\"").append(key).append("\":");
           const size_t start = scratch.size();
           text.append(it.value());
-          if (it.key() == "ood_score") ood = {start, scratch.size() - start};
-          if (it.key() == "label" && it->is_string()) label = it->template get_ref<const std::string&>();
-          if (it.key() == "in_domain") in_domain = it->is_boolean() && it->template get<bool>() ? "true" : "false";
+          if (key == "ood_score") ood = {start, scratch.size() - start};
+          if (key == "label" && it->is_string()) label = it->template get_ref<const std::string&>();
+          if (key == "in_domain") in_domain = it->is_boolean() && it->template get<bool>() ? "true" : "false";
         }
         scratch += '}';
       } else {

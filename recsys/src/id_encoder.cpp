@@ -19,13 +19,14 @@ IdEncoder::IdEncoder(IdEncoderOptions options) : options_(std::move(options)) {
   if (options_.mode != "vocab" && options_.mode != "hash" && options_.mode != "qr") {
     throw OptionError("recsys id encoder: mode must be vocab, hash or qr, got \"" + options_.mode + "\"");
   }
+  mode_ = options_.mode == "hash" ? Mode::hash : options_.mode == "qr" ? Mode::qr : Mode::vocab;
   if (options_.buckets < 1 || options_.n_hashes < 1 || options_.quotient_buckets < 1) {
     throw OptionError("recsys id encoder: buckets, n_hashes and quotient_buckets must be >= 1");
   }
 }
 
 void IdEncoder::fit(const std::vector<std::string>& train_ids) {
-  if (options_.mode != "vocab") return;
+  if (mode_ != Mode::vocab) return;
   std::unordered_map<std::string, int64_t> counts;
   for (const auto& id : train_ids) ++counts[id];
   std::vector<std::pair<std::string, int64_t>> kept;
@@ -46,22 +47,22 @@ void IdEncoder::fit(const std::vector<std::string>& train_ids) {
 }
 
 int64_t IdEncoder::slots() const {
-  if (options_.mode == "hash") return options_.n_hashes;
-  if (options_.mode == "qr") return 2;
+  if (mode_ == Mode::hash) return options_.n_hashes;
+  if (mode_ == Mode::qr) return 2;
   return 1;
 }
 
 std::vector<int64_t> IdEncoder::table_sizes() const {
-  if (options_.mode == "hash") return {options_.buckets + 1};
-  if (options_.mode == "qr") return {options_.quotient_buckets + 1, options_.buckets + 1};
+  if (mode_ == Mode::hash) return {options_.buckets + 1};
+  if (mode_ == Mode::qr) return {options_.quotient_buckets + 1, options_.buckets + 1};
   return {static_cast<int64_t>(vocab_.size()) + 1};
 }
 
 void IdEncoder::encode(const std::string& id, int64_t* out) const {
-  if (options_.mode == "vocab") {
+  if (mode_ == Mode::vocab) {
     auto it = index_.find(id);
     out[0] = it == index_.end() ? 0 : it->second;
-  } else if (options_.mode == "hash") {
+  } else if (mode_ == Mode::hash) {
     for (int64_t h = 0; h < options_.n_hashes; ++h) {
       out[h] = 1 + static_cast<int64_t>(hash_id(id, options_.seed + static_cast<uint64_t>(h)) %
                                         static_cast<uint64_t>(options_.buckets));
@@ -81,12 +82,12 @@ std::vector<int64_t> IdEncoder::encode(const std::string& id) const {
 }
 
 std::string IdEncoder::random_id(Rng& rng) const {
-  if (options_.mode != "vocab") return "noise:" + std::to_string(rng.engine()());
+  if (mode_ != Mode::vocab) return "noise:" + std::to_string(rng.engine()());
   if (vocab_.empty()) return {};
   return vocab_[static_cast<size_t>(rng.integer(0, static_cast<int64_t>(vocab_.size())))];
 }
 
-bool IdEncoder::known(const std::string& id) const { return options_.mode != "vocab" || index_.count(id) > 0; }
+bool IdEncoder::known(const std::string& id) const { return mode_ != Mode::vocab || index_.count(id) > 0; }
 
 json IdEncoder::dims() const {
   return {{"mode", options_.mode}, {"slots", slots()}, {"tables", table_sizes()}, {"shared", shared_table()},

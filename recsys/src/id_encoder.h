@@ -50,8 +50,8 @@ class IdEncoder {
   int64_t slots() const;
   // Rows of the table each slot indexes (unknown row included); `shared`: all slots index one table.
   std::vector<int64_t> table_sizes() const;
-  bool shared_table() const { return options_.mode == "hash"; }
-  std::string combine() const { return options_.mode == "qr" ? "product" : "sum"; }
+  bool shared_table() const { return mode_ == Mode::hash; }
+  std::string combine() const { return mode_ == Mode::qr ? "product" : "sum"; }
   const IdEncoderOptions& options() const { return options_; }
   int64_t vocab_size() const { return static_cast<int64_t>(vocab_.size()); }
 
@@ -60,7 +60,10 @@ class IdEncoder {
   void load_state(const json& state);
 
  private:
+  // options_.mode parsed once: encode() and known() run for every id of every row.
+  enum class Mode { vocab, hash, qr };
   IdEncoderOptions options_;
+  Mode mode_ = Mode::vocab;
   std::vector<std::string> vocab_;                 // row i + 1 is vocab_[i]
   std::unordered_map<std::string, int64_t> index_;
 };

@@ -22,6 +22,9 @@ bool BatchJob::abandoned() const {
 }
 
 void BatchJob::finish(JobResult result) {
+  // What the inputs needed (their audio files) goes before the waiter wakes: once a request is
+  // answered, its files are gone (released after, a busy machine showed them to the client).
+  keep_alive_.reset();
   {
     std::lock_guard<std::mutex> lock(mutex_);
     result_ = std::move(result);
@@ -29,7 +32,6 @@ void BatchJob::finish(JobResult result) {
   }
   done_cv_.notify_all();
   if (callback_) callback_(result_);
-  keep_alive_.reset();
 }
 
 Records merge_records(const std::vector<std::shared_ptr<BatchJob>>& jobs) {

@@ -19,15 +19,17 @@ void append_field(std::string& out, std::string_view value, char delimiter) {
     out += value;
     return;
   }
-  out += '"';
-  for (size_t from = 0;;) {  // runs up to each quote, which is doubled
-    const size_t quote = value.find('"', from);
-    out.append(value.substr(from, quote == std::string_view::npos ? std::string_view::npos : quote + 1 - from));
-    if (quote == std::string_view::npos) break;
-    out += '"';
-    from = quote + 1;
+  // Quoted, each quote doubled, written in place: a JSON field has a quote every few bytes.
+  const auto quotes = static_cast<size_t>(std::count(value.begin(), value.end(), '"'));
+  const size_t start = out.size();
+  out.resize(start + value.size() + quotes + 2);
+  char* to = &out[start];
+  *to++ = '"';
+  for (const char c : value) {
+    *to++ = c;
+    if (c == '"') *to++ = '"';
   }
-  out += '"';
+  *to = '"';
 }
 
 // Appends the fields [first, last) as one record.

@@ -87,10 +87,17 @@ fs::path cached_export(const std::string& name, const std::vector<std::string>& 
                        (name + "-" + std::to_string(std::hash<std::string>{}(full_key) % 1000000007));
   const fs::path model = dir / subdir / "model.adapt";
   if (fs::exists(model)) return model;
+  // Each ServeHttp test is a ctest entry of its own, and two may train the same model at once: each
+  // trains into a folder of its own, renamed into place; the one that loses the race uses the other's.
+  const fs::path own = dir.string() + ".training-" + std::to_string(::getpid());
+  fs::remove_all(own);
   std::vector<std::string> command = args;
-  command.insert(command.end(), {"--out", dir.string(), "--threads", "2"});
+  command.insert(command.end(), {"--out", own.string(), "--threads", "2"});
   const ProcessResult r = run_adapt(command);
   EXPECT_EQ(r.code, 0) << r.err;
+  std::error_code taken;
+  fs::rename(own, dir, taken);
+  if (taken) fs::remove_all(own);
   return model;
 }
 
