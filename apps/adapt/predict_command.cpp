@@ -239,29 +239,36 @@ class PredictionWriter {
   // Appends one prediction's part; `scratch` holds text between calls, so its buffer is reused.
   void format(ChunkOutput& out, std::string& scratch, const std::string& input, const json& prediction) const {
     if (format_ == "csv") {
-      // The prediction's JSON; the out-of-domain score's column is the text of its value in there.
+      // The prediction's JSON; the out-of-domain score's column is the text of its value in there
+      // (one double formatted a row less), or, where dump() would escape a key, formatted again.
       scratch.clear();
+      JsonAppender text(scratch);
       std::string_view label, in_domain;
-      std::pair<size_t, size_t> ood{0, 0};
+      size_t prediction_end = 0, ood_start = 0, ood_end = 0;
       if (plain_keys(prediction)) {
-        JsonAppender text(scratch);
         scratch += '{';  // key by key as dump() writes them, noting where the values lie
         for (auto it = prediction.begin(); it != prediction.end(); ++it) {
           const std::string_view key = it.key();
           scratch.append(it == prediction.begin() ? "\"" : ",\"").append(key).append("\":");
           const size_t start = scratch.size();
           text.append(it.value());
-          if (key == "ood_score") ood = {start, scratch.size() - start};
+          if (key == "ood_score") ood_start = start, ood_end = scratch.size();
           if (key == "label" && it->is_string()) label = it->template get_ref<const std::string&>();
-          if (key == "in_domain") in_domain = it->is_boolean() && it->template get<bool>() ? "true" : "false";
         }
         scratch += '}';
+        prediction_end = scratch.size();
       } else {
-        JsonAppender(scratch).append(prediction);
+        text.append(prediction);
+        prediction_end = scratch.size();
+        if (auto it = prediction.find("label"); it != prediction.end() && it->is_string())
+          label = it->get_ref<const std::string&>();
+        if (auto it = prediction.find("ood_score"); it != prediction.end())
+          ood_start = scratch.size(), text.append(*it), ood_end = scratch.size();
       }
-      if (ood.second == 0) in_domain = {};  // the column is filled only beside a score
+      if (ood_end > 0) in_domain = prediction.value("in_domain", false) ? "true" : "false";
       const std::string_view all(scratch);
-      append_csv_row(out.text, {input, label, all, all.substr(ood.first, ood.second), in_domain, ""});
+      append_csv_row(out.text, {input, label, all.substr(0, prediction_end), all.substr(ood_start, ood_end - ood_start),
+                                in_domain, ""});
     } else if (format_ == "jsonl") {
       out.text += json{{"input", input}, {"prediction", prediction}}.dump() + "\n";
     } else if (json_) {

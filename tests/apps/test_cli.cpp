@@ -17,6 +17,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <adapt/data/csv.h>
+
 #include "cli_runner.h"
 
 using namespace cli_test;
@@ -208,6 +210,21 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
   const std::string lines = slurp(dir / "preds.jsonl");
   EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 2) << lines;
   EXPECT_TRUE(contains(lines, "\"input\":\"stdin:1\"")) << lines;
+  // The same rows to CSV: its columns are the JSON line's prediction, its label and its score.
+  Result as_csv = adapt_cli("predict '" + model + "' - --out '" + (dir / "stdin.csv").string() + "' < '" +
+                            (dir / "rows.jsonl").string() + "'");
+  ASSERT_EQ(as_csv.code, 0) << as_csv.err;
+  const adapt::Records table = adapt::parse_csv(slurp(dir / "stdin.csv"), "stdin.csv");
+  std::istringstream json_lines(lines);
+  std::string line;
+  for (size_t row = 0; std::getline(json_lines, line); ++row) {
+    ASSERT_LT(row, table.size());
+    const nlohmann::json prediction = nlohmann::json::parse(line).at("prediction");
+    EXPECT_EQ(table.at(row, "prediction"), prediction.dump());
+    EXPECT_EQ(table.at(row, "label"), prediction.at("label").get<std::string>());
+    EXPECT_EQ(table.at(row, "ood_score"), prediction.at("ood_score").dump());
+    EXPECT_EQ(table.at(row, "in_domain"), prediction.at("in_domain").dump());
+  }
   Result txt = adapt_cli("predict '" + model + "' 0.5,0.5 --out '" + (dir / "preds.txt").string() + "'");
   EXPECT_EQ(txt.code, 1);
   EXPECT_TRUE(contains(txt.err, ".csv or .jsonl")) << txt.err;
