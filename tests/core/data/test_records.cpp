@@ -97,6 +97,7 @@ TEST(Rng, DistributionsStayInRangeWithPlausibleMoments) {
     ++counts[static_cast<size_t>(k + 2)];
   }
   EXPECT_NEAR(sum / n, 3.0, 0.02);
+  EXPECT_NEAR(sum_sq / n - (sum / n) * (sum / n), 4.0 / 12.0, 0.02);  // U(a, b): variance (b - a)^2 / 12
   const double normal_mean = normal_sum / n;
   EXPECT_NEAR(normal_mean, 1.0, 0.05);
   EXPECT_NEAR(std::sqrt(normal_sq / n - normal_mean * normal_mean), 2.0, 0.05);
