@@ -6,7 +6,9 @@
 #include <fmt/ranges.h>
 #include <torch/serialize/archive.h>
 
+#include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <regex>
 
 #include "adapt/common/memory.h"
@@ -70,6 +72,21 @@ __attribute__((optimize("no-math-errno"))) void adam_kernel(float* __restrict p,
   }
 }
 
+// Sparse updates touch a table's rows at random: while row i of a chunk is updated, row i + kAhead is
+// prefetched (the chunk's first rows at its start), so the misses overlap the arithmetic. One burst of
+// prefetches before the loop stalled on them instead (10M-row step, rowwise, 1 thread: -25 us).
+constexpr int64_t kAhead = 16;
+struct RowTable {
+  const float* data;
+  int64_t width;
+};
+void prefetch_ahead(std::initializer_list<RowTable> tables, int64_t table_rows, const int64_t* rows, int64_t i,
+                    int64_t begin, int64_t end) {
+  const int64_t from = i == begin ? begin : i + kAhead, to = std::min(end, i + kAhead + 1);
+  if (from >= to) return;
+  for (const RowTable& t : tables) prefetch_rows(t.data, table_rows, t.width, rows + from, to - from);
+}
+
 void adam_dense(torch::Tensor& p, const torch::Tensor& grad, torch::Tensor& m, torch::Tensor& v,
                 const AdamScalars& s, const HyperParams& hp, bool decay, int64_t step) {
   if (fusable_dense(p, grad, m, v)) {
@@ -113,10 +130,10 @@ void adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, torch::Tensor& 
     const float* gp = values.data_ptr<float>();
     float* mp = m.data_ptr<float>();
     float* vp = v.data_ptr<float>();
-    for (const float* table : {pp, mp, vp}) prefetch_rows(table, p.size(0), width, r, n_rows);
     const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(width, 1));
     at::parallel_for(0, n_rows, grain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
+        prefetch_ahead({{pp, width}, {mp, width}, {vp, width}}, p.size(0), r, i, begin, end);
         const int64_t off = r[i] * width;  // rows are unique after coalesce
         adam_kernel(pp + off, gp + i * width, mp + off, vp + off, width, s);
       }
@@ -155,10 +172,9 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
   const float b2 = static_cast<float>(hp.sqr_mom), lr = static_cast<float>(hp.lr), eps = static_cast<float>(hp.eps);
   const float decay = static_cast<float>(1.0 - hp.lr * wd);
   const float debias2 = static_cast<float>(1.0 - std::pow(hp.sqr_mom, static_cast<double>(step)));
-  prefetch_rows(w, p.size(0), width, r, n);
-  prefetch_rows(vr, p.size(0), 1, r, n);
   at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
+      prefetch_ahead({{w, width}, {vr, 1}}, p.size(0), r, i, begin, end);
       const float* gi = g + i * width;
       float* wi = w + r[i] * width;  // rows are unique after coalesce
       float sq = 0;

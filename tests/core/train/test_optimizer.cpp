@@ -142,6 +142,27 @@ TEST(AdamWTest, RowWiseSparseKeepsOneValuePerRowAndStepsByHand) {
   EXPECT_TRUE(torch::allclose(dense->weight, dense_before - 0.1, 1e-5, 1e-6));
 }
 
+// Tables over 4 MiB take the path that prefetches rows ahead of the update (each thread's chunk of
+// rows): every batch row must still step by the rule, and no other row move.
+TEST(AdamWTest, RowWiseSparseOnATableLargerThanTheCacheStepsEveryBatchRowByHand) {
+  torch::manual_seed(5);
+  const int64_t rows = 40000, width = 32;  // 5.1 MB
+  torch::nn::Embedding table(torch::nn::EmbeddingOptions(rows, width).sparse(true));
+  const torch::Tensor before = table->weight.detach().clone();
+  auto opt = adapt::make_optimizer("rowwise_adamw", {{{table->weight}, hp(0.1, 0.0)}});
+  const torch::Tensor ids = torch::randint(rows, {1000}, torch::kLong);  // duplicates among them
+  (table(ids) * torch::randn({1000, width})).sum().backward();
+  const torch::Tensor grad = table->weight.grad().coalesce();
+  const torch::Tensor batch_rows = grad._indices()[0], g = grad._values();
+  opt->step();
+  // First step, no decay: v = (1 - b2) mean(g^2), debiased back to mean(g^2).
+  const torch::Tensor expected = before.index_select(0, batch_rows) - 0.1 * g / (g.square().mean(1, true).sqrt() + 1e-5);
+  EXPECT_TRUE(torch::allclose(table->weight.index_select(0, batch_rows), expected, 1e-5, 1e-6));
+  torch::Tensor untouched = torch::ones({rows}, torch::kBool);
+  untouched.index_fill_(0, batch_rows, false);
+  EXPECT_TRUE(torch::equal(table->weight.detach().index({untouched}), before.index({untouched})));
+}
+
 TEST(SGDTest, MomentumByHand) {
   auto p = torch::tensor({1.0}, torch::kDouble).requires_grad_(true);
   adapt::HyperParams h = adapt::default_hyper_params("sgd");
