@@ -12,7 +12,7 @@
 #
 # Writes OUT/<workload>.log (each side's raw output), OUT/summary.md, and with --profile
 # OUT/profiles/<workload>.md. --only runs the named workloads (matmul core_mlp tabular text protein
-# audio recsys predict) and keeps the other logs in OUT. A workload that fails is reported and the
+# audio recsys recsys_step predict) and keeps the other logs in OUT. A workload that fails is reported and the
 # others go on; the exit code is then 1. Installs the Python peers' packages (Debian's python3-torch,
 # python3-torchaudio, python3-soundfile, python3-fastapi for the serving peer's model code) when
 # they are missing.
@@ -89,6 +89,8 @@ run text "$here/text/run.sh" "$build" "$data" 3
 run protein "$here/protein/run.sh" "$build" "$data" 3
 run audio "$here/audio/run.sh" "$build" "$data" 5
 run recsys "$here/recsys/run_bench.sh" "$build"
+# The 10M / 10k step ratio again over 12 interleaved pairs: one run swings up to 2x on a shared VM.
+run recsys_step "$here/recsys/step_ratio.sh" "$build" 12
 run predict env WORK="$out/predict-work" "$here/monitor/run.sh" "$build" "$data"
 [ $timed = no ] || rm -rf "$out/predict-work"
 
