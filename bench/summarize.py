@@ -9,7 +9,6 @@ Usage: /usr/bin/python3 bench/summarize.py OUT_DIR   (prints Markdown)
 """
 import json
 import re
-import statistics
 import sys
 from pathlib import Path
 
@@ -99,14 +98,15 @@ def rows(out):
                           f"{large['step_ms']:.2f} ms", f"{small['step_ms']:.2f} ms (10k rows)",
                           large["step_ms"] / small["step_ms"], "<= 1.2 (slowdown)"))
 
-    objects = json_objects(read(out, "recsys_step"))
-    steps = {n: [o["step_ms"] for o in objects if o.get("items") == n] for n in (10000, 10000000)}
-    if all(steps.values()):
-        small, large = statistics.median(steps[10000]), statistics.median(steps[10000000])
-        table.append((f"recsys step 10M / 10k item rows (adapt rowwise; medians of {len(steps[10000000])} "
-                      f"interleaved pairs, bench/recsys/step_ratio.sh; best runs {min(steps[10000000]):.2f} / "
-                      f"{min(steps[10000]):.2f} ms)", f"{large:.2f} ms", f"{small:.2f} ms (10k rows)",
-                      large / small, "<= 1.2 (slowdown)"))
+    for o in json_objects(read(out, "recsys_step")):
+        if "step_ratio" in o:
+            ratio = o["step_ratio"]
+            median, best = ratio["median"], ratio["best"]
+            table.append((f"recsys step 10M / 10k item rows (adapt rowwise; medians of {ratio['pairs']} interleaved "
+                          f"pairs, bench/recsys/step_ratio.sh; best runs {best['step_ms_10m']:.2f} / "
+                          f"{best['step_ms_10k']:.2f} ms)", f"{median['step_ms_10m']:.2f} ms",
+                          f"{median['step_ms_10k']:.2f} ms (10k rows)",
+                          median["step_ms_10m"] / median["step_ms_10k"], "<= 1.2 (slowdown)"))
 
     text = read(out, "predict")
     rows_n = re.search(r"rows: (\d+)", text)

@@ -2,7 +2,8 @@
 # The recsys step with 10M item rows against the step with 10k (issue 26: within 1.2x), measured as
 # PAIRS interleaved pairs of runs (10M, then 10k), because on a shared VM one run's step time swings
 # up to 2x with nothing else running. Prints every run, then each side's median and best, and their
-# ratios. Usage: bench/recsys/step_ratio.sh BUILD_DIR [PAIRS=12]
+# ratios, in words and as one JSON object (what bench/summarize.py reads).
+# Usage: bench/recsys/step_ratio.sh BUILD_DIR [PAIRS=12]
 set -euo pipefail
 bench="${1:-build}/bin/recsys_bench"
 pairs="${2:-12}"
@@ -20,7 +21,10 @@ runs = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
 big = [r["step_ms"] for r in runs if r["items"] == 10000000]
 small = [r["step_ms"] for r in runs if r["items"] == 10000]
 peak = max(r["peak_rss_mb"] for r in runs if r["items"] == 10000000)
+summary = {"step_ratio": {"pairs": len(big), "peak_rss_mb_10m": peak}}
 for name, f in (("median", statistics.median), ("best", min)):
+    summary["step_ratio"][name] = {"step_ms_10m": f(big), "step_ms_10k": f(small)}
     print(f"{name}: 10M {f(big):.3f} ms, 10k {f(small):.3f} ms, ratio {f(big) / f(small):.2f}x")
 print(f"pairs {len(big)}, 10M peak {peak:.0f} MB")
+print(json.dumps(summary))
 EOF

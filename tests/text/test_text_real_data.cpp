@@ -8,10 +8,10 @@
 // been changed since.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -254,7 +254,7 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     }
     return total;
   };
-  const auto names = scorer.component_names();
+  const auto& names = scorer.component_names();
   const int64_t li = std::find(names.begin(), names.end(), "likelihood") - names.begin();
   const torch::Tensor ma = mixture_nll(a), mb = mixture_nll(b);
   const double centre = ma.quantile(0.5).item<double>(),

@@ -1,6 +1,8 @@
 // Allocator policy (memory.h): glibc's mallopt, which takes effect for every later allocation.
 #include "adapt/common/memory.h"
 
+#include "common/prefetch.h"
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -39,12 +41,16 @@ void advise_huge_pages(void* data, size_t bytes) {
 #endif
 }
 
+bool detail::rows_worth_prefetching(int64_t table_rows, int64_t width) {
+  constexpr int64_t kCached = int64_t(4) << 20;  // bytes; smaller tables stay in L2/L3 between steps
+  return table_rows * width * static_cast<int64_t>(sizeof(float)) >= kCached;
+}
+
 void prefetch_rows(const float* table, int64_t table_rows, int64_t width, const int64_t* ids, int64_t n,
                    int64_t stride) {
-  constexpr int64_t kCached = int64_t(4) << 20;  // bytes; smaller tables stay in L2/L3 between steps
   constexpr int64_t kLine = 64;
   const int64_t row_bytes = width * static_cast<int64_t>(sizeof(float));
-  if (table_rows * row_bytes < kCached) return;
+  if (!detail::rows_worth_prefetching(table_rows, width)) return;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t id = ids[i * stride];
     if (id < 0 || id >= table_rows) continue;

@@ -13,6 +13,7 @@
 
 #include "adapt/common/memory.h"
 #include "adapt/common/tensor_text.h"
+#include "common/prefetch.h"
 
 namespace adapt {
 namespace {
@@ -75,6 +76,7 @@ __attribute__((optimize("no-math-errno"))) void adam_kernel(float* __restrict p,
 // Sparse updates touch a table's rows at random: while row i of a chunk is updated, row i + kAhead is
 // prefetched (the chunk's first rows at its start), so the misses overlap the arithmetic. One burst of
 // prefetches before the loop stalled on them instead (10M-row step, rowwise, 1 thread: -25 us).
+// Callers skip it where the first table fits in the cache (rows_worth_prefetching): no call per row.
 constexpr int64_t kAhead = 16;
 struct RowTable {
   const float* data;
@@ -131,9 +133,10 @@ void adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, torch::Tensor& 
     float* mp = m.data_ptr<float>();
     float* vp = v.data_ptr<float>();
     const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(width, 1));
+    const bool ahead = detail::rows_worth_prefetching(p.size(0), width);
     at::parallel_for(0, n_rows, grain, [&](int64_t begin, int64_t end) {
       for (int64_t i = begin; i < end; ++i) {
-        prefetch_ahead({{pp, width}, {mp, width}, {vp, width}}, p.size(0), r, i, begin, end);
+        if (ahead) prefetch_ahead({{pp, width}, {mp, width}, {vp, width}}, p.size(0), r, i, begin, end);
         const int64_t off = r[i] * width;  // rows are unique after coalesce
         adam_kernel(pp + off, gp + i * width, mp + off, vp + off, width, s);
       }
@@ -172,9 +175,10 @@ void row_wise_adam_sparse(torch::Tensor& p, const torch::Tensor& grad_in, Tensor
   const float b2 = static_cast<float>(hp.sqr_mom), lr = static_cast<float>(hp.lr), eps = static_cast<float>(hp.eps);
   const float decay = static_cast<float>(1.0 - hp.lr * wd);
   const float debias2 = static_cast<float>(1.0 - std::pow(hp.sqr_mom, static_cast<double>(step)));
+  const bool ahead = detail::rows_worth_prefetching(p.size(0), width);
   at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(width, 1)), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      prefetch_ahead({{w, width}, {vr, 1}}, p.size(0), r, i, begin, end);
+      if (ahead) prefetch_ahead({{w, width}, {vr, 1}}, p.size(0), r, i, begin, end);
       const float* gi = g + i * width;
       float* wi = w + r[i] * width;  // rows are unique after coalesce
       float sq = 0;
