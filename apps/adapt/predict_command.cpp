@@ -52,6 +52,23 @@ std::string& strip_cr(std::string& line) {
 
 bool blank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
 
+// What a table's header lacks of the model's columns, as the reason a row cannot be read; empty
+// when every column is there.
+std::string missing_columns(const std::vector<std::string>& header, const std::vector<std::string>& columns) {
+  constexpr size_t kNamed = 6;  // a header of another table lacks them all: name a few
+  std::string missing;
+  size_t count = 0;
+  for (const auto& c : columns)
+    if (std::find(header.begin(), header.end(), c) == header.end() && ++count <= kNamed)
+      missing += (missing.empty() ? "\"" : ", \"") + c + "\"";
+  if (count == 0) return {};
+  if (count > kNamed) missing += " and " + std::to_string(count - kNamed) + " more";
+  std::string all;
+  for (const auto& c : columns) all += (all.empty() ? "" : ",") + c;
+  return "the header has no column " + missing + "; the model reads " + all +
+         ": name them in the first line (in any order; other columns are left alone)";
+}
+
 // JSON lines: each record one object with the model's columns (null: missing).
 Records parse_json_lines(const std::vector<std::string>& lines, const std::vector<std::string>& origins,
                          const std::vector<size_t>& items, const std::vector<std::string>& columns) {
@@ -73,12 +90,10 @@ Records parse_table_rows(const std::string& header, const std::vector<std::strin
   CsvRow row;
   tokenizer.next(row);
   const size_t width = row.fields.size();
+  if (std::string missing = missing_columns(row.fields, columns); !missing.empty()) throw DataError(missing);
   std::vector<size_t> positions;
-  for (const auto& c : columns) {
-    const auto at = std::find(row.fields.begin(), row.fields.end(), c);
-    if (at == row.fields.end()) throw DataError(first + ": the header has no column \"" + c + "\"");
-    positions.push_back(static_cast<size_t>(at - row.fields.begin()));
-  }
+  for (const auto& c : columns)
+    positions.push_back(static_cast<size_t>(std::find(row.fields.begin(), row.fields.end(), c) - row.fields.begin()));
   Records out(columns, "input");
   for (size_t r = 0; tokenizer.next(row); ++r) {
     if (r == items.size()) throw DataError(first + ": the rows do not parse one by one");
@@ -120,6 +135,8 @@ void stream_table(std::istream& in, const std::string& source, const std::string
     if (blank(header)) return;
   }
   const char delimiter = format == "tsv" ? '\t' : ',';
+  const std::string header_origin = source + ":" + std::to_string(line);
+  size_t rows_read = 0;
   for (bool more = true; more;) {
     auto rows = std::make_shared<std::vector<std::string>>();
     auto origins = std::make_shared<std::vector<std::string>>();
@@ -134,6 +151,7 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       rows->push_back(std::move(record));
     }
     if (rows->empty()) break;
+    rows_read += rows->size();
     Chunk chunk{origins, nullptr};
     if (format == "jsonl")
       chunk.parse = [=](const std::vector<size_t>& items) { return parse_json_lines(*rows, *origins, items, columns); };
@@ -142,6 +160,15 @@ void stream_table(std::istream& in, const std::string& source, const std::string
         return parse_table_rows(header, *rows, *origins, items, delimiter, columns);
       };
     emit(std::move(chunk));
+  }
+  // A header and nothing under it: no row reports what is wrong with the header, so it is reported
+  // here (a file that is not a table at all reads as one line of header).
+  if (rows_read == 0 && format != "jsonl") {
+    CsvTokenizer tokenizer(header + "\n", header_origin, CsvOptions().delimiter(delimiter));
+    CsvRow fields;
+    tokenizer.next(fields);
+    if (std::string missing = missing_columns(fields.fields, columns); !missing.empty())
+      throw DataError(header_origin + ": " + missing + "; no rows follow it");
   }
 }
 
@@ -283,6 +310,7 @@ class PredictionWriter {
   void failure(ChunkOutput& out, const std::string& input, const std::string& reason) const {
     if (format_ == "csv") append_csv_row(out.text, {input, "", "", "", "", reason});
     else if (format_ == "jsonl") out.text += json{{"input", input}, {"error", reason}}.dump() + "\n";
+    else if (reason.rfind(input + ":", 0) == 0) out.text += "adapt: error: " + reason + "\n";  // named already
     else out.text += "adapt: error: " + input + ": " + reason + "\n";
     out.close_part(true);
   }
@@ -495,6 +523,9 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
       if (!file) throw Error("predict --out " + out_file.string() + ": the write failed (is the disk full?)");
     });
   }
+  if (failed + written == 0)
+    std::cerr << "adapt: warning: the inputs hold no rows: nothing was predicted"
+              << (format.empty() ? "" : " (" + out_file.string() + " has the header only)") << "\n";
   if (failed > 0)
     std::cerr << "adapt: " << failed << " of " << failed + written << " inputs could not be predicted"
               << (format.empty() ? "" : "; their reasons are in " + out_file.string()) << "\n";

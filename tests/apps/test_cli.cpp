@@ -225,6 +225,23 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
     EXPECT_EQ(table.at(row, "ood_score"), prediction.at("ood_score").dump());
     EXPECT_EQ(table.at(row, "in_domain"), prediction.at("in_domain").dump());
   }
+  // No rows: a header alone is a warning (exit 0); a first line without the model's columns and
+  // nothing under it (a file that is no table) is an error naming the file, its line and a column.
+  std::ofstream(dir / "header_only.csv") << "a,b\n";
+  std::ofstream(dir / "not_a_table.csv") << "\x7f" "ELF\x02\x01 binary\n";
+  Result none = adapt_cli("predict '" + model + "' '" + (dir / "header_only.csv").string() + "'");
+  EXPECT_EQ(none.code, 0) << none.err;
+  EXPECT_TRUE(contains(none.err, "warning: the inputs hold no rows: nothing was predicted")) << none.err;
+  Result garbage = adapt_cli("predict '" + model + "' '" + (dir / "not_a_table.csv").string() + "'");
+  EXPECT_EQ(garbage.code, 1) << garbage.err;
+  EXPECT_TRUE(contains(garbage.err, "not_a_table.csv:1: the header has no column \"a\", \"b\"; the model reads a,b"))
+      << garbage.err;
+  // On stderr a row's reason is not prefixed with its name twice.
+  std::ofstream(dir / "short.csv") << "a,b\n0.5\n";
+  Result short_row = adapt_cli("predict '" + model + "' '" + (dir / "short.csv").string() + "'");
+  EXPECT_EQ(short_row.code, 1) << short_row.err;
+  EXPECT_TRUE(contains(short_row.err, "adapt: error: " + (dir / "short.csv").string() + ":2: expected 2 fields"))
+      << short_row.err;
   Result txt = adapt_cli("predict '" + model + "' 0.5,0.5 --out '" + (dir / "preds.txt").string() + "'");
   EXPECT_EQ(txt.code, 1);
   EXPECT_TRUE(contains(txt.err, ".csv or .jsonl")) << txt.err;
