@@ -197,8 +197,9 @@ std::string IdsBlock::unseen(const Records& records, size_t row) const {
   std::string why;
   const std::string& user = records.at(row, user_column_);
   const std::string& item = records.at(row, item_column_);
-  if (!users_.known(user)) why = "user " + user + " unseen in training";
-  if (!items_.known(item)) why += (why.empty() ? "" : "; ") + ("item " + item + " unseen in training");
+  // Quoted: an empty id or one with spaces shows as what it is.
+  if (!users_.known(user)) why = "user \"" + user + "\" unseen in training";
+  if (!items_.known(item)) why += (why.empty() ? "" : "; ") + ("item \"" + item + "\" unseen in training");
   return why;
 }
 

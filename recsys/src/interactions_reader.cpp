@@ -2,9 +2,11 @@
 
 #include <adapt/data/csv.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <unordered_map>
@@ -300,18 +302,47 @@ Records InteractionsReader::parse(const std::string& text, const std::string& so
   return records;
 }
 
+// The role ("user" or "item") a NAME of a NAME=ID field gives its id: the reader's column for that
+// role or one of its aliases; empty for other names.
+std::string InteractionsReader::role_named(const std::string& name) const {
+  for (const std::string role : {"user", "item"}) {
+    const std::string& given = role == "user" ? options_.user_column : options_.item_column;
+    std::vector<std::string> names = aliases(role);
+    if (given != "auto") names.push_back(given);
+    if (std::find(names.begin(), names.end(), name) != names.end()) return role;
+  }
+  return {};
+}
+
 Records InteractionsReader::read_inputs(const std::vector<std::string>& inputs, const std::string&) const {
   Records records({"user", "item"}, "command line");
   for (size_t i = 0; i < inputs.size(); ++i) {
     const std::string& input = inputs[i];
+    const std::string what = "recsys.interactions: input " + std::to_string(i + 1) + " \"" + input + "\"";
     const size_t split = input.find_first_of(",\t");
     // Exactly two fields: "1,2,3" is not user 1 and item "2,3" (a ratings row pasted whole).
     if (split == std::string::npos || trim(input.substr(0, split)).empty() || trim(input.substr(split + 1)).empty() ||
         input.find_first_of(",\t", split + 1) != std::string::npos) {
-      throw DataError("recsys.interactions: input " + std::to_string(i + 1) + " \"" + input +
-                      "\" is not USER,ITEM; give a user id and an item id separated by one comma (no rating)");
+      throw DataError(what + " is not USER,ITEM; give a user id and an item id separated by one comma (no rating)");
     }
-    records.add_row({trim(input.substr(0, split)), trim(input.substr(split + 1))}, "input " + std::to_string(i + 1));
+    std::vector<std::string> ids = {trim(input.substr(0, split)), trim(input.substr(split + 1))};
+    // NAME=ID pairs ("userId=5,movieId=31", in either order), as the core's row inputs take them;
+    // read as ids, they would be two ids never seen in training.
+    const size_t eq0 = ids[0].find('='), eq1 = ids[1].find('=');
+    if (eq0 != std::string::npos && eq1 != std::string::npos) {
+      std::map<std::string, std::string> by_role;
+      for (size_t f = 0; f < 2; ++f) {
+        const size_t eq = f == 0 ? eq0 : eq1;
+        const std::string name = trim(ids[f].substr(0, eq)), role = role_named(name);
+        if (role.empty() || by_role.count(role))
+          throw DataError(what + ": \"" + name + "\" names " + (role.empty() ? "no" : "a second") +
+                          " user or item column; give USER,ITEM or USER_COLUMN=ID,ITEM_COLUMN=ID (names: " +
+                          join(aliases("user")) + " and " + join(aliases("item")) + ", or the reader's columns)");
+        by_role[role] = trim(ids[f].substr(eq + 1));
+      }
+      ids = {by_role.at("user"), by_role.at("item")};
+    }
+    records.add_row(ids, "input " + std::to_string(i + 1));
   }
   return records;
 }

@@ -27,13 +27,15 @@ class InteractionsReader : public Reader {
   static InteractionsReaderOptions from_options(const Options& options);
 
   Records read() const override;
-  // "USER,ITEM" (or TAB separated) -> a row with columns user, item.
+  // "USER,ITEM" (or TAB separated), or "NAME=ID" pairs naming the user and item columns in either
+  // order ("userId=5,movieId=31") -> a row with columns user, item.
   Records read_inputs(const std::vector<std::string>& inputs, const std::string& input_column) const override;
 
   // Parses text as if it came from `source` (tests and in-memory data).
   Records parse(const std::string& text, const std::string& source) const;
 
  private:
+  std::string role_named(const std::string& name) const;
   InteractionsReaderOptions options_;
 };
 

@@ -135,4 +135,20 @@ TEST_F(InteractionsReader, PredictInputsAreUserCommaItem) {
   EXPECT_THROW_WITH(reader->read_inputs({"1,2,3"}, ""), adapt::DataError, "input 1", "\"1,2,3\"", "USER,ITEM");
 }
 
+TEST_F(InteractionsReader, PredictInputsMayNameTheUserAndItemColumns) {
+  auto reader = recsys_test::registry().reader(
+      {{"name", "recsys.interactions"}, {"path", "unused.csv"}, {"item_column", "track"}}, "reader");
+  // Read as ids, "userId=5" and "movieId=31" would be two ids never seen in training.
+  adapt::Records r = reader->read_inputs({"userId=5,movieId=31", "track = t9, user=ann", "a=b,c"}, "");
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r.at(0, "user"), "5");
+  EXPECT_EQ(r.at(0, "item"), "31");
+  EXPECT_EQ(r.at(1, "user"), "ann");  // either order; the reader's own item column counts
+  EXPECT_EQ(r.at(1, "item"), "t9");
+  EXPECT_EQ(r.at(2, "user"), "a=b");  // one field with "=": ids as they are
+  EXPECT_THROW_WITH(reader->read_inputs({"userId=5,rating=4"}, ""), adapt::DataError, "input 1", "\"rating\" names no",
+                    "USER_COLUMN=ID");
+  EXPECT_THROW_WITH(reader->read_inputs({"user=5,userId=6"}, ""), adapt::DataError, "\"userId\" names a second");
+}
+
 }  // namespace

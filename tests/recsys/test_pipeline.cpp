@@ -89,7 +89,7 @@ TEST(RecsysPipeline, SmallDemoTrainsBeatsBiasesExportsAndPredictsColdStart) {
   adapt::Records cold({"user", "item"}, "cold");
   cold.add_row({"no_such_user", raw.at(0, "item")});
   const json flagged = predictor.predict(cold).at(0);
-  EXPECT_EQ(flagged.value("unseen", ""), "user no_such_user unseen in training") << flagged.dump();
+  EXPECT_EQ(flagged.value("unseen", ""), "user \"no_such_user\" unseen in training") << flagged.dump();
   EXPECT_EQ(flagged.value("in_domain", true), false) << flagged.dump();
   std::filesystem::remove_all(dir);
 }
