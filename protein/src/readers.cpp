@@ -53,8 +53,10 @@ Records read_inputs_impl(const std::vector<std::string>& inputs, const std::stri
     if (input.find('/') != std::string::npos || input.rfind(".fa") != std::string::npos)
       throw DataError(component + ": input " + std::to_string(i + 1) + ": no such file '" + input +
                       "'; give a FASTA file or a raw amino-acid sequence");
+    // Named by itself, as a raw text is: a position would restart at 1 when `adapt predict` reads a
+    // failed chunk's inputs one at a time.
     const std::string where = "input " + std::to_string(i + 1);
-    out.add_row({"input" + std::to_string(i + 1), clean_sequence(input, policy, component, where)}, where);
+    out.add_row({input, clean_sequence(input, policy, component, where)}, where);
   }
   return out;
 }

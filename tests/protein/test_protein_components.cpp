@@ -130,7 +130,7 @@ TEST(ProteinReaders, InputsAreFastaFilesOrRawSequences) {
   ASSERT_EQ(r.size(), 3u);
   EXPECT_EQ(r.at(0, "id"), "x1");
   EXPECT_EQ(r.at(1, "sequence"), "GGW");
-  EXPECT_EQ(r.at(2, "id"), "input2");
+  EXPECT_EQ(r.at(2, "id"), "acdk*");  // named as given: read alone, it would have the same name
   EXPECT_EQ(r.at(2, "sequence"), "ACDK");
   expect_message(error_of<DataError>([&] { reader->read_inputs({"MK1"}, "sequence"); }), {"input 1", "'1'", "residue 3"});
   expect_message(error_of<DataError>([&] { reader->read_inputs({"missing/file.fa"}, "sequence"); }), {"no such file"});
