@@ -74,6 +74,11 @@ std::string error_for_status(const httplib::Request& request, int status, size_t
   if (status == 400 && request.method == "POST" && !request.has_header("Content-Length") &&
       request.get_header_value("Transfer-Encoding") != "chunked")
     return "a POST needs a Content-Length header, 0 for no body (curl: add -d '')";
+  // httplib reads a form-encoded body (curl -d without a Content-Type) only up to 8 KiB, whatever
+  // the limit: the body is JSON, so say that rather than blame --max-body-bytes.
+  if (status == 413 && request.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0)
+    return "a form-encoded body is read only up to " + std::to_string(CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH) +
+           " bytes; send the JSON with Content-Type: application/json (curl: -H 'Content-Type: application/json')";
   switch (status) {
     case 404: return "no such route; the routes are POST /v1/predict, GET /healthz, GET /metrics, POST /admin/reload";
     case 405: return "method not allowed on this route";
