@@ -10,6 +10,7 @@
 
 #include <adapt/model/parameter_budget.h>
 
+#include "concat_embeddings.h"
 #include "register.h"
 
 namespace adapt::tabular {
@@ -83,11 +84,17 @@ torch::Tensor TabularModel::embed(const Batch& batch) {
   std::vector<torch::Tensor> parts;
   if (n_cat_ > 0) {
     const torch::Tensor& cat = get(batch, options_.input + ".cat");
-    std::vector<torch::Tensor> embedded;
-    embedded.reserve(n_cat_);
-    for (int64_t i = 0; i < n_cat_; ++i)
-      embedded.push_back(embeddings_[i]->forward(cat.select(1, i)));
-    parts.push_back(emb_drop_->forward(torch::cat(embedded, 1)));
+    std::vector<torch::Tensor> tables;
+    for (const auto& e : embeddings_) tables.push_back(e->weight);
+    torch::Tensor embedded;
+    if (concat_embeddings_applies(tables)) {
+      embedded = concat_embeddings(cat, tables);
+    } else {
+      std::vector<torch::Tensor> columns;
+      for (int64_t i = 0; i < n_cat_; ++i) columns.push_back(embeddings_[i]->forward(cat.select(1, i)));
+      embedded = torch::cat(columns, 1);
+    }
+    parts.push_back(emb_drop_->forward(embedded));
   }
   if (n_cont_ > 0) {
     torch::Tensor cont = get(batch, options_.input + ".cont");
