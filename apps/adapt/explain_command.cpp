@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "commands.h"
+#include "table_inputs.h"
 
 namespace adapt::cli {
 
@@ -31,13 +32,14 @@ int explain(const Global& global, const std::filesystem::path& model_file, const
   Registry& registry = global_registry();
   report_plugin_problems();
   Predictor predictor = Predictor::load(model_file, registry);
-  Records records = predictor.read_inputs(inputs);
+  std::vector<std::string> inputs_named;  // the inputs, or each table row's file:line
+  Records records = read_command_inputs(predictor, inputs, inputs_named);
   std::vector<Explanation> explanations;
   std::vector<std::string> labels;
   json all = json::array();
   for (size_t i = 0; i < records.size(); ++i) {
     explanations.push_back(explain_row(predictor, records, i));
-    labels.push_back(record_label(records, inputs, i));
+    labels.push_back(record_label(records, inputs_named, i));
     if (global.json_output) {
       json one = to_json(explanations.back());
       one["input"] = labels.back();

@@ -1,5 +1,5 @@
 // `adapt predict`: inputs streamed through an export a chunk at a time, so memory stays bounded
-// whatever their count. Table files (.csv, .tsv, .jsonl) and `-` (standard input: JSON lines, a table
+// whatever their count. Table files (.csv, .tsv, .jsonl: table_inputs.h) and `-` (standard input: JSON lines, a table
 // with a header naming the model's columns, or one raw input per line) give one record per row; other
 // inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
 // reason (the error column of --out, or stderr) and the rest go on.
@@ -7,7 +7,6 @@
 #include <adapt/common/threads.h>
 #include <adapt/data/csv.h>
 #include <adapt/data/csv_writer.h>
-#include <adapt/data/json_lines.h>
 #include <adapt/export/export.h>
 
 #include <ATen/Parallel.h>
@@ -24,153 +23,12 @@
 #include <thread>
 
 #include "commands.h"
+#include "table_inputs.h"
 
 namespace adapt::cli {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr size_t kChunkRows = 2048;
-
-// A chunk of inputs: `parse(items)` turns some of them into records (one or more each); labels name
-// each input in the output.
-struct Chunk {
-  std::shared_ptr<const std::vector<std::string>> labels;
-  std::function<Records(const std::vector<size_t>& items)> parse;
-  size_t size() const { return labels->size(); }
-};
-
-std::string lower_extension(const std::string& path) {
-  std::string ext = fs::path(path).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext;
-}
-
-std::string& strip_cr(std::string& line) {
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  return line;
-}
-
-bool blank(const std::string& line) { return line.find_first_not_of(" \t") == std::string::npos; }
-
-// What a table's header lacks of the model's columns, as the reason a row cannot be read; empty
-// when every column is there.
-std::string missing_columns(const std::vector<std::string>& header, const std::vector<std::string>& columns) {
-  constexpr size_t kNamed = 6;  // a header of another table lacks them all: name a few
-  std::string missing;
-  size_t count = 0;
-  for (const auto& c : columns)
-    if (std::find(header.begin(), header.end(), c) == header.end() && ++count <= kNamed)
-      missing += (missing.empty() ? "\"" : ", \"") + c + "\"";
-  if (count == 0) return {};
-  if (count > kNamed) missing += " and " + std::to_string(count - kNamed) + " more";
-  std::string all;
-  for (const auto& c : columns) all += (all.empty() ? "" : ",") + c;
-  return "the header has no column " + missing + "; the model reads " + all +
-         ": name them in the first line (in any order; other columns are left alone)";
-}
-
-// JSON lines: each record one object with the model's columns (null: missing).
-Records parse_json_lines(const std::vector<std::string>& lines, const std::vector<std::string>& origins,
-                         const std::vector<size_t>& items, const std::vector<std::string>& columns) {
-  Records out(columns, "input");
-  for (size_t i : items) out.add_row(json_line_fields(lines[i], origins[i], columns), origins[i]);
-  return out;
-}
-
-// CSV/TSV rows under their header; each record's text may span lines (quoted newlines). The fields
-// move from the tokenizer into the records: no table in between. Not read_csv with its column
-// selection: its errors and origins would count lines inside this chunk's text, not the file's.
-Records parse_table_rows(const std::string& header, const std::vector<std::string>& rows,
-                         const std::vector<std::string>& origins, const std::vector<size_t>& items, char delimiter,
-                         const std::vector<std::string>& columns) {
-  const std::string& first = origins[items.front()];
-  std::string text = header + "\n";
-  for (size_t i : items) text.append(rows[i]).append("\n");
-  CsvTokenizer tokenizer(std::move(text), first, CsvOptions().delimiter(delimiter));
-  CsvRow row;
-  tokenizer.next(row);
-  const size_t width = row.fields.size();
-  if (std::string missing = missing_columns(row.fields, columns); !missing.empty()) throw DataError(missing);
-  std::vector<size_t> positions;
-  for (const auto& c : columns)
-    positions.push_back(static_cast<size_t>(std::find(row.fields.begin(), row.fields.end(), c) - row.fields.begin()));
-  Records out(columns, "input");
-  for (size_t r = 0; tokenizer.next(row); ++r) {
-    if (r == items.size()) throw DataError(first + ": the rows do not parse one by one");
-    const std::string& origin = origins[items[r]];
-    if (row.fields.size() != width)
-      throw DataError(origin + ": expected " + std::to_string(width) + " fields (one per column of the header) but found " +
-                      std::to_string(row.fields.size()) + "; quote fields that contain the delimiter, or fix the row");
-    std::vector<std::string> fields;
-    fields.reserve(positions.size());
-    for (size_t position : positions) fields.push_back(std::move(row.fields[position]));
-    out.add_row(std::move(fields), origin);
-  }
-  if (out.size() != items.size()) throw DataError(first + ": the rows do not parse one by one");
-  return out;
-}
-
-// Reads one record's text: more lines while a quote is open.
-bool next_record(std::istream& in, std::string& record, size_t& line) {
-  std::string text;
-  while (std::getline(in, text)) {
-    ++line;
-    strip_cr(text);
-    if (record.empty() && blank(text)) continue;
-    if (!record.empty()) record += '\n';
-    record += text;
-    if (std::count(record.begin(), record.end(), '"') % 2 == 0) return true;
-  }
-  return !record.empty();
-}
-
-// Streams a table (CSV, TSV or JSON lines) from `in` in chunks, calling `emit` for each.
-void stream_table(std::istream& in, const std::string& source, const std::string& format,
-                  const std::vector<std::string>& columns, const std::function<void(Chunk&&)>& emit,
-                  std::string first_line = {}, size_t line = 0) {
-  std::string header;
-  if (format != "jsonl") {
-    header = first_line;
-    while (header.empty() && std::getline(in, header)) ++line, strip_cr(header);
-    if (blank(header)) return;
-  }
-  const char delimiter = format == "tsv" ? '\t' : ',';
-  const std::string header_origin = source + ":" + std::to_string(line);
-  size_t rows_read = 0;
-  for (bool more = true; more;) {
-    auto rows = std::make_shared<std::vector<std::string>>();
-    auto origins = std::make_shared<std::vector<std::string>>();
-    if (format == "jsonl" && !first_line.empty()) {
-      rows->push_back(first_line), origins->push_back(source + ":" + std::to_string(line));
-      first_line.clear();
-    }
-    for (std::string record; rows->size() < kChunkRows; record.clear()) {
-      const size_t start = line + 1;
-      if (!(more = next_record(in, record, line))) break;
-      origins->push_back(source + ":" + std::to_string(start));
-      rows->push_back(std::move(record));
-    }
-    if (rows->empty()) break;
-    rows_read += rows->size();
-    Chunk chunk{origins, nullptr};
-    if (format == "jsonl")
-      chunk.parse = [=](const std::vector<size_t>& items) { return parse_json_lines(*rows, *origins, items, columns); };
-    else
-      chunk.parse = [=](const std::vector<size_t>& items) {
-        return parse_table_rows(header, *rows, *origins, items, delimiter, columns);
-      };
-    emit(std::move(chunk));
-  }
-  // A header and nothing under it: no row reports what is wrong with the header, so it is reported
-  // here (a file that is not a table at all reads as one line of header).
-  if (rows_read == 0 && format != "jsonl") {
-    CsvTokenizer tokenizer(header + "\n", header_origin, CsvOptions().delimiter(delimiter));
-    CsvRow fields;
-    tokenizer.next(fields);
-    if (std::string missing = missing_columns(fields.fields, columns); !missing.empty())
-      throw DataError(header_origin + ": " + missing + "; no rows follow it");
-  }
-}
 
 // Raw inputs (paths, texts, CSV rows) through the recipe's reader, a chunk at a time.
 void stream_raw(const std::vector<std::string>& inputs, const Predictor& predictor,
@@ -484,10 +342,7 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
   report_plugin_problems();
   const Predictor predictor = Predictor::load(model_file, registry);
   const std::vector<std::string> columns = predictor.input_columns();
-  const bool all_tables = !inputs.empty() && std::all_of(inputs.begin(), inputs.end(), [](const std::string& i) {
-    const std::string ext = lower_extension(i);
-    return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
-  });
+  const bool all_tables = all_table_files(inputs);
   size_t failed = 0, written = 0;
   // --threads N: N intra-op threads, or N chunks at once (ChunkPipeline).
   const auto workers = static_cast<size_t>(num_threads());
