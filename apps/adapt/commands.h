@@ -23,7 +23,8 @@ struct Global {
 void report_plugin_problems();
 
 // What names record i in output: its "id" column when the reader gives one (a FASTA file gives
-// many records), else the command-line input it came from.
+// many records), else the command-line input it came from, else (inputs that gave several records
+// each) its origin, a file's row as file:line.
 const std::string& record_label(const Records& records, const std::vector<std::string>& inputs, size_t i,
                                 std::string& numbered);  // `numbered` holds "record N" when that is the label
 inline std::string record_label(const Records& records, const std::vector<std::string>& inputs, size_t i) {

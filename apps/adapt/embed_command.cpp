@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "commands.h"
-#include "table_inputs.h"
 
 namespace adapt::cli {
 
@@ -65,8 +64,7 @@ int embed(const Global& global, const std::filesystem::path& model_file, const s
   Registry& registry = global_registry();
   report_plugin_problems();
   Predictor predictor = Predictor::load(model_file, registry);
-  std::vector<std::string> labels;  // the inputs, or each table row's file:line
-  Records records = read_command_inputs(predictor, inputs, labels);
+  Records records = predictor.read_inputs(inputs);
   torch::Tensor embeddings = predictor.embeddings(records);
   if (embeddings.dim() != 2 || embeddings.size(0) != static_cast<int64_t>(records.size()))
     throw Error("embed: the model returned embeddings of shape " + std::to_string(embeddings.dim()) +
@@ -77,7 +75,7 @@ int embed(const Global& global, const std::filesystem::path& model_file, const s
   if (extension == ".npy")
     write_npy(out_file, embeddings);
   else
-    write_csv(out_file, embeddings, records, labels);
+    write_csv(out_file, embeddings, records, inputs);
   if (global.json_output)
     std::cout << json{{"file", out_file.string()}, {"records", records.size()}, {"dims", embeddings.size(1)}}.dump(2)
               << "\n";

@@ -9,7 +9,6 @@
 #include <iostream>
 
 #include "commands.h"
-#include "table_inputs.h"
 
 namespace adapt::cli {
 
@@ -32,14 +31,13 @@ int explain(const Global& global, const std::filesystem::path& model_file, const
   Registry& registry = global_registry();
   report_plugin_problems();
   Predictor predictor = Predictor::load(model_file, registry);
-  std::vector<std::string> inputs_named;  // the inputs, or each table row's file:line
-  Records records = read_command_inputs(predictor, inputs, inputs_named);
+  Records records = predictor.read_inputs(inputs);
   std::vector<Explanation> explanations;
   std::vector<std::string> labels;
   json all = json::array();
   for (size_t i = 0; i < records.size(); ++i) {
     explanations.push_back(explain_row(predictor, records, i));
-    labels.push_back(record_label(records, inputs_named, i));
+    labels.push_back(record_label(records, inputs, i));
     if (global.json_output) {
       json one = to_json(explanations.back());
       one["input"] = labels.back();

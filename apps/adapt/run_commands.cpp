@@ -32,6 +32,7 @@ const std::string& record_label(const Records& records, const std::vector<std::s
                                 std::string& numbered) {
   if (records.has_column("id")) return records.at(i, "id");
   if (records.size() == inputs.size()) return inputs[i];
+  if (!records.origin(i).empty()) return records.origin(i);  // a file's row: file:line
   return numbered = "record " + std::to_string(i + 1);
 }
 

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 
 namespace adapt::cli {
 
@@ -148,49 +147,11 @@ void stream_table(std::istream& in, const std::string& source, const std::string
   }
 }
 
-
 bool all_table_files(const std::vector<std::string>& inputs) {
   return !inputs.empty() && std::all_of(inputs.begin(), inputs.end(), [](const std::string& i) {
     const std::string ext = lower_extension(i);
     return (ext == ".csv" || ext == ".tsv" || ext == ".jsonl" || ext == ".ndjson") && fs::is_regular_file(i);
   });
-}
-
-Records read_table_files(const std::vector<std::string>& files, const std::vector<std::string>& columns,
-                         std::vector<std::string>& origins) {
-  Records out(columns, "input");
-  for (const auto& file_name : files) {
-    std::ifstream in(file_name, std::ios::binary);
-    if (!in) throw DataError(file_name + ": cannot open it for reading; check the path and its permissions");
-    const std::string ext = lower_extension(file_name);
-    stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, [&](Chunk&& chunk) {
-      std::vector<size_t> all(chunk.size());
-      for (size_t i = 0; i < all.size(); ++i) all[i] = i;
-      const Records rows = chunk.parse(all);
-      for (size_t r = 0; r < rows.size(); ++r) {
-        std::vector<std::string> fields;
-        for (size_t c = 0; c < columns.size(); ++c) fields.push_back(rows.at(r, c));
-        out.add_row(std::move(fields), rows.origin(r));
-        origins.push_back(rows.origin(r));
-      }
-    });
-  }
-  return out;
-}
-
-Records read_command_inputs(const Predictor& predictor, const std::vector<std::string>& inputs,
-                            std::vector<std::string>& labels) {
-  labels = inputs;
-  if (!all_table_files(inputs)) return predictor.read_inputs(inputs);
-  labels.clear();
-  Records records = read_table_files(inputs, predictor.input_columns(), labels);
-  if (records.empty()) {
-    std::string names;
-    for (const auto& f : inputs) names += (names.empty() ? "" : ", ") + f;
-    throw DataError(names + ": no rows under the header; nothing to read");
-  }
-  predictor.complete(records);  // joined columns, looked up by key
-  return records;
 }
 
 }  // namespace adapt::cli

@@ -1,10 +1,8 @@
 #pragma once
 // Table files as the commands that predict read them: `.csv` / `.tsv` with a header naming the
 // model's columns (in any order; other columns are left alone) and `.jsonl` / `.ndjson` with one JSON
-// object a line, streamed a chunk at a time (`adapt predict`) or read whole (`adapt embed`,
-// `adapt explain`), each row named `file:line`.
+// object a line, streamed a chunk at a time, each row named `file:line`.
 #include <adapt/data/records.h>
-#include <adapt/export/export.h>
 
 #include <cstddef>
 #include <functional>
@@ -37,16 +35,5 @@ bool all_table_files(const std::vector<std::string>& inputs);
 void stream_table(std::istream& in, const std::string& source, const std::string& format,
                   const std::vector<std::string>& columns, const std::function<void(Chunk&&)>& emit,
                   std::string first_line = {}, size_t line = 0);
-
-// Every row of the table files, with the model's `columns`; `origins` gets each row's `file:line`.
-// A row that cannot be read is an error naming it.
-Records read_table_files(const std::vector<std::string>& files, const std::vector<std::string>& columns,
-                         std::vector<std::string>& origins);
-
-// The inputs of `adapt embed` / `adapt explain`, read as `adapt predict` reads them: table files by
-// their header (`labels` becomes each row's file:line), anything else through the model's reader
-// (`labels` stays the inputs).
-Records read_command_inputs(const Predictor& predictor, const std::vector<std::string>& inputs,
-                            std::vector<std::string>& labels);
 
 }  // namespace adapt::cli

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -74,16 +75,37 @@ std::string CsvTableReader::clean(const std::string& field) const {
   return std::string(value);
 }
 
-Records CsvTableReader::read_file(const std::string& path) const {
+Records CsvTableReader::read_file(const std::string& path, bool header) const {
   if (!std::filesystem::exists(path)) {
     throw DataError(fmt::format("tabular.csv: '{}' does not exist; check the recipe's path (relative paths are "
                                 "relative to the recipe file)",
                                 path));
   }
   CsvOptions options;
-  options.delimiter(delimiter_).header(header_).column_names(column_names_).trim(true).comment(comment_);
+  options.delimiter(delimiter_).header(header).trim(true).comment(comment_);
+  if (!header) options.column_names(column_names_);
   if (!quoting_) options.quote('\0');
   return read_csv_file(path, options);  // ragged rows: DataError naming file:line and both counts
+}
+
+// Whether the first line of `path` holds only names of the recipe's columns: a header, as the table
+// files `adapt predict` takes have, in a reader whose own files have none (UCI Adult).
+bool CsvTableReader::names_the_columns(const std::string& path) const {
+  if (header_ || column_names_.empty()) return false;
+  CsvOptions options;
+  options.delimiter(delimiter_).header(false).trim(true).comment(comment_);
+  if (!quoting_) options.quote('\0');
+  std::ifstream in(path, std::ios::binary);
+  std::string line;
+  while (std::getline(in, line) && (line.find_first_not_of(" \t\r") == std::string::npos ||
+                                    (!comment_.empty() && line.rfind(comment_, 0) == 0))) {
+  }
+  CsvTokenizer tokenizer(line + "\n", path, options);
+  CsvRow first;
+  if (!tokenizer.next(first) || first.fields.empty()) return false;
+  return std::all_of(first.fields.begin(), first.fields.end(), [&](const std::string& f) {
+    return std::find(column_names_.begin(), column_names_.end(), f) != column_names_.end();
+  });
 }
 
 Records CsvTableReader::read() const {
@@ -148,7 +170,7 @@ Records CsvTableReader::read_inputs(const std::vector<std::string>& inputs, cons
     // The error_code form: a long row ("name=value,..." past 255 bytes) is no file name, not an error.
     std::error_code not_a_file;
     if (std::filesystem::is_regular_file(input, not_a_file)) {
-      const Records file = read_file(input);
+      const Records file = read_file(input, header_ || names_the_columns(input));
       for (const auto& name : file.column_names()) note(name);
       for (size_t r = 0; r < file.size(); ++r) {
         std::map<std::string, std::string> row;

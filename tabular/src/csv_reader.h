@@ -20,7 +20,10 @@ class CsvTableReader : public Reader {
   Records read_inputs(const std::vector<std::string>& inputs, const std::string& input_column) const override;
 
  private:
-  Records read_file(const std::string& path) const;
+  // `header`: the recipe's setting, or true for an input file whose first line names the columns.
+  Records read_file(const std::string& path, bool header) const;
+  Records read_file(const std::string& path) const { return read_file(path, header_); }
+  bool names_the_columns(const std::string& path) const;
   std::string clean(const std::string& field) const;
 
   std::string path_, test_path_, split_column_, strip_suffix_, comment_;

@@ -109,6 +109,16 @@ TEST(CsvTableReader, PredictionInputs) {
   EXPECT_EQ(b.column_names(), (std::vector<std::string>{"age", "workclass"}));
   EXPECT_EQ(b.at(0, "workclass"), "Self-emp");
   tabular_test::expect_error<DataError>([&] { positional->read_inputs({"1,2,3,4"}, ""); }, {"4 fields", "3 columns"});
+  // A file in the recipe's own layout (no header) and one whose first line names some of the columns
+  // in another order, as the table files `adapt predict` takes: each read as it is written.
+  write(dir / "plain.data", "41, Self-emp, >50K\n");
+  write(dir / "named.csv", "workclass, age\r\nPrivate,30\r\n");
+  const Records c = positional->read_inputs({(dir / "plain.data").string(), (dir / "named.csv").string()}, "");
+  ASSERT_EQ(c.size(), 2u);
+  EXPECT_EQ(c.at(0, "age"), "41");
+  EXPECT_EQ(c.at(1, "age"), "30");
+  EXPECT_EQ(c.at(1, "workclass"), "Private");
+  EXPECT_EQ(c.origin(1), (dir / "named.csv").string() + ":2");
 }
 
 }  // namespace
