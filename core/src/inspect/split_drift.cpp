@@ -12,6 +12,7 @@
 #include "adapt/inspect/column_profile.h"
 #include "adapt/inspect/drift_statistics.h"
 #include "adapt/inspect/integrity.h"
+#include "inspect/drift_by_test.h"
 
 namespace adapt {
 namespace {
@@ -155,7 +156,7 @@ void check_new_categories(const InspectInput& in, const std::string& split, cons
 
 json column_drift(const Records& records, size_t column, bool numeric, const std::vector<size_t>& reference,
                   const std::vector<size_t>& current, const InspectOptions& o) {
-  const bool small = reference.size() <= o.small_sample;
+  const bool small = detail::drift_by_test(reference.size(), current.size(), o.small_sample);
   json out;
   if (numeric) {
     std::vector<double> a, b;

@@ -11,6 +11,7 @@
 #include "adapt/inspect/column_profile.h"
 #include "adapt/inspect/split_drift.h"
 #include "adapt/monitor/two_sample_tests.h"
+#include "inspect/drift_by_test.h"
 
 namespace adapt {
 namespace {
@@ -80,7 +81,8 @@ json DriftReference::compare(const DriftSample& sample, const DriftOptions& o) c
         throw DataError("drift: " + sample.records->source() + " has no column \"" + name +
                         "\", which the model reads; give data with the model's columns");
   // Bonferroni over every test that gives a p-value.
-  const bool column_tests = columns && values_.front().size() <= o.columns.small_sample;
+  const bool column_tests =
+      columns && detail::drift_by_test(values_.front().size(), sample.records->size(), o.columns.small_sample);
   const size_t n_tests = (column_tests ? column_names_.size() : 0) + features + ood + labels;
   const double alpha = o.p_value / static_cast<double>(std::max<size_t>(n_tests, 1));
   json tests = json::array(), column_results = json::array(), findings = json::array();

@@ -60,6 +60,18 @@ TEST(DriftReference, DataLikeTheReferenceRaisesNoAlarm) {
   EXPECT_EQ(report["columns"].size(), 2u);
 }
 
+TEST(DriftReference, AHandfulOfRowsLikeTheReferenceRaisesNoAlarm) {
+  // A distance on three rows is noise (it found drift in every column); a test weighs their count.
+  const DriftReference ref = reference();
+  for (uint64_t seed = 10; seed < 15; ++seed) {
+    const Records few = table(3, seed);
+    const json report = ref.compare({&few, {}, {}, 0, 0});
+    EXPECT_FALSE(report["drift"].get<bool>()) << report.dump(2);
+    EXPECT_EQ(report["columns"][0]["method"], "ks") << report.dump(2);
+    EXPECT_EQ(report["columns"][1]["method"], "chi_squared") << report.dump(2);
+  }
+}
+
 TEST(DriftReference, EachKindOfDriftIsFoundAndNamed) {
   const DriftReference ref = reference();
   const Records shifted = table(600, 3, /*shift=*/0.8);
