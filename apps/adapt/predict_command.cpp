@@ -1,7 +1,7 @@
 // `adapt predict`: inputs streamed through an export a chunk at a time, so memory stays bounded
-// whatever their count. Table files (.csv, .tsv, .jsonl: table_inputs.h) and `-` (standard input: JSON lines, a table
-// with a header naming the model's columns, or one raw input per line) give one record per row; other
-// inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
+// whatever their count. Table files (.csv, .tsv, .jsonl: table_inputs.h) and `-` (standard input:
+// JSON lines, a table with a header naming the model's columns, or one raw input per line) give one
+// record per row; other inputs go through the recipe's reader. A row the model cannot read or predict is reported with its
 // reason (the error column of --out, or stderr) and the rest go on.
 #include <adapt/common/atomic_file.h>
 #include <adapt/common/threads.h>

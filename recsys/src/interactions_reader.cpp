@@ -328,17 +328,16 @@ Records InteractionsReader::read_inputs(const std::vector<std::string>& inputs, 
     std::vector<std::string> ids = {trim(input.substr(0, split)), trim(input.substr(split + 1))};
     // NAME=ID pairs ("userId=5,movieId=31", in either order), as the core's row inputs take them;
     // read as ids, they would be two ids never seen in training.
-    const size_t eq0 = ids[0].find('='), eq1 = ids[1].find('=');
-    if (eq0 != std::string::npos && eq1 != std::string::npos) {
+    if (ids[0].find('=') != std::string::npos && ids[1].find('=') != std::string::npos) {
       std::map<std::string, std::string> by_role;
-      for (size_t f = 0; f < 2; ++f) {
-        const size_t eq = f == 0 ? eq0 : eq1;
-        const std::string name = trim(ids[f].substr(0, eq)), role = role_named(name);
+      for (const auto& field : ids) {
+        const size_t eq = field.find('=');
+        const std::string name = trim(field.substr(0, eq)), role = role_named(name);
         if (role.empty() || by_role.count(role))
           throw DataError(what + ": \"" + name + "\" names " + (role.empty() ? "no" : "a second") +
                           " user or item column; give USER,ITEM or USER_COLUMN=ID,ITEM_COLUMN=ID (names: " +
                           join(aliases("user")) + " and " + join(aliases("item")) + ", or the reader's columns)");
-        by_role[role] = trim(ids[f].substr(eq + 1));
+        by_role[role] = trim(field.substr(eq + 1));
       }
       ids = {by_role.at("user"), by_role.at("item")};
     }

@@ -81,26 +81,28 @@ Records CsvTableReader::read_file(const std::string& path, bool header) const {
                                 "relative to the recipe file)",
                                 path));
   }
+  CsvOptions options = csv_options(header);
+  if (!header) options.column_names(column_names_);
+  return read_csv_file(path, options);  // ragged rows: DataError naming file:line and both counts
+}
+
+CsvOptions CsvTableReader::csv_options(bool header) const {
   CsvOptions options;
   options.delimiter(delimiter_).header(header).trim(true).comment(comment_);
-  if (!header) options.column_names(column_names_);
   if (!quoting_) options.quote('\0');
-  return read_csv_file(path, options);  // ragged rows: DataError naming file:line and both counts
+  return options;
 }
 
 // Whether the first line of `path` holds only names of the recipe's columns: a header, as the table
 // files `adapt predict` takes have, in a reader whose own files have none (UCI Adult).
 bool CsvTableReader::names_the_columns(const std::string& path) const {
   if (header_ || column_names_.empty()) return false;
-  CsvOptions options;
-  options.delimiter(delimiter_).header(false).trim(true).comment(comment_);
-  if (!quoting_) options.quote('\0');
   std::ifstream in(path, std::ios::binary);
   std::string line;
   while (std::getline(in, line) && (line.find_first_not_of(" \t\r") == std::string::npos ||
                                     (!comment_.empty() && line.rfind(comment_, 0) == 0))) {
   }
-  CsvTokenizer tokenizer(line + "\n", path, options);
+  CsvTokenizer tokenizer(line + "\n", path, csv_options(false));
   CsvRow first;
   if (!tokenizer.next(first) || first.fields.empty()) return false;
   return std::all_of(first.fields.begin(), first.fields.end(), [&](const std::string& f) {

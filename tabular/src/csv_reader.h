@@ -3,6 +3,7 @@
 // missing markers become empty strings, and an optional separate test file is appended with a split
 // column ("train"/"valid"/"test", the valid rows a seeded sample of the training file) for
 // core.by_column. Prediction inputs are CSV files or "col=value,..." rows.
+#include "adapt/data/csv.h"
 #include "adapt/data/reader.h"
 #include "adapt/plugin/registry.h"
 
@@ -24,6 +25,7 @@ class CsvTableReader : public Reader {
   Records read_file(const std::string& path, bool header) const;
   Records read_file(const std::string& path) const { return read_file(path, header_); }
   bool names_the_columns(const std::string& path) const;
+  CsvOptions csv_options(bool header) const;  // the recipe's delimiter, quoting, comments; trimmed
   std::string clean(const std::string& field) const;
 
   std::string path_, test_path_, split_column_, strip_suffix_, comment_;

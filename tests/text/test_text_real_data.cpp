@@ -254,17 +254,23 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     }
     return total;
   };
+  // The pair's AUROC of the largest robust z-score with the component `name` replaced by a
+  // candidate's raw scores (`in` on the validation messages, `out` on the licences), centred and
+  // scaled by its median and IQR on the validation messages, as the scorer does.
   const auto& names = scorer.component_names();
-  const int64_t li = std::find(names.begin(), names.end(), "likelihood") - names.begin();
-  const torch::Tensor ma = mixture_nll(a), mb = mixture_nll(b);
-  const double centre = ma.quantile(0.5).item<double>(),
-               scale = std::max(ma.quantile(0.75).item<double>() - ma.quantile(0.25).item<double>(), 1e-12);
-  const auto with_mixture = [&](const torch::Tensor& z, const torch::Tensor& m) {
-    torch::Tensor out = z.clone();
-    out.select(1, li).copy_((m - centre) / scale);
-    return std::get<0>(out.max(1));
+  const auto auroc_in_place_of = [&](const std::string& name, const torch::Tensor& in, const torch::Tensor& out) {
+    const int64_t k = std::find(names.begin(), names.end(), name) - names.begin();
+    const double centre = in.quantile(0.5).item<double>(),
+                 scale = std::max(in.quantile(0.75).item<double>() - in.quantile(0.25).item<double>(), 1e-12);
+    const auto max_with = [&](const torch::Tensor& z, const torch::Tensor& raw) {
+      torch::Tensor all = z.clone();
+      all.select(1, k).copy_((raw - centre) / scale);
+      return std::get<0>(all.max(1));
+    };
+    return in_domain_auroc(max_with(za, in), max_with(zb, out));
   };
-  std::cout << ", class-conditional likelihood in the max " << in_domain_auroc(with_mixture(za, ma), with_mixture(zb, mb))
+  const torch::Tensor ma = mixture_nll(a), mb = mixture_nll(b);
+  std::cout << ", class-conditional likelihood in the max " << auroc_in_place_of("likelihood", ma, mb)
             << ", class-conditional likelihood alone " << in_domain_auroc(ma, mb);
   // The fourth round's candidate (2026-12-04, session 27, written and committed before it ran):
   // a non-parametric density on the same pooled features, the cosine distance to the 10th nearest
@@ -275,7 +281,6 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   // shape. k = 10 is fixed here, not tuned. Adopted only if it beats the rule today by more than
   // 0.01 on the mean over seeds 42, 1, 2. Result: 0.916, 0.914, 0.926 against 0.928, 0.917, 0.930:
   // not adopted (docs/monitoring.md).
-  const int64_t mi = std::find(names.begin(), names.end(), "mahalanobis") - names.begin();
   const torch::Tensor bank = torch::nn::functional::normalize(t.features.to(torch::kFloat),
                                                               torch::nn::functional::NormalizeFuncOptions().dim(1));
   const auto knn_distance = [&](const OutputsAndFeatures& s) {
@@ -285,14 +290,7 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     return std::get<0>(distance.topk(10, 1, /*largest=*/false)).select(1, 9).to(torch::kDouble);
   };
   const torch::Tensor ka = knn_distance(a), kb = knn_distance(b);
-  const double k_centre = ka.quantile(0.5).item<double>(),
-               k_scale = std::max(ka.quantile(0.75).item<double>() - ka.quantile(0.25).item<double>(), 1e-12);
-  const auto with_knn = [&](const torch::Tensor& z, const torch::Tensor& d) {
-    torch::Tensor out = z.clone();
-    out.select(1, mi).copy_((d - k_centre) / k_scale);
-    return std::get<0>(out.max(1));
-  };
-  std::cout << ", 10-NN distance in the max " << in_domain_auroc(with_knn(za, ka), with_knn(zb, kb))
+  std::cout << ", 10-NN distance in the max " << auroc_in_place_of("mahalanobis", ka, kb)
             << ", 10-NN distance alone " << in_domain_auroc(ka, kb);
   for (int64_t k = 0; k < za.size(1); ++k)
     std::cout << ", " << scorer.component_names()[static_cast<size_t>(k)] << " alone "
