@@ -124,36 +124,41 @@ class PredictionWriter {
   // Appends one prediction's part; `scratch` holds text between calls, so its buffer is reused.
   void format(ChunkOutput& out, std::string& scratch, const std::string& input, const json& prediction) const {
     if (format_ == "csv") {
-      // The prediction's JSON; the out-of-domain score's column is the text of its value in there
-      // (one double formatted a row less), or, where dump() would escape a key, formatted again.
+      // The prediction's JSON without the two out-of-domain fields, which have their own columns
+      // (a MovieLens rating's row was half of them, formatted twice).
       scratch.clear();
       JsonAppender text(scratch);
-      std::string_view label, in_domain;
-      size_t prediction_end = 0, ood_start = 0, ood_end = 0;
+      std::string_view label;
+      const json* score = nullptr;
+      const json* in_domain = nullptr;
       if (plain_keys(prediction)) {
-        scratch += '{';  // key by key as dump() writes them, noting where the values lie
+        scratch += '{';  // key by key as dump() writes them
         for (auto it = prediction.begin(); it != prediction.end(); ++it) {
           const std::string_view key = it.key();
-          scratch.append(it == prediction.begin() ? "\"" : ",\"").append(key).append("\":");
-          const size_t start = scratch.size();
+          if (key == "ood_score" || key == "in_domain") {
+            (key == "ood_score" ? score : in_domain) = &it.value();
+            continue;
+          }
+          scratch.append(scratch.size() == 1 ? "\"" : ",\"").append(key).append("\":");
           text.append(it.value());
-          if (key == "ood_score") ood_start = start, ood_end = scratch.size();
           if (key == "label" && it->is_string()) label = it->template get_ref<const std::string&>();
         }
         scratch += '}';
-        prediction_end = scratch.size();
       } else {
-        text.append(prediction);
-        prediction_end = scratch.size();
+        json rest = prediction;
+        if (auto it = prediction.find("ood_score"); it != prediction.end()) score = &*it, rest.erase("ood_score");
+        if (auto it = prediction.find("in_domain"); it != prediction.end()) in_domain = &*it, rest.erase("in_domain");
         if (auto it = prediction.find("label"); it != prediction.end() && it->is_string())
           label = it->get_ref<const std::string&>();
-        if (auto it = prediction.find("ood_score"); it != prediction.end())
-          ood_start = scratch.size(), text.append(*it), ood_end = scratch.size();
+        text.append(rest);
       }
-      if (ood_end > 0) in_domain = prediction.value("in_domain", false) ? "true" : "false";
+      const size_t prediction_end = scratch.size();
+      if (score) text.append(*score);
       const std::string_view all(scratch);
-      append_csv_row(out.text, {input, label, all.substr(0, prediction_end), all.substr(ood_start, ood_end - ood_start),
-                                in_domain, ""});
+      append_csv_row(out.text, {input, label, all.substr(0, prediction_end), all.substr(prediction_end),
+                                score ? (in_domain && in_domain->is_boolean() && in_domain->get<bool>() ? "true" : "false")
+                                      : "",
+                                ""});
     } else if (format_ == "jsonl") {
       out.text += json{{"input", input}, {"prediction", prediction}}.dump() + "\n";
     } else if (json_) {

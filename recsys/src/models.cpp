@@ -140,6 +140,11 @@ torch::Tensor DotBiasModel::embed(const Batch& batch) {
   return torch::cat({user_factors_(u) * item_factors, user_bias_(u), item_bias}, 1);
 }
 
+torch::Tensor DotBiasModel::forward_from_embedding(const torch::Tensor& embedding) {
+  const torch::Tensor dot = embedding.narrow(1, 0, n_factors_).sum(1, /*keepdim=*/true);
+  return squash(dot + embedding.narrow(1, n_factors_, 1) + embedding.narrow(1, n_factors_ + 1, 1));
+}
+
 // Sides carry the factors plus the bias as the last column.
 torch::Tensor DotBiasModel::user_side(const torch::Tensor& u) { return torch::cat({user_factors_(u), user_bias_(u)}, 1); }
 torch::Tensor DotBiasModel::item_vectors(const torch::Tensor& i) { return item_factors_(i); }

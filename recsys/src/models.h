@@ -66,6 +66,9 @@ class DotBiasModel : public RecsysModel, public FactorizedScorer {
   // [user factors * item factors, user bias, item bias]: a head that sums them is this model.
   torch::Tensor embed(const Batch& batch) override;
   int64_t embedding_width() const override { return n_factors_ + 2; }
+  // forward() from embed()'s columns, bit for bit: prediction with out-of-domain scores gathers each
+  // id's rows once instead of once for each.
+  torch::Tensor forward_from_embedding(const torch::Tensor& embedding) override;
 
  private:
   // Each item's factors [N, n_factors] and bias [N, 1], with its content's share when item_features is set.

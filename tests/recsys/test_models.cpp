@@ -157,6 +157,27 @@ TEST(RecsysModels, NearestItemsFollowTheLearnedItemVectors) {
   }
 }
 
+// Prediction with out-of-domain scores runs forward_and_embed, which dot-bias answers from its embedding
+// (each id's rows gathered once): the same predictions as forward(), bit for bit, whatever the batch
+// and factor count (a vectorised sum over a strided view could add in another order).
+TEST(RecsysModels, DotBiasPredictsFromItsEmbeddingAsForwardDoes) {
+  Fixture f;
+  for (const int64_t n_factors : {50, 13}) {
+    auto m = f.model({{"name", "recsys.dot_bias"}, {"n_factors", n_factors}, {"y_range", {0.0, 5.5}}});
+    m->eval();
+    torch::NoGradGuard no_grad;
+    for (auto& p : m->parameters()) p.normal_(0, 0.5);
+    for (const int64_t rows : {1, 7, 256, 3000}) {
+      adapt::Batch batch = f.batch(f.records);
+      batch["x.user"] = torch::randint(0, 7, {rows, 1}, torch::kLong);
+      batch["x.item"] = torch::randint(0, 6, {rows, 1}, torch::kLong);
+      const auto [outputs, features] = m->forward_and_embed(batch);
+      EXPECT_TRUE(torch::equal(outputs, m->forward(batch))) << n_factors << " factors, " << rows << " rows";
+      EXPECT_TRUE(torch::equal(features, m->embed(batch)));
+    }
+  }
+}
+
 // item_features (LightFM): a linear map of the item's content joins its factors and bias, so two rows
 // of one item id with other genres score differently, and an item the ids never saw still gets its
 // genres' share. Inputs without float features are refused by name.
