@@ -13,6 +13,9 @@
 #               (user, item) pairs of ratings.csv (repeated); its output is the rating, not a label.
 # adapt's time is its whole process (start, plugins and model loading included); the peer prints its
 # loop's time (reading the CSV, predicting, writing) and /usr/bin/time its whole process beside it.
+# "adapt start-up" times the same command on the first row alone: the whole process less it is
+# adapt's loop, the figure to set beside the peer's loop (which leaves out Python's start, import
+# torch and the model's loading).
 #    make_inputs.py writes the audio, protein and recsys recipes (2 epochs each: speed depends on the
 #    model's size, not on its accuracy) and their inputs; each model trains once (kept in WORK/NAME).
 # After each pair of runs, peers/agree.py checks that both sides predicted the same (the first 5,000
@@ -39,6 +42,9 @@ export_peer() {  # NAME: trains WORK/NAME.json once (into WORK/NAME), then write
 
 # adapt predict and the peer's loop on the same rows, at 1 and 2 threads, each pair then checked.
 compare() {  # NAME (WORK/NAME/model.adapt, WORK/NAME-peer) ROWS.csv
+  head -n 2 "$2" > "$work/$1_one.csv"
+  /usr/bin/time -f "adapt start-up $1 (the same command on one row): %e s" \
+    "$adapt" --threads 2 predict "$work/$1/model.adapt" "$work/$1_one.csv" --out "$work/$1_one_preds.csv"
   for threads in 1 2; do
     /usr/bin/time -f "adapt predict $1 --threads $threads: %e s, peak RSS %M KB" \
       "$adapt" --threads "$threads" predict "$work/$1/model.adapt" "$2" --out "$work/$1_preds.csv"

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <vector>
 
 namespace adapt {
 namespace {
@@ -20,7 +22,63 @@ double value_at_quantile(const torch::Tensor& values, double q) {
   return a + (b - a) * (pos - static_cast<double>(lo));
 }
 
-torch::Tensor as_double(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kDouble); }
+torch::Tensor as_double(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kDouble).contiguous(); }
+
+double dot(const double* a, const double* b, int64_t n) {
+  double sum = 0.0;
+  for (int64_t i = 0; i < n; ++i) sum += a[i] * b[i];
+  return sum;
+}
+
+// The loops below stand in for a dozen ATen operators: at serving's batches of a few rows those cost
+// more than the arithmetic (UCI Adult at concurrency 8: as much as the network itself). NaN propagates
+// as ATen's min, max and logsumexp propagate it.
+
+// Each row's squared distance to its nearest class mean under the shared precision P:
+// z'Pz - 2 z'P mu_c + mu_c'P mu_c, the least over c. The rows and the means meet P in one product
+// (for a few rows, packing P into the GEMM's blocks costs more than the arithmetic).
+torch::Tensor nearest_class_distance(const torch::Tensor& z, const torch::Tensor& means, const torch::Tensor& precision) {
+  const int64_t n = z.size(0), k = means.size(0), d = z.size(1);
+  const torch::Tensor m = means.contiguous(), both = torch::cat({z, m}).mm(precision).contiguous();
+  const double *zp = both.data_ptr<double>(), *mp = zp + n * d;
+  const double *zv = z.data_ptr<double>(), *mv = m.data_ptr<double>();
+  std::vector<double> mpm(static_cast<size_t>(k));
+  for (int64_t c = 0; c < k; ++c) mpm[static_cast<size_t>(c)] = dot(mp + c * d, mv + c * d, d);
+  torch::Tensor out = torch::empty({n}, torch::kDouble);
+  double* o = out.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i) {
+    const double quad = dot(zp + i * d, zv + i * d, d);
+    double best = std::numeric_limits<double>::infinity();
+    for (int64_t c = 0; c < k && !std::isnan(best); ++c) {
+      const double v = quad - 2.0 * dot(zp + i * d, mv + c * d, d) + mpm[static_cast<size_t>(c)];
+      if (v < best || std::isnan(v)) best = v;
+    }
+    o[i] = best;
+  }
+  return out;
+}
+
+// -logsumexp of each row of [N, C] logits.
+torch::Tensor negative_energy_free(const torch::Tensor& logits) {
+  const int64_t n = logits.size(0), c = logits.size(1);
+  const double* x = logits.data_ptr<double>();
+  torch::Tensor out = torch::empty({n}, torch::kDouble);
+  double* o = out.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i) {
+    const double* row = x + i * c;
+    double top = -std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < c && !std::isnan(top); ++j)
+      if (row[j] > top || std::isnan(row[j])) top = row[j];
+    if (!std::isfinite(top)) {  // NaN, or every logit -inf (or one +inf): logsumexp is that value
+      o[i] = -top;
+      continue;
+    }
+    double sum = 0.0;
+    for (int64_t j = 0; j < c; ++j) sum += std::exp(row[j] - top);
+    o[i] = -(top + std::log(sum));
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -72,19 +130,11 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
   if (uses_features()) {
     if (!features.defined() || features.dim() != 2 || features.size(1) != means_.size(1))
       throw Error("out-of-domain: expected pooled features of width " + std::to_string(means_.size(1)));
-    const torch::Tensor z = as_double(features);
-    // The rows and the class means meet the precision matrix in one product: for a few rows,
-    // copying the matrix into the GEMM's blocks costs more than the arithmetic.
-    const torch::Tensor both = torch::cat({z, means_}).mm(precision_);
-    const torch::Tensor zp = both.narrow(0, 0, z.size(0)), mp = both.narrow(0, z.size(0), means_.size(0));
-    const torch::Tensor quad = (zp * z).sum(1, true);               // z'Pz
-    const torch::Tensor cross = zp.mm(means_.t());                  // z'P mu_c
-    const torch::Tensor mpm = (mp * means_).sum(1).unsqueeze(0);    // mu_c'P mu_c
-    columns.push_back(std::get<0>((quad - 2.0 * cross + mpm).min(1)));
+    columns.push_back(nearest_class_distance(as_double(features), means_, precision_));
   }
   if (energy_) {
     if (!logits.defined() || logits.dim() != 2) throw Error("out-of-domain: expected class logits [N, C]");
-    columns.push_back(-torch::logsumexp(as_double(logits), 1));
+    columns.push_back(negative_energy_free(as_double(logits)));
   }
   if (uses_sequences()) {
     torch::Tensor total;
@@ -96,6 +146,7 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
     }
     columns.push_back(total);
   }
+  if (columns.size() == 1) return columns[0].unsqueeze(1);
   return torch::stack(columns, 1);
 }
 
@@ -119,10 +170,20 @@ torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torc
 }
 
 torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
-  const auto k = static_cast<int64_t>(names_.size());
-  const torch::Tensor centre = torch::tensor(centre_, torch::kDouble).view({1, k});
-  const torch::Tensor scale = torch::tensor(scale_, torch::kDouble).view({1, k});
-  return std::get<0>(((raw - centre) / scale).max(1));
+  const torch::Tensor values = raw.to(torch::kDouble).contiguous();
+  const int64_t n = values.size(0), k = values.size(1);
+  const double* x = values.data_ptr<double>();
+  torch::Tensor out = torch::empty({n}, torch::kDouble);
+  double* o = out.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i) {  // the largest robust z-score (a loop: see nearest_class_distance)
+    double best = -std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < k && !std::isnan(best); ++j) {
+      const double z = (x[i * k + j] - centre_[static_cast<size_t>(j)]) / scale_[static_cast<size_t>(j)];
+      if (z > best || std::isnan(z)) best = z;
+    }
+    o[i] = best;
+  }
+  return out;
 }
 
 json OutOfDomainScorer::sequence_states() const {

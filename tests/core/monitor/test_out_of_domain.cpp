@@ -2,6 +2,8 @@
 // share of in-domain rows, far-away rows flagged, and a round trip through an archive.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 
 #include "adapt/metrics/metrics.h"
 #include "adapt/monitor/out_of_domain.h"
@@ -34,6 +36,45 @@ TEST(OutOfDomain, MahalanobisAndEnergyHaveTheirKnownValues) {
   EXPECT_NEAR(c[0][0].item<double>(), 6.0, 1e-5);
   EXPECT_NEAR(c[0][1].item<double>(), -std::log(2.0), 1e-12);
   EXPECT_EQ(scorer.component_names(), (std::vector<std::string>{"mahalanobis", "energy"}));
+}
+
+// The components are computed in plain loops (fast on serving's few rows); they equal their
+// definitions written with ATen operators to rounding, and NaN in a row gives that row NaN.
+TEST(OutOfDomain, ComponentsEqualTheirDefinitions) {
+  const auto [x, c] = two_blobs(600, 7);
+  auto scorer = OutOfDomainScorer::fit(x, c, 2, /*energy=*/true);
+  const torch::Tensor logits = torch::randn({600, 3}, torch::kDouble) * 4.0;
+  scorer.calibrate(x, logits);
+  const json state = scorer.state();
+  // The fitted means and precision, read back through an archive.
+  torch::serialize::InputArchive in;
+  monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { scorer.write(out); }, in);
+  torch::Tensor means, precision;
+  in.read("ood_means", means);
+  in.read("ood_precision", precision);
+  means = means.to(torch::kDouble), precision = precision.to(torch::kDouble);
+  for (const int64_t n : {1, 3, 600}) {
+    const torch::Tensor z = x.narrow(0, 0, n) * 1.5, l = logits.narrow(0, 0, n);
+    const torch::Tensor raw = scorer.components(z, l);
+    std::vector<torch::Tensor> distances;
+    for (int64_t k = 0; k < means.size(0); ++k) {
+      const torch::Tensor centred = z - means[k];
+      distances.push_back((centred.mm(precision) * centred).sum(1));
+    }
+    const torch::Tensor expected = torch::stack({std::get<0>(torch::stack(distances, 1).min(1)), -torch::logsumexp(l, 1)}, 1);
+    EXPECT_TRUE(torch::allclose(raw, expected, 1e-10, 1e-10)) << n << " rows: " << (raw - expected).abs().max();
+    torch::Tensor z_scores = raw.clone();
+    for (int64_t k = 0; k < 2; ++k)
+      z_scores.select(1, k).sub_(state["centre"][k].get<double>()).div_(state["scale"][k].get<double>());
+    EXPECT_TRUE(torch::equal(scorer.score(z, l), std::get<0>(z_scores.max(1)))) << n << " rows";
+  }
+  torch::Tensor bad = x.narrow(0, 0, 3).clone(), bad_logits = logits.narrow(0, 0, 3).clone();
+  bad[1][2] = std::nan("");
+  bad_logits[2][0] = std::nan("");
+  const torch::Tensor scores = scorer.score(bad, bad_logits);
+  EXPECT_FALSE(std::isnan(scores[0].item<double>()));
+  EXPECT_TRUE(std::isnan(scores[1].item<double>()));
+  EXPECT_TRUE(std::isnan(scores[2].item<double>()));
 }
 
 TEST(OutOfDomain, TheThresholdAcceptsTheStatedShareAndFarRowsAreFlagged) {
