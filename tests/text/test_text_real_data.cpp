@@ -143,10 +143,13 @@ TEST(TextRealData, SmsSpamCollection) {
   std::cout << "SMS out of domain: AUROC against clothing reviews " << on_reviews.auroc << " (target 0.95; "
             << on_reviews.components << "), against MovieLens titles " << on_titles.auroc << " ("
             << on_titles.components << "); test messages accepted " << on_reviews.accepted << "\n";
-  // Measured on 2026-12-02 with seeds 42, 1, 2: against reviews 0.929, 0.927, 0.928 (likelihood alone
-  // 0.949), against titles 0.742, 0.772, 0.801; test messages accepted 0.949, 0.957, 0.948 (see
-  // docs/monitoring.md). The 0.95 is not met; the floors sit below the spread.
-  EXPECT_GE(on_reviews.auroc, 0.88);
+  // Measured on 2026-12-04 (session 28) with seeds 42, 1, 2, once, with the rule chosen on the
+  // validation pair (typicality, z-scores summed): against reviews 0.888, 0.860, 0.886 (typicality alone
+  // 0.977, mahalanobis alone 0.58-0.64, energy alone 0.50-0.69), against titles 0.933, 0.960, 0.939;
+  // test messages accepted 0.923, 0.931, 0.928. The rule before it (total likelihood, largest z-score)
+  // measured 0.929, 0.927, 0.928 and 0.742, 0.772, 0.801 on 2026-12-02 (docs/monitoring.md). The
+  // issue's 0.95 is not met; the floors sit below the spread.
+  EXPECT_GE(on_reviews.auroc, 0.80);
   EXPECT_GE(on_reviews.accepted, 0.90);
   EXPECT_LE(on_reviews.accepted, 0.99);
   std::filesystem::remove_all(dir);
@@ -156,13 +159,20 @@ TEST(TextRealData, SmsSpamCollection) {
 // again (docs/monitoring.md). The tuning protocol of the header (valid_pct 0.1): the scorer is fitted
 // on the training rows and calibrated on the validation part; in domain: the validation messages; out
 // of domain: paragraphs of the licence texts every Debian system carries (/usr/share/common-licenses:
-// English prose, neither reviews nor titles). Candidates, fixed before this ran: the largest robust
-// z-score (the rule today), their sum, and the token likelihood alone. Decision, fixed before this
-// ran: the rule today stays unless another beats it here by more than 0.01. A second round
-// (2026-12-04, before the test pair was scored again): the largest z-score where each component is
-// scaled by its validation tail (the 0.95 quantile less the median) instead of its interquartile
-// range, so that each component raises about as many false alarms at the threshold; the same
-// decision rule, on the mean over the seeds 42, 1, 2. Run by hand with
+// English prose, neither reviews nor titles). Six rounds (seeds 42, 1, 2 each; each candidate and its
+// decision written before it ran: adopted only if it beat the rule of the day by more than 0.01 on the
+// mean; the AUROCs in docs/monitoring.md):
+//   1. the largest robust z-score (the rule then), their sum, the total likelihood alone: kept the largest;
+//   2. the largest with each component scaled by its validation tail: not adopted;
+//   3. a class-conditional mixture of n-gram models in place of the pooled one: not adopted;
+//   4. the cosine distance to the 10th nearest training message in place of Mahalanobis: not adopted;
+//   5. a typicality test, (T - mu n) / (sigma sqrt n), in place of the total surprise T: 0.929 against
+//      0.925, not adopted (alone 0.938);
+//   6. the typicality test with the z-scores summed: 0.941, 0.945, 0.957 (mean 0.948) against 0.928,
+//      0.917, 0.930 (0.925): ADOPTED, the scorer's rule since (out_of_domain.h).
+// The code of rounds 2-4 is in the git history (commit 041dbef). This test now prints the scorer's rule
+// (which must reproduce round 6's figures), the rule before it (the largest z-score with the total
+// surprise) and each component alone. Run by hand with
 // `--gtest_also_run_disabled_tests --gtest_filter=TextRealData.DISABLED_OutOfDomainRuleOnAValidationPair`.
 TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   const auto file = sms_file();
@@ -217,153 +227,33 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     return raw;
   };
   const torch::Tensor za = z(a), zb = z(b);
-  std::cout << "SMS out of domain, VALIDATION pair (" << za.size(0) << " valid messages, " << zb.size(0)
-            << " licence paragraphs): max " << in_domain_auroc(model.domain_scores(a), model.domain_scores(b))
-            << ", sum " << in_domain_auroc(za.sum(1), zb.sum(1));
-  // The second round's candidate: centred on the validation median, scaled by its 0.95 quantile's
-  // distance from the median.
-  const torch::Tensor ra = scorer.components(a.features, a.outputs, a.sequences).to(torch::kDouble),
-                      rb = scorer.components(b.features, b.outputs, b.sequences).to(torch::kDouble);
-  const torch::Tensor median = ra.quantile(0.5, 0, true), tail = (ra.quantile(0.95, 0, true) - median).clamp_min(1e-12);
-  std::cout << ", tail-scaled max " << in_domain_auroc(std::get<0>(((ra - median) / tail).max(1)), std::get<0>(((rb - median) / tail).max(1)));
-  // The third round's candidate (2026-12-04, session 26, written before it ran): the likelihood as a
-  // mixture of one n-gram model per class, each fitted on the training messages of its class and
-  // weighted by the class's share, -log sum_c share_c exp(-nll_c): what a ham or a spam message looks
-  // like, instead of all messages pooled. It replaces the pooled likelihood in the largest robust
-  // z-score (centred and scaled by its median and IQR on the validation messages, as the scorer does);
-  // adopted only if that beats the rule today by more than 0.01 on the mean over seeds 42, 1, 2.
-  // Result: 0.929, 0.919, 0.931 against 0.928, 0.917, 0.930: not adopted (docs/monitoring.md).
-  const Records train = sms.subset(rows_of_part(dir, "train"));
-  const OutputsAndFeatures t = model.outputs_and_features(train);
-  std::map<std::string, std::vector<int64_t>> by_class;  // label -> training rows
-  for (size_t r = 0; r < train.size(); ++r) by_class[train.at(r, "label")].push_back(static_cast<int64_t>(r));
-  std::map<std::string, std::vector<std::pair<double, SequenceLikelihood>>> per_class;  // by token input
-  for (const auto& [key, seq] : t.sequences)
-    for (const auto& [label, rows] : by_class) {
-      const torch::Tensor index = torch::tensor(rows, torch::kLong);
-      per_class[key].emplace_back(std::log(static_cast<double>(rows.size()) / static_cast<double>(train.size())),
-                                  SequenceLikelihood::fit(seq.ids.index_select(0, index), seq.lengths.index_select(0, index)));
-    }
-  const auto mixture_nll = [&](const OutputsAndFeatures& s) {
-    torch::Tensor total = torch::zeros({s.outputs.size(0)}, torch::kDouble);
-    for (const auto& [key, models] : per_class) {
-      const TokenSequences& in = s.sequences.at(key);
-      std::vector<torch::Tensor> terms;
-      for (const auto& [log_share, lm] : models) terms.push_back(log_share - lm.nll(in.ids, in.lengths));
-      total -= torch::logsumexp(torch::stack(terms, 1), 1);
-    }
-    return total;
-  };
-  // The pair's AUROC of the largest robust z-score with the component `name` replaced by a
-  // candidate's raw scores (`in` on the validation messages, `out` on the licences), centred and
-  // scaled by its median and IQR on the validation messages, as the scorer does.
+  // The rule before round 6: the total surprise in place of typicality (the same n-gram, refitted on
+  // the training messages), centred and scaled on the validation messages, and the largest z-score.
   const auto& names = scorer.component_names();
-  const auto auroc_in_place_of = [&](const std::string& name, const torch::Tensor& in, const torch::Tensor& out) {
-    const int64_t k = std::find(names.begin(), names.end(), name) - names.begin();
-    const double centre = in.quantile(0.5).item<double>(),
-                 scale = std::max(in.quantile(0.75).item<double>() - in.quantile(0.25).item<double>(), 1e-12);
-    const auto max_with = [&](const torch::Tensor& z, const torch::Tensor& raw) {
-      torch::Tensor all = z.clone();
-      all.select(1, k).copy_((raw - centre) / scale);
-      return std::get<0>(all.max(1));
-    };
-    return in_domain_auroc(max_with(za, in), max_with(zb, out));
+  const int64_t typicality_at = std::find(names.begin(), names.end(), "typicality") - names.begin();
+  ASSERT_LT(typicality_at, static_cast<int64_t>(names.size()));
+  const OutputsAndFeatures t = model.outputs_and_features(sms.subset(rows_of_part(dir, "train")));
+  const auto totals = [&](const OutputsAndFeatures& s) {
+    torch::Tensor sum = torch::zeros({s.outputs.size(0)}, torch::kDouble);
+    for (const auto& [key, seq] : t.sequences)
+      sum += SequenceLikelihood::fit(seq.ids, seq.lengths).nll(s.sequences.at(key).ids, s.sequences.at(key).lengths);
+    return sum;
   };
-  const torch::Tensor ma = mixture_nll(a), mb = mixture_nll(b);
-  std::cout << ", class-conditional likelihood in the max " << auroc_in_place_of("likelihood", ma, mb)
-            << ", class-conditional likelihood alone " << in_domain_auroc(ma, mb);
-  // The fourth round's candidate (2026-12-04, session 27, written and committed before it ran):
-  // a non-parametric density on the same pooled features, the cosine distance to the 10th nearest
-  // training message (features L2-normalised, every training message in the bank; Sun et al. 2022),
-  // in place of the Mahalanobis distance in the largest robust z-score (centred and scaled by its
-  // median and IQR on the validation messages, as the scorer does). Class-conditional Gaussians
-  // with one covariance may fit features that are not Gaussian badly; nearest neighbours assume no
-  // shape. k = 10 is fixed here, not tuned. Adopted only if it beats the rule today by more than
-  // 0.01 on the mean over seeds 42, 1, 2. Result: 0.916, 0.914, 0.926 against 0.928, 0.917, 0.930:
-  // not adopted (docs/monitoring.md).
-  const torch::Tensor bank = torch::nn::functional::normalize(t.features.to(torch::kFloat),
-                                                              torch::nn::functional::NormalizeFuncOptions().dim(1));
-  const auto knn_distance = [&](const OutputsAndFeatures& s) {
-    const torch::Tensor q = torch::nn::functional::normalize(s.features.to(torch::kFloat),
-                                                             torch::nn::functional::NormalizeFuncOptions().dim(1));
-    const torch::Tensor distance = 1.0 - q.mm(bank.t());  // cosine distance to every training message
-    return std::get<0>(distance.topk(10, 1, /*largest=*/false)).select(1, 9).to(torch::kDouble);
+  const torch::Tensor ta = totals(a), tb = totals(b);
+  const double centre = ta.quantile(0.5).item<double>(),
+               scale = std::max(ta.quantile(0.75).item<double>() - ta.quantile(0.25).item<double>(), 1e-12);
+  const auto largest_with_total = [&](const torch::Tensor& zs, const torch::Tensor& total) {
+    torch::Tensor all = zs.clone();
+    all.select(1, typicality_at).copy_((total - centre) / scale);
+    return std::get<0>(all.max(1));
   };
-  const torch::Tensor ka = knn_distance(a), kb = knn_distance(b);
-  std::cout << ", 10-NN distance in the max " << auroc_in_place_of("mahalanobis", ka, kb)
-            << ", 10-NN distance alone " << in_domain_auroc(ka, kb);
-  // The fifth round's candidate (2026-12-04, session 28, written and committed before it ran): a
-  // typicality test on the token likelihood (Nalisnick et al. 2019) in place of its total. The total
-  // surprise T of n tokens grows with n whatever the text, so a long message of familiar words can
-  // outscore a short paragraph of unfamiliar ones; the candidate asks instead how far T lies from what
-  // n typical tokens give: (T - mu n) / (sigma sqrt n), with mu and sigma the mean and standard
-  // deviation of the per-token surprise over the validation messages' tokens (in-domain rows the
-  // n-gram did not count, as the scorer's calibration uses); an input without tokens scores 0. The
-  // n-gram is the scorer's own, refitted here the same way on the training messages (checked: its
-  // totals equal the scorer's likelihood component). Adopted only if it beats the rule today by more
-  // than 0.01 on the mean over seeds 42, 1, 2. Result: 0.925, 0.919, 0.943 (mean 0.929) against 0.928,
-  // 0.917, 0.930 (0.925): not adopted; alone 0.938 against the total's 0.907 (docs/monitoring.md).
-  std::map<std::string, SequenceLikelihood> ngrams;
-  for (const auto& [key, seq] : t.sequences) ngrams.emplace(key, SequenceLikelihood::fit(seq.ids, seq.lengths));
-  const auto per_token_surprise = [&](const OutputsAndFeatures& s) {  // per row: its tokens' -log p
-    std::vector<std::vector<double>> rows(static_cast<size_t>(s.outputs.size(0)));
-    for (const auto& [key, lm] : ngrams) {
-      const TokenSequences& in = s.sequences.at(key);
-      const torch::Tensor ids = in.ids.contiguous(), lengths = in.lengths.to(torch::kLong);
-      for (int64_t r = 0; r < ids.size(0); ++r) {
-        const int64_t* row = ids.data_ptr<int64_t>() + r * ids.size(1);
-        const int64_t n = std::min(lengths[r].item<int64_t>(), ids.size(1));
-        for (int64_t i = 0; i < n; ++i)
-          rows[static_cast<size_t>(r)].push_back(-std::log(lm.probability(std::vector<int64_t>(row, row + i), row[i])));
-      }
-    }
-    return rows;
-  };
-  const auto sa = per_token_surprise(a), sb = per_token_surprise(b);
-  double sum = 0.0, sum_sq = 0.0, count = 0.0;
-  for (const auto& row : sa)
-    for (const double v : row) sum += v, sum_sq += v * v, count += 1.0;
-  const double mu = sum / count, sigma = std::sqrt(std::max(sum_sq / count - mu * mu, 1e-12));
-  const auto typicality = [&](const std::vector<std::vector<double>>& rows) {
-    torch::Tensor out = torch::zeros({static_cast<int64_t>(rows.size())}, torch::kDouble);
-    for (size_t r = 0; r < rows.size(); ++r) {
-      double total = 0.0;
-      for (const double v : rows[r]) total += v;
-      const auto n = static_cast<double>(rows[r].size());
-      if (n > 0) out[static_cast<int64_t>(r)] = (total - mu * n) / (sigma * std::sqrt(n));
-    }
-    return out;
-  };
-  const auto totals = [](const std::vector<std::vector<double>>& rows) {
-    torch::Tensor out = torch::zeros({static_cast<int64_t>(rows.size())}, torch::kDouble);
-    for (size_t r = 0; r < rows.size(); ++r)
-      for (const double v : rows[r]) out[static_cast<int64_t>(r)] += v;
-    return out;
-  };
-  const int64_t likelihood_at = std::find(names.begin(), names.end(), "likelihood") - names.begin();
-  const double refit_gap = (totals(sa) - scorer.components(a.features, a.outputs, a.sequences).to(torch::kDouble)
-                                             .select(1, likelihood_at)).abs().max().item<double>();
-  const torch::Tensor ta = typicality(sa), tb = typicality(sb);
-  std::cout << ", typicality in the max " << auroc_in_place_of("likelihood", ta, tb) << ", typicality alone "
-            << in_domain_auroc(ta, tb) << " (per-token surprise mean " << mu << ", sd " << sigma
-            << "; refitted n-gram's totals differ from the scorer's by at most " << refit_gap << ")";
-  // The sixth round's candidate (2026-12-04, session 28, written and committed before it ran, after
-  // the fifth's result): the typicality z-score is already centred and scaled like a z-score, so the
-  // components are combined by their sum (Stouffer's way: each adds its evidence) instead of their
-  // largest (Bonferroni's: the loudest alone decides). The robust z-scores with typicality in place of
-  // the total likelihood, summed. Adopted only if it beats the rule today by more than 0.01 on the
-  // mean over seeds 42, 1, 2.
-  const auto summed_with = [&](const torch::Tensor& z, const torch::Tensor& raw, const torch::Tensor& in) {
-    const double centre = in.quantile(0.5).item<double>(),
-                 scale = std::max(in.quantile(0.75).item<double>() - in.quantile(0.25).item<double>(), 1e-12);
-    torch::Tensor all = z.clone();
-    all.select(1, likelihood_at).copy_((raw - centre) / scale);
-    return all.sum(1);
-  };
-  std::cout << ", typicality in the sum " << in_domain_auroc(summed_with(za, ta, ta), summed_with(zb, tb, ta));
+  std::cout << "SMS out of domain, VALIDATION pair (" << za.size(0) << " valid messages, " << zb.size(0)
+            << " licence paragraphs): the scorer's rule (typicality, z-scores summed) "
+            << in_domain_auroc(model.domain_scores(a), model.domain_scores(b)) << ", the rule before it (total surprise, largest z-score) "
+            << in_domain_auroc(largest_with_total(za, ta), largest_with_total(zb, tb)) << ", total surprise alone "
+            << in_domain_auroc(ta, tb);
   for (int64_t k = 0; k < za.size(1); ++k)
-    std::cout << ", " << scorer.component_names()[static_cast<size_t>(k)] << " alone "
-              << in_domain_auroc(za.select(1, k), zb.select(1, k));
+    std::cout << ", " << names[static_cast<size_t>(k)] << " alone " << in_domain_auroc(za.select(1, k), zb.select(1, k));
   std::cout << "\n";
   std::filesystem::remove_all(dir);
 }

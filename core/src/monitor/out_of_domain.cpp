@@ -1,5 +1,5 @@
 // OutOfDomainScorer: class-conditional Gaussians with a shared, shrunk covariance on the pooled
-// features, the energy of the logits and the token inputs' likelihood; see out_of_domain.h.
+// features, the energy of the logits and the token inputs' typicality; see out_of_domain.h.
 #include "adapt/monitor/out_of_domain.h"
 
 #include <algorithm>
@@ -20,6 +20,16 @@ double value_at_quantile(const torch::Tensor& values, double q) {
   const int64_t hi = std::min(lo + 1, n - 1);
   const double a = sorted[lo].item<double>(), b = sorted[hi].item<double>();
   return a + (b - a) * (pos - static_cast<double>(lo));
+}
+
+bool has(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+const TokenSequences& token_input(const OutOfDomainScorer::Sequences& sequences, const std::string& key) {
+  const auto it = sequences.find(key);
+  if (it == sequences.end()) throw Error("out-of-domain: expected the token ids of input \"" + key + "\"");
+  return it->second;
 }
 
 torch::Tensor as_double(const torch::Tensor& t) { return t.detach().to(torch::kCPU, torch::kDouble).contiguous(); }
@@ -116,7 +126,10 @@ OutOfDomainScorer OutOfDomainScorer::fit(const torch::Tensor& features, const to
   }
   if (energy) s.names_.push_back("energy");
   for (const auto& [key, seq] : sequences) s.likelihoods_[key] = SequenceLikelihood::fit(seq.ids, seq.lengths);
-  if (!s.likelihoods_.empty()) s.names_.push_back("likelihood");
+  if (!s.likelihoods_.empty()) {
+    s.names_.push_back("typicality");
+    s.sum_ = true;  // the typicality test's evidence adds to the network's (docs/monitoring.md)
+  }
   if (s.names_.empty())
     throw Error("out-of-domain: the model gives neither pooled features, class logits nor token inputs to score");
   s.centre_.assign(s.names_.size(), 0.0);
@@ -137,21 +150,54 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
     columns.push_back(negative_energy_free(as_double(logits)));
   }
   if (uses_sequences()) {
-    torch::Tensor total;
-    for (const auto& [key, model] : likelihoods_) {
-      const auto it = sequences.find(key);
-      if (it == sequences.end()) throw Error("out-of-domain: expected the token ids of input \"" + key + "\"");
-      const torch::Tensor nll = model.nll(it->second.ids, it->second.lengths);
-      total = total.defined() ? total + nll : nll;
+    const auto [surprise, tokens] = surprise_and_tokens(sequences);
+    if (has(names_, "likelihood")) {  // an export from before typicality: the total surprise
+      columns.push_back(surprise);
+    } else {
+      const double *t = surprise.data_ptr<double>(), *n = tokens.data_ptr<double>();
+      torch::Tensor typicality = torch::zeros({surprise.size(0)}, torch::kDouble);
+      double* o = typicality.data_ptr<double>();
+      for (int64_t i = 0; i < surprise.size(0); ++i)
+        if (n[i] > 0) o[i] = (t[i] - token_mean_ * n[i]) / (token_deviation_ * std::sqrt(n[i]));
+      columns.push_back(typicality);
     }
-    columns.push_back(total);
   }
   if (columns.size() == 1) return columns[0].unsqueeze(1);
   return torch::stack(columns, 1);
 }
 
+std::pair<torch::Tensor, torch::Tensor> OutOfDomainScorer::surprise_and_tokens(const Sequences& sequences) const {
+  torch::Tensor surprise, tokens;
+  for (const auto& [key, model] : likelihoods_) {
+    const TokenSequences& in = token_input(sequences, key);
+    const torch::Tensor nll = model.nll(in.ids, in.lengths);
+    const torch::Tensor n = in.lengths.to(torch::kDouble).clamp_max(static_cast<double>(in.ids.size(1)));
+    surprise = surprise.defined() ? surprise + nll : nll;
+    tokens = tokens.defined() ? tokens + n : n;
+  }
+  return {surprise.contiguous(), tokens.contiguous()};
+}
+
 torch::Tensor OutOfDomainScorer::calibrate(const torch::Tensor& features, const torch::Tensor& logits,
                                            const Sequences& sequences) {
+  if (uses_sequences() && !has(names_, "likelihood")) {  // the per-token surprise of these rows' tokens
+    double sum = 0.0, sum_sq = 0.0, count = 0.0;
+    for (const auto& [key, model] : likelihoods_) {
+      const TokenSequences& in = token_input(sequences, key);
+      const torch::Tensor per_token = model.token_nll(in.ids, in.lengths);
+      const torch::Tensor lengths = in.lengths.to(torch::kLong).contiguous();
+      for (int64_t r = 0; r < per_token.size(0); ++r) {
+        const double* row = per_token.data_ptr<double>() + r * per_token.size(1);
+        for (int64_t i = 0; i < std::min(lengths.data_ptr<int64_t>()[r], per_token.size(1)); ++i)
+          sum += row[i], sum_sq += row[i] * row[i], count += 1.0;
+      }
+    }
+    if (count > 0) {
+      token_mean_ = sum / count;
+      const double variance = sum_sq / count - token_mean_ * token_mean_;
+      token_deviation_ = variance > 1e-12 ? std::sqrt(variance) : 1.0;
+    }
+  }
   const torch::Tensor raw = components(features, logits, sequences);
   for (size_t i = 0; i < names_.size(); ++i) {
     const torch::Tensor column = raw.select(1, static_cast<int64_t>(i));
@@ -175,13 +221,14 @@ torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
   const double* x = values.data_ptr<double>();
   torch::Tensor out = torch::empty({n}, torch::kDouble);
   double* o = out.data_ptr<double>();
-  for (int64_t i = 0; i < n; ++i) {  // the largest robust z-score (a loop: see nearest_class_distance)
-    double best = -std::numeric_limits<double>::infinity();
-    for (int64_t j = 0; j < k && !std::isnan(best); ++j) {
+  for (int64_t i = 0; i < n; ++i) {  // robust z-scores, summed or the largest (loops: see nearest_class_distance)
+    double sum = 0.0, best = -std::numeric_limits<double>::infinity();
+    for (int64_t j = 0; j < k; ++j) {
       const double z = (x[i * k + j] - centre_[static_cast<size_t>(j)]) / scale_[static_cast<size_t>(j)];
-      if (z > best || std::isnan(z)) best = z;
+      sum += z;
+      best = std::isnan(z) || z > best ? z : best;  // once NaN, nothing is larger: NaN stays
     }
-    o[i] = best;
+    o[i] = sum_ ? sum : best;
   }
   return out;
 }
@@ -193,14 +240,17 @@ json OutOfDomainScorer::sequence_states() const {
 }
 
 json OutOfDomainScorer::state() const {
-  return {{"components", names_},
-          {"centre", centre_},
-          {"scale", scale_},
-          {"threshold", threshold_},
-          {"accept_share", options_.accept_share},
-          {"shrinkage", options_.shrinkage},
-          {"classes", means_.defined() ? means_.size(0) : 0},
-          {"sequences", sequence_states()}};
+  json out = {{"components", names_},
+              {"combine", sum_ ? "sum" : "largest"},
+              {"centre", centre_},
+              {"scale", scale_},
+              {"threshold", threshold_},
+              {"accept_share", options_.accept_share},
+              {"shrinkage", options_.shrinkage},
+              {"classes", means_.defined() ? means_.size(0) : 0},
+              {"sequences", sequence_states()}};
+  if (has(names_, "typicality")) out["token_surprise"] = {{"mean", token_mean_}, {"deviation", token_deviation_}};
+  return out;
 }
 
 void OutOfDomainScorer::write(torch::serialize::OutputArchive& archive) const {
@@ -221,17 +271,26 @@ OutOfDomainScorer OutOfDomainScorer::load(const json& state, torch::serialize::I
     s.threshold_ = state.at("threshold").get<double>();
     s.options_.accept_share = state.at("accept_share").get<double>();
     s.options_.shrinkage = state.at("shrinkage").get<double>();
+    const std::string combine = state.value("combine", "largest");  // exports before typicality: largest
+    if (combine != "sum" && combine != "largest")
+      throw Error(what + " is damaged: its out-of-domain combine is \"" + combine +
+                  "\", not sum or largest; restore it from a good copy or retrain");
+    s.sum_ = combine == "sum";
+    if (has(s.names_, "typicality")) {
+      s.token_mean_ = state.at("token_surprise").at("mean").get<double>();
+      s.token_deviation_ = state.at("token_surprise").at("deviation").get<double>();
+    }
   } catch (const json::exception& e) {
     throw Error(what + " is damaged: its out-of-domain description does not read (" + std::string(e.what()) + ")");
   }
-  s.energy_ = std::find(s.names_.begin(), s.names_.end(), "energy") != s.names_.end();
-  if (std::find(s.names_.begin(), s.names_.end(), "mahalanobis") != s.names_.end()) {
+  s.energy_ = has(s.names_, "energy");
+  if (has(s.names_, "mahalanobis")) {
     archive.read("ood_means", s.means_);
     archive.read("ood_precision", s.precision_);
     s.means_ = s.means_.to(torch::kDouble);
     s.precision_ = s.precision_.to(torch::kDouble);
   }
-  if (std::find(s.names_.begin(), s.names_.end(), "likelihood") != s.names_.end()) {
+  if (has(s.names_, "likelihood") || has(s.names_, "typicality")) {
     try {
       for (const auto& [key, model] : state.at("sequences").items())
         s.likelihoods_[key] = SequenceLikelihood::load(model, archive, "ood_sequence_" + key);

@@ -121,16 +121,27 @@ double SequenceLikelihood::probability_at(const int64_t* row, int64_t i) const {
   return p;
 }
 
-torch::Tensor SequenceLikelihood::nll(const torch::Tensor& ids_in, const torch::Tensor& lengths_in) const {
+torch::Tensor SequenceLikelihood::token_nll(const torch::Tensor& ids_in, const torch::Tensor& lengths_in) const {
   check_ids(ids_in, lengths_in);
   if (empty()) throw Error("sequence likelihood: not fitted");
   const torch::Tensor ids = ids_in.contiguous(), lengths = lengths_in.to(torch::kLong).contiguous();
-  torch::Tensor out = torch::zeros({ids.size(0)}, torch::kDouble);
+  torch::Tensor out = torch::zeros({ids.size(0), ids.size(1)}, torch::kDouble);
   for (int64_t r = 0; r < ids.size(0); ++r) {
     const int64_t* row = ids.data_ptr<int64_t>() + r * ids.size(1);
+    double* to = out.data_ptr<double>() + r * ids.size(1);
     const int64_t len = std::min(lengths.data_ptr<int64_t>()[r], ids.size(1));
+    for (int64_t i = 0; i < len; ++i) to[i] = -std::log(probability_at(row, i));
+  }
+  return out;
+}
+
+torch::Tensor SequenceLikelihood::nll(const torch::Tensor& ids, const torch::Tensor& lengths) const {
+  const torch::Tensor tokens = token_nll(ids, lengths);
+  torch::Tensor out = torch::zeros({tokens.size(0)}, torch::kDouble);
+  for (int64_t r = 0; r < tokens.size(0); ++r) {  // in token order, as the surprise accumulates
+    const double* row = tokens.data_ptr<double>() + r * tokens.size(1);
     double total = 0.0;
-    for (int64_t i = 0; i < len; ++i) total -= std::log(probability_at(row, i));
+    for (int64_t i = 0; i < tokens.size(1); ++i) total += row[i];
     out.data_ptr<double>()[r] = total;
   }
   return out;

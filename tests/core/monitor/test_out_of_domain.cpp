@@ -7,6 +7,7 @@
 
 #include "adapt/metrics/metrics.h"
 #include "adapt/monitor/out_of_domain.h"
+#include "adapt/monitor/sequence_likelihood.h"
 
 #include "archive_round_trip.h"
 
@@ -117,30 +118,78 @@ TEST(OutOfDomain, StateAndArchiveRoundTripGiveTheSameScores) {
   EXPECT_EQ(loaded.threshold(), scorer.threshold());
 }
 
-// Token inputs: "ab" repeated is in domain, the same pieces shuffled or other pieces are not, and the
-// likelihood rides through the archive with the other components.
-TEST(OutOfDomain, TokenInputsGiveTheLikelihoodComponent) {
-  auto sequences = [](int64_t n, uint64_t seed, bool familiar) {
-    torch::manual_seed(seed);
-    const int64_t width = 12;
-    torch::Tensor ids = familiar ? torch::arange(width, torch::kLong).remainder(2).add(1).repeat({n, 1})
-                                 : torch::randint(1, 40, {n, width}, torch::kLong);
-    const torch::Tensor lengths = torch::randint(6, width + 1, {n}, torch::kLong);
-    return OutOfDomainScorer::Sequences{{"x", TokenSequences{ids, lengths}}};
-  };
+// Token inputs: "ab" repeated is in domain, the same pieces shuffled or other pieces are not; the
+// typicality component has its defining value, the score is the sum of the robust z-scores, and both
+// ride through the archive with the other components.
+OutOfDomainScorer::Sequences token_rows(int64_t n, uint64_t seed, bool familiar) {
+  torch::manual_seed(seed);
+  const int64_t width = 12;
+  torch::Tensor ids = familiar ? torch::arange(width, torch::kLong).remainder(2).add(1).repeat({n, 1})
+                               : torch::randint(1, 40, {n, width}, torch::kLong);
+  const torch::Tensor lengths = torch::randint(6, width + 1, {n}, torch::kLong);
+  return OutOfDomainScorer::Sequences{{"x", TokenSequences{ids, lengths}}};
+}
+
+TEST(OutOfDomain, TokenInputsGiveTheTypicalityComponent) {
   const auto [x, c] = two_blobs(600, 8);
-  auto scorer = OutOfDomainScorer::fit(x.slice(0, 0, 300), c.slice(0, 0, 300), 2, false, {}, sequences(300, 1, true));
-  EXPECT_EQ(scorer.component_names(), (std::vector<std::string>{"mahalanobis", "likelihood"}));
+  const auto train = token_rows(300, 1, true), valid = token_rows(300, 2, true), probe = token_rows(300, 3, false);
+  auto scorer = OutOfDomainScorer::fit(x.slice(0, 0, 300), c.slice(0, 0, 300), 2, false, {}, train);
+  EXPECT_EQ(scorer.component_names(), (std::vector<std::string>{"mahalanobis", "typicality"}));
   EXPECT_TRUE(scorer.uses_sequences());
-  scorer.calibrate(x.slice(0, 300), torch::Tensor(), sequences(300, 2, true));
-  const torch::Tensor strange = scorer.score(x.slice(0, 300), torch::Tensor(), sequences(300, 3, false));
+  scorer.calibrate(x.slice(0, 300), torch::Tensor(), valid);
+  const torch::Tensor strange = scorer.score(x.slice(0, 300), torch::Tensor(), probe);
   EXPECT_GT((strange > scorer.threshold()).to(torch::kDouble).mean().item<double>(), 0.99);
   EXPECT_THROW(scorer.score(x.slice(0, 300), torch::Tensor()), Error);  // the token ids are needed
+
+  // Its value: (T - mu n) / (sigma sqrt n), mu and sigma of the validation rows' per-token surprise.
+  const json state = scorer.state();
+  EXPECT_EQ(state.at("combine"), "sum");
+  const auto lm = SequenceLikelihood::fit(train.at("x").ids, train.at("x").lengths);
+  const torch::Tensor valid_tokens = lm.token_nll(valid.at("x").ids, valid.at("x").lengths);
+  const torch::Tensor mask = torch::arange(12).unsqueeze(0) < valid.at("x").lengths.unsqueeze(1);
+  const torch::Tensor seen = valid_tokens.masked_select(mask);
+  const double mu = seen.mean().item<double>(), sigma = std::sqrt((seen * seen).mean().item<double>() - mu * mu);
+  EXPECT_NEAR(state["token_surprise"]["mean"].get<double>(), mu, 1e-9);
+  EXPECT_NEAR(state["token_surprise"]["deviation"].get<double>(), sigma, 1e-9);
+  const torch::Tensor n = probe.at("x").lengths.to(torch::kDouble);
+  const torch::Tensor expected = (lm.nll(probe.at("x").ids, probe.at("x").lengths) - mu * n) / (sigma * n.sqrt());
+  const torch::Tensor raw = scorer.components(x.slice(0, 300), {}, probe);
+  EXPECT_TRUE(torch::allclose(raw.select(1, 1), expected, 1e-9, 1e-9));
+  torch::Tensor z = raw.clone();
+  for (int64_t k = 0; k < 2; ++k) z.select(1, k).sub_(state["centre"][k].get<double>()).div_(state["scale"][k].get<double>());
+  EXPECT_TRUE(torch::allclose(strange, z.sum(1), 1e-12, 1e-12));
+
   torch::serialize::InputArchive in;
   monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { scorer.write(out); }, in);
-  const auto loaded = OutOfDomainScorer::load(scorer.state(), in, "test");
-  const auto probe = sequences(300, 4, false);
-  EXPECT_TRUE(torch::equal(loaded.score(x.slice(0, 300), {}, probe), scorer.score(x.slice(0, 300), {}, probe)));
+  const auto loaded = OutOfDomainScorer::load(state, in, "test");
+  EXPECT_TRUE(torch::equal(loaded.score(x.slice(0, 300), {}, probe), strange));
+}
+
+// An export written before typicality holds "likelihood" (the total surprise) and no "combine": it is
+// read and scored as it was then, by the largest robust z-score.
+TEST(OutOfDomain, ExportsFromBeforeTypicalityScoreAsTheyDid) {
+  const auto [x, c] = two_blobs(600, 9);
+  const auto train = token_rows(300, 1, true), probe = token_rows(300, 3, false);
+  auto scorer = OutOfDomainScorer::fit(x.slice(0, 0, 300), c.slice(0, 0, 300), 2, false, {}, train);
+  scorer.calibrate(x.slice(0, 300), torch::Tensor(), token_rows(300, 2, true));
+  json old = scorer.state();
+  old["components"] = {"mahalanobis", "likelihood"};
+  old.erase("combine");
+  old.erase("token_surprise");
+  old["centre"] = {old["centre"][0], 40.0};
+  old["scale"] = {old["scale"][0], 5.0};
+  torch::serialize::InputArchive in;
+  monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { scorer.write(out); }, in);
+  const auto loaded = OutOfDomainScorer::load(old, in, "test");
+  const torch::Tensor raw = loaded.components(x.slice(0, 300), {}, probe);
+  const auto lm = SequenceLikelihood::fit(train.at("x").ids, train.at("x").lengths);
+  EXPECT_TRUE(torch::equal(raw.select(1, 1), lm.nll(probe.at("x").ids, probe.at("x").lengths)));
+  const torch::Tensor largest =
+      torch::max((raw.select(1, 0) - old["centre"][0].get<double>()) / old["scale"][0].get<double>(),
+                 (raw.select(1, 1) - 40.0) / 5.0);
+  EXPECT_TRUE(torch::allclose(loaded.score(x.slice(0, 300), {}, probe), largest, 1e-12, 1e-12));
+  old["combine"] = "product";
+  EXPECT_THROW(OutOfDomainScorer::load(old, in, "test"), Error);
 }
 
 TEST(OutOfDomain, BadOptionsAndInputsAreErrors) {

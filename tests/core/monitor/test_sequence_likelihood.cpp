@@ -60,6 +60,11 @@ TEST(SequenceLikelihood, TotalsSumTheTokensSurpriseAndTheUnfamiliarScoreHigher) 
   EXPECT_LT(nll[0].item<double>(), nll[1].item<double>());  // the same ids in another order
   EXPECT_LT(nll[1].item<double>(), nll[2].item<double>());  // ids never seen
   EXPECT_LT(nll[0].item<double>(), nll[3].item<double>());  // twice as long
+  // Token by token: the first row's surprises, zero after its length; each row's sum is its total.
+  const torch::Tensor per_token = m.token_nll(probe, probe_lengths);
+  EXPECT_NEAR(per_token[0][1].item<double>(), -std::log(m.probability({0}, 1)), 1e-12);
+  EXPECT_EQ(per_token[0].slice(0, 4).abs().sum().item<double>(), 0.0);
+  EXPECT_TRUE(torch::allclose(per_token.sum(1), nll, 1e-12, 1e-12));
 }
 
 TEST(SequenceLikelihood, StateAndArchiveRoundTripGiveTheSameTotals) {

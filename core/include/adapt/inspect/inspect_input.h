@@ -21,7 +21,7 @@ struct InspectOptions {
   uint64_t seed = 42;               // assigns training rows to folds
   double mostly_missing = 0.5;      // share of missing values that makes a column "mostly missing"
   double outlier_iqr = 3.0;         // a number beyond Q1 - k IQR or Q3 + k IQR is an outlier
-  size_t small_sample = 1000;       // reference rows up to which drift is a test (p-value), above a distance
+  size_t small_sample = 1000;       // rows of the smaller sample up to which drift is a test (p-value), above a distance
   double drift_p_value = 0.05;      // KS / chi-squared: drift below this p-value
   double drift_distance = 0.1;      // Wasserstein (normed) / Jensen-Shannon: drift at or above this
   double leakage_auroc = 0.95;      // one column alone reaching this validation AUROC is "too good to be true"

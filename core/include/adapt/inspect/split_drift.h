@@ -1,8 +1,9 @@
 #pragma once
 // Training split against validation and test: labels seen only there, label shift, drift of every input
-// column (Evidently's defaults: a KS or chi-squared test with at most InspectOptions::small_sample
-// training rows, a Wasserstein or Jensen-Shannon distance above), categories new to the training split,
-// and rows whose inputs repeat a training row exactly or once case, punctuation and spacing are ignored.
+// column (Evidently's defaults: a KS or chi-squared test while the smaller of the two samples has at
+// most InspectOptions::small_sample rows, a Wasserstein or Jensen-Shannon distance above), categories
+// new to the training split, and rows whose inputs repeat a training row exactly or once case,
+// punctuation and spacing are ignored.
 #include "adapt/inspect/findings.h"
 #include "adapt/inspect/inspect_input.h"
 

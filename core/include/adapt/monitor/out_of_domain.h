@@ -6,12 +6,16 @@
 //                one Gaussian for targets without classes;
 //   energy       -logsumexp of a classifier's logits (Liu et al. 2020): low for inputs the model
 //                is confident about, of whatever class;
-//   likelihood   the total surprise of a token input's ids (text pieces, residues) under an n-gram
-//                model of the training sequences (sequence_likelihood.h), summed over such inputs:
-//                what a classifier's features forget about its inputs.
+//   typicality   for token inputs (text pieces, residues): how far the total surprise T of an input's
+//                n tokens under an n-gram model of the training sequences (sequence_likelihood.h) lies
+//                from what n typical tokens give, (T - mu n) / (sigma sqrt n), with mu and sigma the
+//                per-token surprise's mean and deviation on the calibration rows (a typicality test,
+//                Nalisnick et al. 2019): what a classifier's features forget about its inputs.
 // Each component is centred and scaled by its median and interquartile range on in-domain rows the
-// model did not train on (validation), and the score is the larger of them, so an input that either
-// one finds unusual scores high. The threshold accepts `accept_share` of those rows.
+// model did not train on (validation). With typicality the score is the sum of these robust z-scores
+// (each adds its evidence); without it, the largest (an input any one finds unusual scores high).
+// The threshold accepts `accept_share` of those rows. Exports written before typicality hold
+// `likelihood` (the total surprise) and keep the largest.
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
@@ -44,8 +48,9 @@ class ADAPT_API OutOfDomainScorer {
   // no likelihood component).
   static OutOfDomainScorer fit(const torch::Tensor& features, const torch::Tensor& classes, int64_t n_classes,
                                bool energy, const OutOfDomainOptions& options = {}, const Sequences& sequences = {});
-  // Sets each component's centre and scale and the threshold from in-domain rows not fitted on;
-  // returns those rows' scores [N] (what score() would give them), so the caller need not score again.
+  // Sets the per-token surprise's mean and deviation, each component's centre and scale and the
+  // threshold from in-domain rows not fitted on; returns those rows' scores [N] (what score() would give
+  // them), so the caller need not score again.
   torch::Tensor calibrate(const torch::Tensor& features, const torch::Tensor& logits, const Sequences& sequences = {});
   // [N], higher is more unusual; `features`, `logits` or `sequences` may be left out when the scorer
   // lacks that component.
@@ -61,14 +66,17 @@ class ADAPT_API OutOfDomainScorer {
   const std::vector<std::string>& component_names() const { return names_; }
   double threshold() const { return threshold_; }
   double accept_share() const { return options_.accept_share; }
-  // {"components", "centre", "scale", "threshold", "accept_share", "shrinkage", "classes", "sequences"}
+  // {"components", "combine", "centre", "scale", "threshold", "accept_share", "shrinkage", "classes",
+  //  "sequences", "token_surprise"}
   json state() const;
   void write(torch::serialize::OutputArchive& archive) const;  // the Gaussians' tensors
   static OutOfDomainScorer load(const json& state, torch::serialize::InputArchive& archive, const std::string& what);
 
  private:
   json sequence_states() const;
-  // The score of raw component values: the largest robust z-score.
+  // Per row: the total surprise of its token inputs and their count.
+  std::pair<torch::Tensor, torch::Tensor> surprise_and_tokens(const Sequences& sequences) const;
+  // The score of raw component values: the sum or the largest of the robust z-scores.
   torch::Tensor score_of(const torch::Tensor& raw) const;
 
   OutOfDomainOptions options_;
@@ -79,6 +87,8 @@ class ADAPT_API OutOfDomainScorer {
   std::map<std::string, SequenceLikelihood> likelihoods_;  // by token input's batch key
   std::vector<double> centre_, scale_;
   double threshold_ = 0.0;
+  bool sum_ = false;                                  // combine by the sum (else the largest)
+  double token_mean_ = 0.0, token_deviation_ = 1.0;  // of the per-token surprise, for typicality
 };
 
 }  // namespace adapt

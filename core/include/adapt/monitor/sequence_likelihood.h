@@ -1,11 +1,10 @@
 #pragma once
 // How surprising a token sequence is to the training data: an n-gram model of the training token ids
 // (interpolated Witten-Bell smoothing, order 3 by default) and each sequence's total negative
-// log-likelihood under it. The out-of-domain scorer's "likelihood" component for token inputs (text
-// pieces, residues): a classifier's pooled features keep only what tells its classes apart, so a
-// review of a dress looks like any other non-spam message to a spam filter's features, while its
-// words and length are far from any SMS. The total (not the mean per token) grows with length, so
-// inputs much longer than the training ones score high too.
+// log-likelihood under it. What the out-of-domain scorer's "typicality" component for token inputs
+// (text pieces, residues) reads: a classifier's pooled features keep only what tells its classes
+// apart, so a review of a dress looks like any other non-spam message to a spam filter's features,
+// while its words are far from any SMS.
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
@@ -28,6 +27,8 @@ class ADAPT_API SequenceLikelihood {
                                 int64_t max_tokens = 200000);
   // [N] double: each row's total -log p of its tokens, each given the order - 1 before it (nats).
   torch::Tensor nll(const torch::Tensor& ids, const torch::Tensor& lengths) const;
+  // [N, T] double: each token's -log p (0 after the row's length); nll() is its sum over a row.
+  torch::Tensor token_nll(const torch::Tensor& ids, const torch::Tensor& lengths) const;
   // p(token | context), the context's last order - 1 ids used; sums to 1 over the seen tokens plus
   // one share for every unseen one.
   double probability(const std::vector<int64_t>& context, int64_t token) const;
