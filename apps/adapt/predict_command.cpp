@@ -129,14 +129,16 @@ class PredictionWriter {
       scratch.clear();
       JsonAppender text(scratch);
       std::string_view label;
-      const json* score = nullptr;
+      // Without a score (an export without a scorer), in_domain (false for an unseen id) stays inside.
+      const auto found = prediction.find("ood_score");
+      const json* score = found != prediction.end() ? &*found : nullptr;
       const json* in_domain = nullptr;
       if (plain_keys(prediction)) {
         scratch += '{';  // key by key as dump() writes them
         for (auto it = prediction.begin(); it != prediction.end(); ++it) {
           const std::string_view key = it.key();
-          if (key == "ood_score" || key == "in_domain") {
-            (key == "ood_score" ? score : in_domain) = &it.value();
+          if (key == "ood_score" || (score && key == "in_domain")) {
+            if (key == "in_domain") in_domain = &it.value();
             continue;
           }
           scratch.append(scratch.size() == 1 ? "\"" : ",\"").append(key).append("\":");
@@ -146,8 +148,10 @@ class PredictionWriter {
         scratch += '}';
       } else {
         json rest = prediction;
-        if (auto it = prediction.find("ood_score"); it != prediction.end()) score = &*it, rest.erase("ood_score");
-        if (auto it = prediction.find("in_domain"); it != prediction.end()) in_domain = &*it, rest.erase("in_domain");
+        if (score) {
+          rest.erase("ood_score");
+          if (auto it = prediction.find("in_domain"); it != prediction.end()) in_domain = &*it, rest.erase("in_domain");
+        }
         if (auto it = prediction.find("label"); it != prediction.end() && it->is_string())
           label = it->get_ref<const std::string&>();
         text.append(rest);
