@@ -125,7 +125,7 @@ class PredictionWriter {
   void format(ChunkOutput& out, std::string& scratch, const std::string& input, const json& prediction) const {
     if (format_ == "csv") {
       // The prediction's JSON without the two out-of-domain fields, which have their own columns
-      // (a MovieLens rating's row was half of them, formatted twice).
+      // (repeated in it, they made a third of a MovieLens rating's file).
       scratch.clear();
       JsonAppender text(scratch);
       std::string_view label;
