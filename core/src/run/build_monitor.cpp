@@ -10,6 +10,7 @@
 #include <random>
 
 #include "adapt/run/stages.h"
+#include "monitor/out_of_domain_text.h"
 
 namespace adapt {
 namespace {
@@ -69,12 +70,7 @@ void fit_monitor(RunState& state, RunContext& ctx) {
     const torch::Tensor scores = m.out_of_domain.calibrate(c.features, logits, c.sequences);
     const double rejected = (scores > m.out_of_domain.threshold()).to(torch::kDouble).mean().item<double>();
     m.drift.set_expected_out_of_domain(rejected, calib_rows.size());
-    // "mahalanobis, energy and typicality, summed": the components and how they combine.
-    const auto& names = m.out_of_domain.component_names();
-    std::string components;
-    for (size_t i = 0; i < names.size(); ++i)
-      components += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
-    if (names.size() > 1) components += m.out_of_domain.state().at("combine") == "sum" ? ", summed" : ", the largest";
+    const std::string components = detail::out_of_domain_components(m.out_of_domain.state());
     const std::string on =
         from_valid ? "valid" : "a fifth of train left out of the fit (no validation part: expect more false alarms)";
     summary["out_of_domain"] = m.out_of_domain.state();

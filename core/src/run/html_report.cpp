@@ -19,6 +19,7 @@
 #include "adapt/explain/explain.h"
 #include "adapt/report/plot.h"
 #include "adapt/run/test_ledger.h"
+#include "monitor/out_of_domain_text.h"
 
 namespace adapt {
 namespace html_report_parts {
@@ -346,9 +347,7 @@ std::string out_of_domain(const Run& r) {
   if (!ood.is_object() && !drift.is_object()) return {};
   std::string html;
   if (ood.is_object()) {
-    std::string components;
-    for (const auto& c : strings(field(ood, "components"))) components += (components.empty() ? "" : " and ") + esc(c);
-    html += "<p>Every prediction carries <code>ood_score</code> (" + components +
+    html += "<p>Every prediction carries <code>ood_score</code> (" + esc(detail::out_of_domain_components(ood)) +
             ") and <code>in_domain</code>: the threshold " + cell(field(ood, "threshold")) + " accepts " +
             cell(field(ood, "accept_share")) + " of the " + cell(field(ood, "calibrated_on")) +
             " rows. It flags inputs unlike the training data to the model; it says nothing about whether a "

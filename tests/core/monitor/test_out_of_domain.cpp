@@ -8,6 +8,7 @@
 #include "adapt/metrics/metrics.h"
 #include "adapt/monitor/out_of_domain.h"
 #include "adapt/monitor/sequence_likelihood.h"
+#include "monitor/out_of_domain_text.h"
 
 #include "archive_round_trip.h"
 
@@ -190,6 +191,20 @@ TEST(OutOfDomain, ExportsFromBeforeTypicalityScoreAsTheyDid) {
   EXPECT_TRUE(torch::allclose(loaded.score(x.slice(0, 300), {}, probe), largest, 1e-12, 1e-12));
   old["combine"] = "product";
   EXPECT_THROW(OutOfDomainScorer::load(old, in, "test"), Error);
+}
+
+// What `adapt train` and the run report say of a scorer: its components and how they combine.
+TEST(OutOfDomain, ComponentsInWords) {
+  using adapt::detail::out_of_domain_components;
+  EXPECT_EQ(out_of_domain_components({{"components", {"mahalanobis", "energy", "typicality"}}, {"combine", "sum"}}),
+            "mahalanobis, energy and typicality, summed");
+  EXPECT_EQ(out_of_domain_components({{"components", {"mahalanobis", "energy"}}, {"combine", "largest"}}),
+            "mahalanobis and energy, the largest");
+  EXPECT_EQ(out_of_domain_components({{"components", {"mahalanobis", "likelihood"}}}),  // before "combine"
+            "mahalanobis and likelihood, the largest");
+  EXPECT_EQ(out_of_domain_components({{"components", {"energy"}}}), "energy");
+  EXPECT_EQ(out_of_domain_components({{"components", 3}}), "");
+  EXPECT_EQ(out_of_domain_components(json::array()), "");
 }
 
 TEST(OutOfDomain, BadOptionsAndInputsAreErrors) {

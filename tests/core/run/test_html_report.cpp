@@ -121,7 +121,7 @@ TEST(HtmlReport, EveryRunWritesItWithTheSectionsItHasAndOnlyThose) {
   for (const char* id : {"verdict", "data-audit", "curves", "confusion", "top-losses", "slices", "calibration",
                          "sanity", "out-of-domain", "model-summary", "model-card"})
     EXPECT_TRUE(has_section(html, id)) << id;
-  EXPECT_NE(html.find("<code>ood_score</code> (mahalanobis and energy)"), std::string::npos);
+  EXPECT_NE(html.find("<code>ood_score</code> (mahalanobis and energy, the largest)"), std::string::npos);
   // No lr_find (a fixed lr), no plugin reports: left out, not shown empty.
   for (const char* id : {"lr-find", "reports"}) EXPECT_FALSE(has_section(html, id)) << id;
   for (const auto& id : html_report_sections())
