@@ -68,8 +68,8 @@ torch::Tensor nearest_class_distance(const torch::Tensor& z, const torch::Tensor
   return out;
 }
 
-// -logsumexp of each row of [N, C] logits.
-torch::Tensor negative_energy_free(const torch::Tensor& logits) {
+// The energy of each row of [N, C] logits: -logsumexp.
+torch::Tensor energy_of(const torch::Tensor& logits) {
   const int64_t n = logits.size(0), c = logits.size(1);
   const double* x = logits.data_ptr<double>();
   torch::Tensor out = torch::empty({n}, torch::kDouble);
@@ -147,7 +147,7 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
   }
   if (energy_) {
     if (!logits.defined() || logits.dim() != 2) throw Error("out-of-domain: expected class logits [N, C]");
-    columns.push_back(negative_energy_free(as_double(logits)));
+    columns.push_back(energy_of(as_double(logits)));
   }
   if (uses_sequences()) {
     const auto [surprise, tokens] = surprise_and_tokens(sequences);

@@ -70,10 +70,11 @@ void fit_monitor(RunState& state, RunContext& ctx) {
     const torch::Tensor scores = m.out_of_domain.calibrate(c.features, logits, c.sequences);
     const double rejected = (scores > m.out_of_domain.threshold()).to(torch::kDouble).mean().item<double>();
     m.drift.set_expected_out_of_domain(rejected, calib_rows.size());
-    const std::string components = detail::out_of_domain_components(m.out_of_domain.state());
+    const json ood_state = m.out_of_domain.state();
+    const std::string components = detail::out_of_domain_components(ood_state);
     const std::string on =
         from_valid ? "valid" : "a fifth of train left out of the fit (no validation part: expect more false alarms)";
-    summary["out_of_domain"] = m.out_of_domain.state();
+    summary["out_of_domain"] = ood_state;
     summary["out_of_domain"]["calibrated_on"] = from_valid ? "valid" : "train";
     summary["out_of_domain"]["rows"] = {{"fit", train_rows.size()}, {"calibrate", calib_rows.size()}};
     ctx.out() << fmt::format("\nout-of-domain scores: {} (threshold {:.4g} accepts {:.1f}% of {} rows)\n", components,
