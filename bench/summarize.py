@@ -107,6 +107,12 @@ def rows(out):
                           f"{best['step_ms_10k']:.2f} ms)", f"{median['step_ms_10m']:.2f} ms",
                           f"{median['step_ms_10k']:.2f} ms (10k rows)",
                           median["step_ms_10m"] / median["step_ms_10k"], "<= 1.2 (slowdown)"))
+            if "in_process" in ratio:
+                both = ratio["in_process"]
+                table.append((f"recsys step 10M / 10k item rows (adapt rowwise; both in one process, alternating "
+                              f"blocks, median of {both['runs']} runs, recsys_bench --versus)",
+                              f"{both['step_ms_10m']:.2f} ms", f"{both['step_ms_10k']:.2f} ms (10k rows)",
+                              both["median_ratio"], "<= 1.2 (slowdown)"))
 
     text = read(out, "predict")
     rows_n = re.search(r"rows: (\d+)", text)

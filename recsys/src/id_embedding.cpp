@@ -50,7 +50,6 @@ IdEmbeddingImpl::IdEmbeddingImpl(IdTables tables, int64_t dim, bool sparse, doub
 torch::Tensor IdEmbeddingImpl::forward(const torch::Tensor& ids) {
   TORCH_CHECK(ids.dim() == 2 && ids.size(1) == tables_.slots, "recsys IdEmbedding: expected ids [batch, ",
               tables_.slots, "], got ", ids.sizes());
-  prefetch(ids);
   if (tables_.shared) {
     torch::Tensor out = tables_modules_[0]->forward(ids);  // [B, S, D]
     return tables_.slots == 1 ? out.squeeze(1) : out.sum(1);
@@ -61,18 +60,6 @@ torch::Tensor IdEmbeddingImpl::forward(const torch::Tensor& ids) {
     out = tables_.product ? out * part : out + part;
   }
   return out;
-}
-
-void IdEmbeddingImpl::prefetch(const torch::Tensor& ids) const {
-  if (ids.scalar_type() != torch::kLong || !ids.is_contiguous() || !ids.device().is_cpu()) return;
-  const auto rows_of = [&](const torch::Tensor& table, const int64_t* first, int64_t n, int64_t stride) {
-    if (table.scalar_type() == torch::kFloat && table.is_contiguous() && table.device().is_cpu())
-      prefetch_rows(table.data_ptr<float>(), table.size(0), table.size(1), first, n, stride);
-  };
-  // Shared: every id reads the one table. Separate: column s of [batch, slots] reads table s.
-  if (tables_.shared) return rows_of(tables_modules_[0]->weight, ids.data_ptr<int64_t>(), ids.numel(), 1);
-  for (int64_t s = 0; s < tables_.slots; ++s)
-    rows_of(tables_modules_[static_cast<size_t>(s)]->weight, ids.data_ptr<int64_t>() + s, ids.size(0), tables_.slots);
 }
 
 torch::Tensor sigmoid_range(const torch::Tensor& x, double low, double high) {

@@ -30,9 +30,6 @@ class IdEmbeddingImpl : public torch::nn::Module {
   std::vector<torch::nn::Embedding>& embeddings() { return tables_modules_; }
 
  private:
-  // Starts the cache misses of the batch's rows in every table together, before the gathers.
-  void prefetch(const torch::Tensor& ids) const;
-
   IdTables tables_;
   std::vector<torch::nn::Embedding> tables_modules_;
 };

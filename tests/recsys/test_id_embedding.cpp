@@ -1,5 +1,5 @@
 // IdEmbedding: tables initialised as before (seeded runs keep their numbers) and gathers that equal
-// index_select whether or not the rows were prefetched (tables of 4 MiB and more are).
+// index_select, on tables large enough to be backed by huge pages (memory.h) as on small ones.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -36,11 +36,11 @@ TEST(RecsysIdEmbedding, InitialisationDrawsAsTorchEmbeddingThenScales) {
 }
 
 TEST(RecsysIdEmbedding, GathersFromLargeTablesEqualIndexSelect) {
-  // 40,000 x 32 floats = 5 MiB per table: above prefetch_rows' cache-sized floor.
+  // 40,000 x 32 floats = 5 MiB per table: larger than the L2 cache.
   const int64_t rows = 40000;
   torch::manual_seed(3);
   torch::Tensor ids = torch::randint(0, rows, {257, 2}, torch::kInt64);
-  ids[0][0] = rows - 1;  // the last row, read through the prefetch of a row that ends the table
+  ids[0][0] = rows - 1;  // the table's last row
   ids[1][1] = 0;
   IdEmbedding separate(tables({rows, rows}, 2, false), 32, true, 0.1);
   torch::Tensor expected = separate->embeddings()[0]->weight.index_select(0, ids.select(1, 0)) +
