@@ -176,7 +176,10 @@ TEST(TextRealData, SmsSpamCollection) {
 //      collapsed, by package name, at most 1,000; English prose about software, neither reviews nor
 //      titles). Candidates: the rule (typicality, z-scores summed), typicality alone, the largest
 //      z-score. Decision: the mean AUROC over both sources and seeds 42, 1, 2; a candidate is adopted
-//      only if it beats the rule's mean by more than 0.01 (the highest if several).
+//      only if it beats the rule's mean by more than 0.01 (the highest if several). Result (licences;
+//      descriptions): the rule 0.941; 0.982, 0.945; 0.986, 0.957; 0.990 (mean 0.967), typicality alone
+//      0.938; 0.994 at every seed (0.966), the largest 0.925; 0.980, 0.919; 0.980, 0.943; 0.989
+//      (0.956): not adopted, the rule stays.
 // The code of rounds 2-4 is in the git history (commit 041dbef). This test prints, for each source,
 // the scorer's rule (which must reproduce round 6's figures on the licences), the rule before it (the
 // largest z-score with the total surprise), the largest z-score, and each component alone. Run by hand
