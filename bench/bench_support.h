@@ -75,6 +75,7 @@ struct PluginArgs {
   std::string input;
   std::filesystem::path out_dir;
   int epochs;
+  std::string sampler = "random";  // a fourth argument, where a bench takes one (bench_protein)
 };
 
 inline std::optional<PluginArgs> parse_plugin_args(int argc, char** argv, const char* usage, int default_epochs) {
@@ -82,7 +83,7 @@ inline std::optional<PluginArgs> parse_plugin_args(int argc, char** argv, const 
     std::fprintf(stderr, "usage: %s\n", usage);
     return std::nullopt;
   }
-  PluginArgs args{argv[1], argv[2], argc > 3 ? std::stoi(argv[3]) : default_epochs};
+  PluginArgs args{argv[1], argv[2], argc > 3 ? std::stoi(argv[3]) : default_epochs, argc > 4 ? argv[4] : "random"};
   std::filesystem::create_directories(args.out_dir);
   set_num_threads(0);
   return args;

@@ -14,6 +14,7 @@
 
 #include "adapt/common/memory.h"
 #include "adapt/data/data_blocks.h"
+#include "adapt/data/sampler.h"
 #include "adapt/plugin/plugin_host.h"
 #include "bench_support.h"
 #include "step_profile.h"
@@ -54,8 +55,12 @@ Batch make_batch(const DataBlocks& blocks, const Data& d, const std::vector<size
 
 int main(int argc, char** argv) {
   adapt::reuse_freed_memory();  // as the adapt program does: steps reuse freed pages
-  const auto args = bench::parse_plugin_args(argc, argv, "bench_protein AMP_DIR OUT_DIR [EPOCHS]", 3);
+  const auto args = bench::parse_plugin_args(argc, argv, "bench_protein AMP_DIR OUT_DIR [EPOCHS] [SAMPLER: random|bucket]", 3);
   if (!args) return 2;
+  if (args->sampler != "random" && args->sampler != "bucket") {
+    fmt::print(stderr, "bench_protein: SAMPLER must be random or bucket, got {}\n", args->sampler);
+    return 2;
+  }
   const std::string& amp = args->input;
   const int epochs = args->epochs;
   auto& registry = global_registry();
@@ -84,7 +89,18 @@ int main(int argc, char** argv) {
     torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-3).weight_decay(0.01));
     std::mt19937_64 rng(0);
     std::vector<size_t> order(records.size());
+    // SAMPLER bucket: adapt's BucketSampler (loader.sampler "bucket"): batches of similar lengths, so
+    // each is padded less; random: every batch drawn at random and padded to its longest peptide.
+    std::vector<int64_t> lengths;
+    for (const auto& x : d.x) lengths.push_back(x.at("").size(0));
+    const BucketSampler bucket(lengths);
+    Rng bucket_rng(0);
     auto shuffle = [&] {
+      if (args->sampler == "bucket") {
+        order.clear();
+        for (const auto& b : bucket.batches(bucket_rng, batch_size, true)) order.insert(order.end(), b.begin(), b.end());
+        return;
+      }
       std::iota(order.begin(), order.end(), 0);
       std::shuffle(order.begin(), order.end(), rng);
     };
@@ -107,7 +123,8 @@ int main(int argc, char** argv) {
         seen += batch_size;
       }
       const double seconds = seconds_since(t0);
-      fmt::print("train adapt cnn  threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n", num_threads(), epoch + 1,
+      fmt::print("train adapt cnn{} threads {} epoch {}: {:7.1f} samples/s (loss {:.4f})\n",
+                 args->sampler == "bucket" ? " (bucket)" : "", num_threads(), epoch + 1,
                  seen / seconds, loss_sum / (seen / batch_size));
     }
     // ADAPT_BENCH_PROFILE: one more pass, after the timed epochs, profiles the steps.

@@ -6,6 +6,7 @@
 // Scanner v2: 0.9101). The run is deterministic on a given machine. Skips without ADAPT_DATA_DIR.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 
@@ -77,6 +78,39 @@ TEST(ProteinRealData, AmpScannerV2) {
   EXPECT_GE(test["mcc"].get<double>(), 0.76);
   EXPECT_GT(test["accuracy"].get<double>(), base["accuracy"].get<double>());
   std::filesystem::remove_all(dir);
+}
+
+// Issue 26: whether the AMP recipe may batch peptides of similar lengths (loader.sampler "bucket":
+// each batch padded less, so the convolutions do less work). Chosen on the VALIDATION file only, the
+// protocol that chose the settings above: train on "tr", score "eval", seeds 42, 1, 2 (ADAPT_TEST_SEED),
+// sampler "random" (the recipe's) against "bucket". Decision, written before it ran (session 29):
+// "bucket" is adopted if its mean validation accuracy over the three seeds is no more than 0.005 below
+// random's and its mean MCC no more than 0.01 below; otherwise the recipe keeps "random". The test
+// file is not scored here. Run by hand with
+// `--gtest_also_run_disabled_tests --gtest_filter=ProteinRealData.DISABLED_SamplerOnTheValidationFile`.
+TEST(ProteinRealData, DISABLED_SamplerOnTheValidationFile) {
+  const auto data = amp_dir();
+  if (data.empty()) GTEST_SKIP() << "set ADAPT_DATA_DIR to the shared data folder to run the AMP Scanner v2 test";
+  for (const char* sampler : {"random", "bucket"}) {
+    auto dir = temp_dir(std::string("amp-valid-") + sampler);
+    std::ostringstream log;
+    RunOptions options;
+    options.out_dir = dir;
+    options.out = &log;
+    options.progress = false;
+    json recipe = test_support::with_test_seed(amp_recipe(data));
+    recipe["splitter"]["train_values"] = {"tr"};
+    recipe["splitter"]["valid_values"] = {"eval"};
+    recipe["splitter"]["test_values"] = json::array();
+    recipe["loader"]["sampler"] = sampler;
+    const auto start = std::chrono::steady_clock::now();
+    auto result = train_recipe(recipe, options, protein_registry());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const auto& valid = result.metrics["valid"];
+    std::cout << "AMP Scanner v2, sampler " << sampler << ": VALID accuracy " << valid["accuracy"] << " mcc "
+              << valid["mcc"] << " (" << seconds << " s)\n";
+    std::filesystem::remove_all(dir);
+  }
 }
 
 }  // namespace
