@@ -66,7 +66,10 @@ def rows(out):
         add(f"tabular TabularModel, batch {bs}", "rows/s", best["adapt"], best["pytorch"], 1.5)
 
     for name, adapt_prefix, peer_prefix, target in (("text BiLSTM on SMS", "train adapt", "train pytorch", 1.3),
-                                                    ("protein CNN on AMP", "train adapt cnn", "train pytorch cnn", 1.5)):
+                                                    ("protein CNN on AMP", "train adapt cnn", "train pytorch cnn", 1.5),
+                                                    ("protein CNN on AMP, adapt batching similar lengths (its recipe's "
+                                                     "sampler bucket) against the peer's random batches",
+                                                     "train adapt cnn (bucket)", "train pytorch cnn", 1.5)):
         text = read(out, name.split()[0])
         adapt, peer = epoch_rates(text, adapt_prefix), epoch_rates(text, peer_prefix)
         add(name, "samples/s", max(adapt, default=0), max(peer, default=0), target)
