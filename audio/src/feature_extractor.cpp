@@ -15,6 +15,21 @@ namespace adapt::audio {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 constexpr int64_t kFramesPerChunk = 32;  // frames transformed per FFTW call (plan_many)
+
+constexpr int64_t kLanes = 8;            // frames whose mel filters run together (two SSE registers)
+
+// Whether 8 samples are all zero (+0 or -0), in one vector compare rather than eight branches.
+inline bool all_zero8(const float* x) {
+  bool zero = true;
+  for (int i = 0; i < 8; ++i) zero &= x[i] == 0.0f;
+  return zero;
+}
+
+// |X|^2, or |X| for power 1.
+inline float power_of(const fftwf_complex& x, bool magnitude) {
+  const float v = x[0] * x[0] + x[1] * x[1];
+  return magnitude ? std::sqrt(v) : v;
+}
 }  // namespace
 
 json FeatureOptions::to_json() const {
@@ -151,7 +166,7 @@ int64_t FeatureExtractor::n_frames(int64_t n_samples) const {
   return 1 + (padded - options_.n_fft) / options_.effective_hop_length();
 }
 
-void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out, int64_t n_rows_out) const {
+void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out) const {
   const int64_t n_fft = options_.n_fft, hop = options_.effective_hop_length();
   const int64_t pad = options_.center ? n_fft / 2 : 0;
   const int64_t n_frames_total = n_frames(n);
@@ -159,8 +174,10 @@ void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out, i
   // reflect (n <= n_fft/2, which torch rejects) is zero padded instead.
   const int64_t padded_len = std::max(n + 2 * pad, n_fft);
   thread_local std::vector<float> padded;
-  padded.assign(padded_len, 0.0f);
+  padded.resize(padded_len);  // each sample written once: the wave, then the pads around it
   std::copy(wave, wave + n, padded.begin() + pad);
+  std::fill(padded.begin(), padded.begin() + pad, 0.0f);
+  std::fill(padded.begin() + pad + n, padded.end(), 0.0f);
   if (pad > 0 && options_.reflect_pad && n > pad) {
     for (int64_t i = 0; i < pad; ++i) {
       padded[pad - 1 - i] = wave[i + 1];
@@ -171,16 +188,21 @@ void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out, i
   // Frames that start past the last non-zero sample (the zeros a padded batch adds) hold only zeros:
   // their spectrum is exactly zero, so they are written as zeros without an FFT. Bit-identical.
   int64_t last_nonzero = padded_len - 1;
+  while (last_nonzero >= 7 && all_zero8(padded.data() + last_nonzero - 7)) last_nonzero -= 8;  // recordings end in silence
   while (last_nonzero >= 0 && padded[last_nonzero] == 0.0f) --last_nonzero;
   const int64_t n_frames_signal = std::min(n_frames_total, last_nonzero < 0 ? 0 : last_nonzero / hop + 1);
-  std::fill(out + n_frames_signal * n_rows_out, out + n_frames_total * n_rows_out, 0.0f);
+  const int64_t rows = kind_ == FeatureKind::spectrogram ? n_freqs_ : options_.n_mels;
+  for (int64_t r = 0; r < rows; ++r)
+    std::fill(out + r * n_frames_total + n_frames_signal, out + (r + 1) * n_frames_total, 0.0f);
 
   FftBuffers& buffers = fft_buffers(n_fft, kFramesPerChunk);
   float* in = buffers.real;
   fftwf_complex* spectrum = buffers.complex;
   const bool magnitude = options_.power == 1.0;
+  // The chunk's power spectra bin-major, [n_freqs][kFramesPerChunk], like the output: a spectrogram's
+  // rows are copied out, and the mel filters run over kLanes frames at once.
   thread_local std::vector<float> power;
-  power.resize(n_freqs_);
+  power.resize(n_freqs_ * kFramesPerChunk);
   for (int64_t start = 0; start < n_frames_signal; start += kFramesPerChunk) {
     const int64_t k = std::min(kFramesPerChunk, n_frames_signal - start);
     for (int64_t j = 0; j < k; ++j) {
@@ -191,20 +213,37 @@ void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out, i
     fftwf_execute_dft_r2c(r2c_plan(n_fft, k), in, spectrum);
     for (int64_t j = 0; j < k; ++j) {
       const fftwf_complex* s = spectrum + j * n_freqs_;
-      float* row = out + (start + j) * n_rows_out;
-      float* p = kind_ == FeatureKind::spectrogram ? row : power.data();
-      for (int64_t f = 0; f < n_freqs_; ++f) {
-        const float v = s[f][0] * s[f][0] + s[f][1] * s[f][1];
-        p[f] = magnitude ? std::sqrt(v) : v;
-      }
-      if (kind_ == FeatureKind::spectrogram) continue;
-      for (int64_t m = 0; m < options_.n_mels; ++m) {
-        const auto& w = mel_weights_[m];
-        const float* src = p + mel_start_[m];
-        float acc = 0.0f;
-        for (size_t i = 0; i < w.size(); ++i) acc += w[i] * src[i];
-        row[m] = acc;
-      }
+      for (int64_t f = 0; f < n_freqs_; ++f) power[f * kFramesPerChunk + j] = power_of(s[f], magnitude);
+    }
+    if (kind_ == FeatureKind::spectrogram) {
+      for (int64_t f = 0; f < n_freqs_; ++f)
+        std::copy(power.data() + f * kFramesPerChunk, power.data() + f * kFramesPerChunk + k,
+                  out + f * n_frames_total + start);
+      continue;
+    }
+    for (int64_t j0 = 0; j0 < k; j0 += kLanes)
+      apply_mel(power.data() + j0, std::min(kLanes, k - j0), out + start + j0, n_frames_total);
+  }
+}
+
+// Mel filters of `lanes` (<= kLanes) frames whose power spectra sit kFramesPerChunk apart, into row m
+// of `out` at m * stride: acc[l] for frame l sums weight * power in the order of the filter's
+// weights, as a loop over that frame alone would.
+void FeatureExtractor::apply_mel(const float* power, int64_t lanes, float* out, int64_t stride) const {
+  for (int64_t m = 0; m < options_.n_mels; ++m) {
+    const auto& w = mel_weights_[m];
+    const float* src = power + mel_start_[m] * kFramesPerChunk;
+    float acc[kLanes] = {};
+    for (size_t i = 0; i < w.size(); ++i) {
+      const float wi = w[i];
+      const float* column = src + static_cast<int64_t>(i) * kFramesPerChunk;
+      for (int64_t l = 0; l < kLanes; ++l) acc[l] += wi * column[l];
+    }
+    float* row = out + m * stride;
+    if (lanes == kLanes) {  // a fixed-size copy stays two register stores, not a call to memmove
+      for (int64_t l = 0; l < kLanes; ++l) row[l] = acc[l];
+    } else {
+      for (int64_t l = 0; l < lanes; ++l) row[l] = acc[l];
     }
   }
 }
@@ -217,43 +256,35 @@ torch::Tensor FeatureExtractor::compute(const torch::Tensor& wave) const {
 torch::Tensor FeatureExtractor::compute(const float* wave, int64_t n) const {
   const int64_t n_frames_total = n_frames(n);
   const int64_t rows = kind_ == FeatureKind::spectrogram ? n_freqs_ : options_.n_mels;
-  thread_local std::vector<float> frames;  // [n_frames][rows]
-  frames.resize(n_frames_total * rows);
-  linear_frames(wave, n, frames.data(), rows);
+  // Spectrograms and mels are written in place, [rows, n_frames]; MFCCs start from the mels.
+  auto linear = torch::empty({rows, n_frames_total}, torch::kFloat32);
+  linear_frames(wave, n, linear.data_ptr<float>());
 
   // Log: AmplitudeToDB (amin 1e-10, ref 1, top_db per spectrogram) or ln(x + 1e-6). ATen's
   // vectorised log10/log run several times faster than a scalar loop; they agree with std::log10
   // to within 1 ulp (tested in tests/audio/test_features.cpp).
   const LogMode log = options_.log;
-  if (log != LogMode::none) {
-    auto values = torch::from_blob(frames.data(), {static_cast<int64_t>(frames.size())}, torch::kFloat32);
-    if (log == LogMode::db) {
-      const float multiplier = (kind_ == FeatureKind::mfcc || options_.power == 2.0) ? 10.0f : 20.0f;
-      values.clamp_min_(1e-10f).log10_().mul_(multiplier);
-      if (options_.top_db > 0 && values.numel() > 0)
-        values.clamp_min_(values.max().item<float>() - static_cast<float>(options_.top_db));
-    } else {
-      values.add_(1e-6f).log_();
-    }
+  if (log == LogMode::db) {
+    const float multiplier = (kind_ == FeatureKind::mfcc || options_.power == 2.0) ? 10.0f : 20.0f;
+    linear.clamp_min_(1e-10f).log10_().mul_(multiplier);
+    if (options_.top_db > 0 && linear.numel() > 0)
+      linear.clamp_min_(linear.max().item<float>() - static_cast<float>(options_.top_db));
+  } else if (log == LogMode::log) {
+    linear.add_(1e-6f).log_();
   }
+  if (kind_ != FeatureKind::mfcc) return linear;
 
-  const int64_t out_rows = n_bins();
+  const int64_t n_mels = options_.n_mels, out_rows = n_bins();
   auto result = torch::empty({out_rows, n_frames_total}, torch::kFloat32);
+  const float* mel = linear.data_ptr<float>();
   float* dst = result.data_ptr<float>();
-  if (kind_ == FeatureKind::mfcc) {
-    const int64_t n_mels = options_.n_mels;
-    for (int64_t t = 0; t < n_frames_total; ++t) {
-      const float* mel = frames.data() + t * n_mels;
-      for (int64_t k = 0; k < out_rows; ++k) {
-        const float* d = dct_.data() + k * n_mels;
-        float acc = 0.0f;
-        for (int64_t m = 0; m < n_mels; ++m) acc += d[m] * mel[m];
-        dst[k * n_frames_total + t] = acc;
-      }
+  for (int64_t t = 0; t < n_frames_total; ++t) {
+    for (int64_t k = 0; k < out_rows; ++k) {
+      const float* d = dct_.data() + k * n_mels;
+      float acc = 0.0f;
+      for (int64_t m = 0; m < n_mels; ++m) acc += d[m] * mel[m * n_frames_total + t];
+      dst[k * n_frames_total + t] = acc;
     }
-  } else {
-    for (int64_t t = 0; t < n_frames_total; ++t)
-      for (int64_t r = 0; r < rows; ++r) dst[r * n_frames_total + t] = frames[t * rows + r];
   }
   return result;
 }

@@ -69,8 +69,10 @@ class FeatureExtractor {
   torch::Tensor compute(const torch::Tensor& wave) const;  // 1-D float
 
  private:
-  // The linear (pre-log) feature into `out` laid out frame-major [n_frames, n_rows].
-  void linear_frames(const float* wave, int64_t n, float* out, int64_t n_rows_out) const;
+  // The linear (pre-log) feature into `out` laid out bin-major [n_rows, n_frames].
+  void linear_frames(const float* wave, int64_t n, float* out) const;
+  // The mel filters of up to 8 frames at once (see the .cpp), into rows `stride` apart.
+  void apply_mel(const float* power, int64_t lanes, float* out, int64_t stride) const;
 
   FeatureKind kind_;
   FeatureOptions options_;

@@ -145,6 +145,38 @@ TEST(AudioFeatures, TrailingZerosSkipTheFftAndGiveTheSameFrames) {
   EXPECT_GT(mel.compute(click).select(1, 100).abs().max().item<float>(), 0.0f);
 }
 
+// The mel filters run over 8 frames at once, each frame's sum in its filter's order: bit for bit
+// what the filterbank gives one frame at a time from the power spectrogram.
+TEST(AudioFeatures, MelsOfFramesTogetherEqualOneFrameAtATime) {
+  FeatureOptions o = fsdd_mel_options();
+  o.log = LogMode::none;
+  torch::manual_seed(5);
+  auto wave = torch::randn({8000 + 437}) * 0.3;  // 111 frames: three chunks of 32 and a part, 8 lanes and a part
+  const torch::Tensor mel = FeatureExtractor(FeatureKind::mel, o).compute(wave);
+  const torch::Tensor power = FeatureExtractor(FeatureKind::spectrogram, o).compute(wave);
+  const torch::Tensor fb = mel_filterbank(o.n_fft / 2 + 1, o.f_min, o.effective_f_max(), o.n_mels, o.sample_rate,
+                                          o.mel_scale, o.slaney_norm);
+  ASSERT_EQ(mel.size(1), power.size(1));
+  auto w = fb.accessor<float, 2>();
+  auto p = power.accessor<float, 2>();
+  auto expected = torch::zeros_like(mel);
+  auto e = expected.accessor<float, 2>();
+  for (int64_t m = 0; m < o.n_mels; ++m) {
+    int64_t first = -1, last = -1;
+    for (int64_t f = 0; f < fb.size(0); ++f) {
+      if (w[f][m] == 0.0f) continue;
+      if (first < 0) first = f;
+      last = f;
+    }
+    for (int64_t t = 0; first >= 0 && t < mel.size(1); ++t) {
+      float acc = 0.0f;
+      for (int64_t f = first; f <= last; ++f) acc += w[f][m] * p[f][t];
+      e[m][t] = acc;
+    }
+  }
+  EXPECT_TRUE(torch::equal(mel, expected)) << (mel - expected).abs().max().item<float>();
+}
+
 TEST(AudioFeatures, VectorisedLogAgreesWithScalarLogWithinAnUlp) {
   // The log step runs on ATen's vectorised log10/log; the scalar definition is the reference.
   FeatureOptions o = fsdd_mel_options();
