@@ -1,5 +1,5 @@
 #pragma once
-// LayerNorm over the channels of x [B,C,T] at every position, the protein CNN's norm: padding never
+// LayerNorm over the channels of x [B,T,C] at every position, the protein CNN's norm: padding never
 // enters the statistics, unlike BatchNorm over padded batches. w, b [C].
 #include <torch/types.h>
 

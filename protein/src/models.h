@@ -40,9 +40,10 @@ struct CnnOptions {
 class ResidualConvImpl : public torch::nn::Module {
  public:
   ResidualConvImpl(int64_t channels, int64_t kernel_size, int64_t dilation);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keep);  // x [B,C,T], keep [B,1,T]
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keep);  // x [B,T,C], keep [B,T,1]
 
  private:
+  int64_t padding_, dilation_;
   torch::Tensor norm1_w_, norm1_b_, norm2_w_, norm2_b_;  // per-position LayerNorm over channels
   torch::nn::Conv1d dilated_{nullptr}, pointwise_{nullptr};
 };
@@ -57,6 +58,7 @@ class CnnEncoderImpl : public torch::nn::Module {
   std::vector<ResidualConv> blocks;
 
  private:
+  int64_t padding_;
   torch::nn::Embedding embedding_{nullptr};
   torch::nn::Conv1d conv_in_{nullptr};
   torch::Tensor norm_w_, norm_b_;

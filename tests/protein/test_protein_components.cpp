@@ -1,11 +1,14 @@
 // Components through the REAL plugin host: readers, blocks, augmentations, models, baseline and the
 // bad-input messages, with known answers.
 #include <gtest/gtest.h>
+
+#include <map>
 #include <torch/torch.h>
 
 #include "adapt/data/data_blocks.h"
 #include "alphabet.h"
 #include "channel_norm.h"
+#include "models.h"  // TokenIds
 #include "protein_test_support.h"
 
 namespace adapt::protein {
@@ -302,13 +305,69 @@ TEST(ProteinTransforms, OnlyResiduesChangeAsDocumented) {
 }
 
 TEST(ProteinModels, ChannelNormNormalisesEachPositionOverChannels) {
-  // [batch 1, channels 2, positions 2]: position 0 holds (1, -1), position 1 holds (3, 5); each has
+  // [batch 1, positions 2, channels 2]: position 0 holds (1, -1), position 1 holds (3, 5); each has
   // variance 1 over the channels, so the norm gives (1, -1) and (-1, 1) before the affine part.
-  auto x = torch::tensor({1.0f, 3.0f, -1.0f, 5.0f}).view({1, 2, 2});
+  auto x = torch::tensor({1.0f, -1.0f, 3.0f, 5.0f}).view({1, 2, 2});
   auto out = channel_norm(x, torch::tensor({2.0f, 1.0f}), torch::tensor({0.0f, 0.5f}));
-  auto expected = torch::tensor({2.0f, -2.0f, -0.5f, 1.5f}).view({1, 2, 2});
+  auto expected = torch::tensor({2.0f, -0.5f, -2.0f, 1.5f}).view({1, 2, 2});
   EXPECT_EQ(out.sizes(), x.sizes());
   EXPECT_TRUE(torch::allclose(out, expected, 1e-4, 1e-4)) << out;
+}
+
+// The CNN runs time-major, its convolutions as channels-last 2-D ones (models.cpp): the same network
+// as Conv1d over [B,C,T] with a channel norm, max+mean pooling and a linear head, to float rounding
+// (other oneDNN kernels sum in another order), on a padded batch, through the plugin host.
+TEST(ProteinModels, TimeMajorCnnEqualsTheChannelsFirstNetwork) {
+  auto blocks = std::make_shared<DataBlocks>(
+      std::vector<BoundBlock>{{"x", protein_registry().block(json{{"name", "protein.sequence"}}, "x")}},
+      BoundBlock{"y", protein_registry().block(json{{"name", "core.category"}, {"column", "label"}}, "y")});
+  Records r({"sequence", "label"}, "test");
+  r.add_row({"MKVLAAGGWLLKKRRA", "a"}, "row1");
+  r.add_row({"GLFDIVKKVVGALGSLGLFDIVKKVVGALGSL", "b"}, "row2");
+  r.add_row({"KKW", "a"}, "row3");
+  blocks->setup(r);
+  torch::manual_seed(3);
+  auto model = protein_registry().model(json{{"name", "protein.cnn"}, {"channels", 24}, {"emb_dim", 16}}, "model",
+                                        ModelContext{*blocks, 2});
+  model->eval();
+  torch::NoGradGuard no_grad;
+  EncodeContext valid{Split::valid, nullptr};
+  auto batch = blocks->collate({blocks->encode(r, 0, valid), blocks->encode(r, 1, valid), blocks->encode(r, 2, valid)});
+  const auto out = model->forward(batch);
+
+  std::map<std::string, torch::Tensor> p;
+  for (const auto& item : model->named_parameters()) p[item.key()] = item.value();
+  const auto param = [&](const std::string& name) {
+    const auto it = p.find(name);
+    if (it == p.end()) ADD_FAILURE() << "no parameter " << name;
+    return it == p.end() ? torch::Tensor() : it->second;
+  };
+  const std::string e = "encoder.";
+  const auto norm = [](const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {  // x [B,C,T]
+    return torch::layer_norm(x.transpose(1, 2), {x.size(1)}, w, b, 1e-5).transpose(1, 2);
+  };
+  const auto conv = [&](const torch::Tensor& x, const std::string& name, int64_t padding, int64_t dilation) {
+    return torch::conv1d(x, param(e + name + ".weight"), param(e + name + ".bias"), 1, padding, dilation);
+  };
+  const torch::Tensor ids = batch.at("x");
+  const auto mask = batch.count("x.mask") ? batch.at("x.mask") : ids.ne(TokenIds().pad_id);  // as the model reads it
+  const auto keep = mask.unsqueeze(1).to(torch::kFloat);
+  auto x = conv(torch::embedding(param(e + "embedding.weight"), ids).transpose(1, 2), "conv_in", 4, 1) * keep;
+  const std::vector<int64_t> dilations{1, 2, 4};
+  for (size_t i = 0; i < dilations.size(); ++i) {
+    const std::string b = "block" + std::to_string(i);
+    auto h = torch::relu(norm(x, param(e + b + ".norm1_weight"), param(e + b + ".norm1_bias")));
+    h = conv(h * keep, b + ".dilated", 4 * dilations[i], dilations[i]);
+    h = torch::relu(norm(h, param(e + b + ".norm2_weight"), param(e + b + ".norm2_bias")));
+    x = (x + conv(h, b + ".pointwise", 0, 1)) * keep;
+  }
+  const auto h = (torch::relu(norm(x, param(e + "norm_weight"), param(e + "norm_bias"))) * keep).transpose(1, 2);
+  const auto m = mask.unsqueeze(2).to(torch::kFloat);
+  const auto pooled = torch::cat({std::get<0>(h.masked_fill(mask.logical_not().unsqueeze(2), -1e4).max(1)),
+                                  (h * m).sum(1) / m.sum(1).clamp_min(1.0)}, 1);
+  const auto expected = torch::linear(pooled, param("head.weight"), param("head.bias"));
+  ASSERT_EQ(out.sizes(), expected.sizes());
+  EXPECT_TRUE(torch::allclose(out, expected, 1e-4, 1e-5)) << (out - expected).abs().max().item<float>();
 }
 
 TEST(ProteinModels, ShapesEmbeddingsAndPaddingInvariance) {
