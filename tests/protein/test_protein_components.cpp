@@ -314,18 +314,28 @@ TEST(ProteinModels, ChannelNormNormalisesEachPositionOverChannels) {
   EXPECT_TRUE(torch::allclose(out, expected, 1e-4, 1e-4)) << out;
 }
 
+// Labelled peptides, one row each ("row1", ...).
+Records peptides(const std::vector<std::string>& sequences, const std::vector<std::string>& labels) {
+  Records r({"sequence", "label"}, "test");
+  for (size_t i = 0; i < sequences.size(); ++i) r.add_row({sequences[i], labels[i]}, "row" + std::to_string(i + 1));
+  return r;
+}
+
+// protein.sequence as "x" and core.category on "label" as "y", set up on `r`.
+std::shared_ptr<DataBlocks> sequence_blocks(const Records& r) {
+  auto blocks = std::make_shared<DataBlocks>(
+      std::vector<BoundBlock>{{"x", protein_registry().block(json{{"name", "protein.sequence"}}, "x")}},
+      BoundBlock{"y", protein_registry().block(json{{"name", "core.category"}, {"column", "label"}}, "y")});
+  blocks->setup(r);
+  return blocks;
+}
+
 // The CNN runs time-major, its convolutions as channels-last 2-D ones (models.cpp): the same network
 // as Conv1d over [B,C,T] with a channel norm, max+mean pooling and a linear head, to float rounding
 // (other oneDNN kernels sum in another order), on a padded batch, through the plugin host.
 TEST(ProteinModels, TimeMajorCnnEqualsTheChannelsFirstNetwork) {
-  auto blocks = std::make_shared<DataBlocks>(
-      std::vector<BoundBlock>{{"x", protein_registry().block(json{{"name", "protein.sequence"}}, "x")}},
-      BoundBlock{"y", protein_registry().block(json{{"name", "core.category"}, {"column", "label"}}, "y")});
-  Records r({"sequence", "label"}, "test");
-  r.add_row({"MKVLAAGGWLLKKRRA", "a"}, "row1");
-  r.add_row({"GLFDIVKKVVGALGSLGLFDIVKKVVGALGSL", "b"}, "row2");
-  r.add_row({"KKW", "a"}, "row3");
-  blocks->setup(r);
+  const Records r = peptides({"MKVLAAGGWLLKKRRA", "GLFDIVKKVVGALGSLGLFDIVKKVVGALGSL", "KKW"}, {"a", "b", "a"});
+  const auto blocks = sequence_blocks(r);
   torch::manual_seed(3);
   auto model = protein_registry().model(json{{"name", "protein.cnn"}, {"channels", 24}, {"emb_dim", 16}}, "model",
                                         ModelContext{*blocks, 2});
@@ -372,14 +382,8 @@ TEST(ProteinModels, TimeMajorCnnEqualsTheChannelsFirstNetwork) {
 
 TEST(ProteinModels, ShapesEmbeddingsAndPaddingInvariance) {
   for (const std::string name : {"protein.cnn", "protein.transformer"}) {
-    auto blocks = std::make_shared<DataBlocks>(
-        std::vector<BoundBlock>{{"x", protein_registry().block(json{{"name", "protein.sequence"}}, "x")}},
-        BoundBlock{"y", protein_registry().block(json{{"name", "core.category"}, {"column", "label"}}, "y")});
-    Records r({"sequence", "label"}, "test");
-    r.add_row({"MKVLAAGGW", "a"}, "row1");
-    r.add_row({"GLFDIVKKVVGALGSL", "b"}, "row2");
-    r.add_row({"KK", "c"}, "row3");
-    blocks->setup(r);
+    const Records r = peptides({"MKVLAAGGW", "GLFDIVKKVVGALGSL", "KK"}, {"a", "b", "c"});
+    const auto blocks = sequence_blocks(r);
     json spec{{"name", name}};
     if (name == "protein.cnn") spec.update({{"channels", 16}, {"emb_dim", 8}});
     else spec.update({{"d_model", 16}, {"n_heads", 2}, {"n_layers", 2}, {"ff_size", 32}});
