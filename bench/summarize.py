@@ -126,9 +126,9 @@ def rows(out):
         adapt_s = [float(v) for v in re.findall(rf"adapt predict {name} --threads \d+: ([\d.]+) s", text)]
         loops = re.findall(rf"peer: (\d+) rows in [\d.]+ s = (\d+) rows/s[^\n]*\npeer process {name} ", text)
         if adapt_s and loops:
-            rows = int(loops[0][0])
+            n_rows = int(loops[0][0])
             add(f"`adapt predict` {label} to CSV (adapt's process against the peer's loop)", "rows/s",
-                rows / min(adapt_s), max(float(r) for _, r in loops), target)
+                n_rows / min(adapt_s), max(float(r) for _, r in loops), target)
     return table
 
 

@@ -166,6 +166,8 @@ int64_t FeatureExtractor::n_frames(int64_t n_samples) const {
   return 1 + (padded - options_.n_fft) / options_.effective_hop_length();
 }
 
+int64_t FeatureExtractor::linear_rows() const { return kind_ == FeatureKind::spectrogram ? n_freqs_ : options_.n_mels; }
+
 void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out) const {
   const int64_t n_fft = options_.n_fft, hop = options_.effective_hop_length();
   const int64_t pad = options_.center ? n_fft / 2 : 0;
@@ -191,8 +193,7 @@ void FeatureExtractor::linear_frames(const float* wave, int64_t n, float* out) c
   while (last_nonzero >= 7 && all_zero8(padded.data() + last_nonzero - 7)) last_nonzero -= 8;  // recordings end in silence
   while (last_nonzero >= 0 && padded[last_nonzero] == 0.0f) --last_nonzero;
   const int64_t n_frames_signal = std::min(n_frames_total, last_nonzero < 0 ? 0 : last_nonzero / hop + 1);
-  const int64_t rows = kind_ == FeatureKind::spectrogram ? n_freqs_ : options_.n_mels;
-  for (int64_t r = 0; r < rows; ++r)
+  for (int64_t r = 0; r < linear_rows(); ++r)
     std::fill(out + r * n_frames_total + n_frames_signal, out + (r + 1) * n_frames_total, 0.0f);
 
   FftBuffers& buffers = fft_buffers(n_fft, kFramesPerChunk);
@@ -255,9 +256,8 @@ torch::Tensor FeatureExtractor::compute(const torch::Tensor& wave) const {
 
 torch::Tensor FeatureExtractor::compute(const float* wave, int64_t n) const {
   const int64_t n_frames_total = n_frames(n);
-  const int64_t rows = kind_ == FeatureKind::spectrogram ? n_freqs_ : options_.n_mels;
   // Spectrograms and mels are written in place, [rows, n_frames]; MFCCs start from the mels.
-  auto linear = torch::empty({rows, n_frames_total}, torch::kFloat32);
+  auto linear = torch::empty({linear_rows(), n_frames_total}, torch::kFloat32);
   linear_frames(wave, n, linear.data_ptr<float>());
 
   // Log: AmplitudeToDB (amin 1e-10, ref 1, top_db per spectrogram) or ln(x + 1e-6). ATen's

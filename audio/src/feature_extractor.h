@@ -69,7 +69,9 @@ class FeatureExtractor {
   torch::Tensor compute(const torch::Tensor& wave) const;  // 1-D float
 
  private:
-  // The linear (pre-log) feature into `out` laid out bin-major [n_rows, n_frames].
+  // Rows of the linear (pre-log) feature: frequency bins for a spectrogram, mels otherwise.
+  int64_t linear_rows() const;
+  // The linear (pre-log) feature into `out` laid out bin-major [linear_rows(), n_frames].
   void linear_frames(const float* wave, int64_t n, float* out) const;
   // The mel filters of up to 8 frames at once (see the .cpp), into rows `stride` apart.
   void apply_mel(const float* power, int64_t lanes, float* out, int64_t stride) const;

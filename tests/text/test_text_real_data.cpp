@@ -16,6 +16,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "adapt/common/threads.h"
 #include "adapt/data/csv.h"
@@ -185,49 +186,48 @@ TEST(TextRealData, SmsSpamCollection) {
 // largest z-score with the total surprise), the largest z-score, and each component alone. Run by hand
 // with `--gtest_also_run_disabled_tests --gtest_filter=TextRealData.DISABLED_OutOfDomainRuleOnAValidationPair`.
 
-// Paragraphs of the licence texts (blank-line separated, whitespace collapsed, duplicates once),
-// files in name order, at most 1,000.
+// Appends `line`'s words to `text`, one space apart (whitespace collapsed); whether it had any.
+bool append_words(std::string& text, const std::string& line) {
+  std::istringstream words(line);
+  std::string word;
+  bool any = false;
+  for (; words >> word; any = true) text += (text.empty() ? "" : " ") + word;
+  return any;
+}
+
+// The first 1,000 distinct texts of 20 characters or more, in order, as a "text" column.
+Records distinct_texts(const std::vector<std::string>& texts, const std::string& source) {
+  Records out({"text"}, source);
+  std::set<std::string> seen;
+  for (const auto& text : texts)
+    if (text.size() >= 20 && out.size() < 1000 && seen.insert(text).second) out.add_row({text});
+  return out;
+}
+
+// Paragraphs of the licence texts (blank-line separated, whitespace collapsed), files in name order.
 Records licence_paragraphs(const std::filesystem::path& licences) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(licences))
     if (entry.is_regular_file()) files.push_back(entry.path());
   std::sort(files.begin(), files.end());
-  Records other({"text"}, "licences");
-  std::set<std::string> seen;
+  std::vector<std::string> paragraphs;
   for (const auto& path : files) {
     std::ifstream in(path);
     std::string line, paragraph;
-    const auto flush = [&] {
-      if (paragraph.size() >= 20 && other.size() < 1000 && seen.insert(paragraph).second) other.add_row({paragraph});
-      paragraph.clear();
-    };
-    while (std::getline(in, line)) {
-      std::istringstream words(line);
-      std::string word;
-      bool any = false;
-      while (words >> word) {
-        paragraph += (paragraph.empty() ? "" : " ") + word;
-        any = true;
-      }
-      if (!any) flush();
-    }
-    flush();
+    while (std::getline(in, line))
+      if (!append_words(paragraph, line)) paragraphs.push_back(std::exchange(paragraph, {}));
+    paragraphs.push_back(paragraph);
   }
-  return other;
+  return distinct_texts(paragraphs, "licences");
 }
 
 // Each installed package's description (short and long, whitespace collapsed, the " ." paragraph
-// marks dropped, duplicates once), by package name, at most 1,000.
+// marks dropped), by package name.
 Records package_descriptions(const std::filesystem::path& status) {
   std::ifstream in(status);
   std::map<std::string, std::string> by_package;
   std::string line, package, text;
   bool in_description = false;
-  const auto append = [&](const std::string& words_of) {
-    std::istringstream words(words_of);
-    std::string word;
-    while (words >> word) text += (text.empty() ? "" : " ") + word;
-  };
   const auto flush = [&] {
     if (!package.empty() && text.size() >= 20) by_package.emplace(package, text);
     text.clear();
@@ -239,19 +239,17 @@ Records package_descriptions(const std::filesystem::path& status) {
       package = line.substr(9);
     } else if (line.rfind("Description: ", 0) == 0) {
       in_description = true;
-      append(line.substr(13));
+      append_words(text, line.substr(13));
     } else if (in_description && !line.empty() && line[0] == ' ') {
-      if (line != " .") append(line);
+      if (line != " .") append_words(text, line);
     } else {
       in_description = false;
     }
   }
   flush();
-  Records other({"text"}, "package descriptions");
-  std::set<std::string> seen;
-  for (const auto& [name, description] : by_package)
-    if (other.size() < 1000 && seen.insert(description).second) other.add_row({description});
-  return other;
+  std::vector<std::string> descriptions;
+  for (const auto& [name, description] : by_package) descriptions.push_back(description);
+  return distinct_texts(descriptions, "package descriptions");
 }
 
 TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
