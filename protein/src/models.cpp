@@ -136,11 +136,24 @@ std::pair<torch::Tensor, torch::Tensor> SequenceModel::inputs(const Batch& batch
   return {ids, mask};
 }
 
+torch::Tensor SequenceModel::pool(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& states) const {
+  return masked_mean(states, residue_mask(ids, ids_).logical_and(mask));
+}
+
+torch::Tensor SequenceModel::forward(const Batch& batch) {
+  auto [ids, mask] = inputs(batch);
+  return head(encode(ids, mask), mask);
+}
+
 torch::Tensor SequenceModel::embed(const Batch& batch) {
   auto [ids, mask] = inputs(batch);
-  auto states = encode(ids, mask);
-  auto residues = residue_mask(ids, ids_).logical_and(mask);
-  return masked_mean(states, residues);
+  return pool(ids, mask, encode(ids, mask));
+}
+
+std::pair<torch::Tensor, torch::Tensor> SequenceModel::forward_and_embed(const Batch& batch) {
+  auto [ids, mask] = inputs(batch);
+  const torch::Tensor states = encode(ids, mask);
+  return {head(states, mask), pool(ids, mask, states)};
 }
 
 ProteinCnn::ProteinCnn(std::string key, const TokenIds& ids, const CnnOptions& o, int64_t n_outputs, bool per_residue)
@@ -154,9 +167,7 @@ torch::Tensor ProteinCnn::encode(const torch::Tensor& ids, const torch::Tensor& 
   return encoder_->forward(ids, mask);
 }
 
-torch::Tensor ProteinCnn::forward(const Batch& batch) {
-  auto [ids, mask] = inputs(batch);
-  auto h = encoder_->forward(ids, mask);  // [B,T,C]
+torch::Tensor ProteinCnn::head(const torch::Tensor& h, const torch::Tensor& mask) {  // h [B,T,C]
   if (per_residue_)
     return head_->forward(torch::dropout(h, options_.dropout, is_training())) * mask.unsqueeze(2).to(h.dtype());
   std::vector<torch::Tensor> pooled;
@@ -190,9 +201,7 @@ torch::Tensor ProteinTransformer::encode(const torch::Tensor& ids, const torch::
   return encoder_->forward(ids, mask);
 }
 
-torch::Tensor ProteinTransformer::forward(const Batch& batch) {
-  auto [ids, mask] = inputs(batch);
-  auto h = encoder_->forward(ids, mask);
+torch::Tensor ProteinTransformer::head(const torch::Tensor& h, const torch::Tensor& mask) {
   if (per_residue_)
     return head_->forward(torch::dropout(h, options_.dropout, is_training())) * mask.unsqueeze(2).to(h.dtype());
   return head_->forward(torch::dropout(masked_mean(h, mask), options_.dropout, is_training()));
@@ -219,9 +228,8 @@ torch::Tensor ProteinMaskedLM::encode(const torch::Tensor& ids, const torch::Ten
   return encoder_->forward(ids, mask);
 }
 
-torch::Tensor ProteinMaskedLM::forward(const Batch& batch) {
-  auto [ids, mask] = inputs(batch);
-  auto h = norm_->forward(torch::gelu(dense_->forward(encoder_->forward(ids, mask))));
+torch::Tensor ProteinMaskedLM::head(const torch::Tensor& states, const torch::Tensor&) {
+  auto h = norm_->forward(torch::gelu(dense_->forward(states)));
   return torch::linear(h, encoder_->tokens->weight, bias_);  // decoder tied to the token embedding (ESM)
 }
 

@@ -87,17 +87,23 @@ class TransformerEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerEncoder);
 
-// Shared by the classifiers: reads ids and mask from the batch.
+// Shared by the protein models: an encoder over residues ([B,T,D] states) and a head on those states.
+// The embedding pools the states over residues, the head reads them its own way, so forward_and_embed
+// runs the encoder once for both.
 class SequenceModel : public Model {
  public:
   SequenceModel(std::string key, TokenIds ids, int64_t width) : key_(std::move(key)), ids_(ids), width_(width) {}
+  torch::Tensor forward(const Batch& batch) override;
   // The encoder states mean-pooled over the residues [B, width]: the embedding and the fusion encoding.
   torch::Tensor embed(const Batch& batch) override;
   int64_t embedding_width() const override { return width_; }
+  std::pair<torch::Tensor, torch::Tensor> forward_and_embed(const Batch& batch) override;
 
  protected:
   virtual torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) = 0;  // [B,T,D]
+  virtual torch::Tensor head(const torch::Tensor& states, const torch::Tensor& mask) = 0;  // forward()'s result
   std::pair<torch::Tensor, torch::Tensor> inputs(const Batch& batch) const;
+  torch::Tensor pool(const torch::Tensor& ids, const torch::Tensor& mask, const torch::Tensor& states) const;
   std::string key_;
   TokenIds ids_;
   int64_t width_;
@@ -106,11 +112,11 @@ class SequenceModel : public Model {
 class ProteinCnn : public SequenceModel {
  public:
   ProteinCnn(std::string key, const TokenIds& ids, const CnnOptions& options, int64_t n_outputs, bool per_residue);
-  torch::Tensor forward(const Batch& batch) override;
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  protected:
   torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) override;
+  torch::Tensor head(const torch::Tensor& states, const torch::Tensor& mask) override;
 
  private:
   CnnOptions options_;
@@ -123,11 +129,11 @@ class ProteinTransformer : public SequenceModel {
  public:
   ProteinTransformer(std::string key, const TokenIds& ids, const TransformerOptions& options, int64_t n_outputs,
                      bool per_residue);
-  torch::Tensor forward(const Batch& batch) override;
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  protected:
   torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) override;
+  torch::Tensor head(const torch::Tensor& states, const torch::Tensor& mask) override;
 
  private:
   TransformerOptions options_;
@@ -139,11 +145,11 @@ class ProteinTransformer : public SequenceModel {
 class ProteinMaskedLM : public SequenceModel {
  public:
   ProteinMaskedLM(std::string key, const TokenIds& ids, const TransformerOptions& options);
-  torch::Tensor forward(const Batch& batch) override;  // [B,T,vocab]
   std::vector<std::vector<torch::Tensor>> layer_groups() override;
 
  protected:
   torch::Tensor encode(const torch::Tensor& ids, const torch::Tensor& mask) override;
+  torch::Tensor head(const torch::Tensor& states, const torch::Tensor& mask) override;  // [B,T,vocab]
 
  private:
   TransformerEncoder encoder_{nullptr};

@@ -405,6 +405,31 @@ TEST(ProteinModels, ShapesEmbeddingsAndPaddingInvariance) {
   }
 }
 
+// Prediction with out-of-domain scores asks for outputs and embeddings together: one encoder pass gives
+// exactly what forward() and embed() give apart, for every protein model, through the plugin host.
+TEST(ProteinModels, ForwardAndEmbedInOnePassEqualTheTwoPasses) {
+  const Records r = peptides({"MKVLAAGGW", "GLFDIVKKVVGALGSL", "KK"}, {"a", "b", "c"});
+  const auto blocks = sequence_blocks(r);
+  const json transformer{{"d_model", 16}, {"n_heads", 2}, {"n_layers", 2}, {"ff_size", 32}};
+  for (json spec : {json{{"name", "protein.cnn"}, {"channels", 16}, {"emb_dim", 8}},
+                    json{{"name", "protein.cnn"}, {"channels", 16}, {"emb_dim", 8}, {"pool", "mean"}},
+                    json{{"name", "protein.transformer"}}, json{{"name", "protein.transformer_mlm"}}}) {
+    if (spec["name"] != "protein.cnn") spec.update(transformer);
+    torch::manual_seed(5);
+    const bool lm = spec["name"] == "protein.transformer_mlm";  // outputs one score per vocabulary entry
+    const int64_t outputs_per_row = lm ? blocks->input("x").dims()["vocab_size"].get<int64_t>() : 3;
+    auto model = protein_registry().model(spec, "model", ModelContext{*blocks, outputs_per_row});
+    model->eval();
+    torch::NoGradGuard no_grad;
+    EncodeContext valid{Split::valid, nullptr};
+    const auto batch = blocks->collate({blocks->encode(r, 0, valid), blocks->encode(r, 1, valid), blocks->encode(r, 2, valid)});
+    const auto [outputs, features] = model->forward_and_embed(batch);
+    EXPECT_TRUE(torch::equal(outputs, model->forward(batch))) << spec.dump();
+    EXPECT_TRUE(torch::equal(features, model->embed(batch))) << spec.dump();
+    EXPECT_EQ(features.sizes(), (std::vector<int64_t>{3, model->embedding_width()})) << spec.dump();
+  }
+}
+
 TEST(ProteinBaseline, CompositionFeaturesAndFit) {
   auto reg = &protein_registry();
   Records r({"sequence", "label"}, "test");

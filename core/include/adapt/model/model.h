@@ -35,8 +35,10 @@ class ADAPT_API Model : public torch::nn::Module {
   // Undefined (the default): forward() does not read embed().
   virtual torch::Tensor forward_from_embedding(const torch::Tensor& embedding);
   // {forward(batch), embed(batch)}: what prediction with out-of-domain scores needs, in one pass of the
-  // body where the model offers forward_from_embedding.
-  std::pair<torch::Tensor, torch::Tensor> forward_and_embed(const Batch& batch);
+  // body where the model offers forward_from_embedding. A model whose head and embedding read the same
+  // body differently (protein models pool residues for the embedding, every position for the head)
+  // overrides it to run that body once.
+  virtual std::pair<torch::Tensor, torch::Tensor> forward_and_embed(const Batch& batch);
   // The layer groups embed() depends on, body to top, without the head: what a fusion branch trains.
   // The default is layer_groups() less its last group (the head).
   virtual std::vector<std::vector<torch::Tensor>> encoder_layer_groups();
