@@ -126,10 +126,7 @@ OutOfDomainScorer OutOfDomainScorer::fit(const torch::Tensor& features, const to
   }
   if (energy) s.names_.push_back("energy");
   for (const auto& [key, seq] : sequences) s.likelihoods_[key] = SequenceLikelihood::fit(seq.ids, seq.lengths);
-  if (!s.likelihoods_.empty()) {
-    s.names_.push_back("typicality");
-    s.sum_ = true;  // the typicality test's evidence adds to the network's (docs/monitoring.md)
-  }
+  if (!s.likelihoods_.empty()) s.names_.push_back("typicality");
   if (s.names_.empty())
     throw Error("out-of-domain: the model gives neither pooled features, class logits nor token inputs to score");
   s.centre_.assign(s.names_.size(), 0.0);
@@ -215,12 +212,15 @@ torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torc
   return score_of(components(features, logits, sequences));
 }
 
+bool OutOfDomainScorer::sums() const { return has(names_, "typicality"); }
+
 torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
   const torch::Tensor values = raw.to(torch::kDouble).contiguous();
   const int64_t n = values.size(0), k = values.size(1);
   const double* x = values.data_ptr<double>();
   torch::Tensor out = torch::empty({n}, torch::kDouble);
   double* o = out.data_ptr<double>();
+  const bool summed = sums();
   for (int64_t i = 0; i < n; ++i) {  // robust z-scores, summed or the largest (loops: see nearest_class_distance)
     double sum = 0.0, best = -std::numeric_limits<double>::infinity();
     for (int64_t j = 0; j < k; ++j) {
@@ -228,7 +228,7 @@ torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
       sum += z;
       best = std::isnan(z) || z > best ? z : best;  // once NaN, nothing is larger: NaN stays
     }
-    o[i] = sum_ ? sum : best;
+    o[i] = summed ? sum : best;
   }
   return out;
 }
@@ -241,7 +241,7 @@ json OutOfDomainScorer::sequence_states() const {
 
 json OutOfDomainScorer::state() const {
   json out = {{"components", names_},
-              {"combine", sum_ ? "sum" : "largest"},
+              {"combine", sums() ? "sum" : "largest"},
               {"centre", centre_},
               {"scale", scale_},
               {"threshold", threshold_},
@@ -272,10 +272,10 @@ OutOfDomainScorer OutOfDomainScorer::load(const json& state, torch::serialize::I
     s.options_.accept_share = state.at("accept_share").get<double>();
     s.options_.shrinkage = state.at("shrinkage").get<double>();
     const std::string combine = state.value("combine", "largest");  // exports before typicality: largest
-    if (combine != "sum" && combine != "largest")
-      throw Error(what + " is damaged: its out-of-domain combine is \"" + combine +
-                  "\", not sum or largest; restore it from a good copy or retrain");
-    s.sum_ = combine == "sum";
+    if (combine != (s.sums() ? "sum" : "largest"))
+      throw Error(what + " is damaged: its out-of-domain combine is \"" + combine + "\" where its components (" +
+                  state.at("components").dump() + ") are combined by the " + (s.sums() ? "sum" : "largest") +
+                  "; restore it from a good copy or retrain");
     if (has(s.names_, "typicality")) {
       s.token_mean_ = state.at("token_surprise").at("mean").get<double>();
       s.token_deviation_ = state.at("token_surprise").at("deviation").get<double>();

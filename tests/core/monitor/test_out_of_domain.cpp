@@ -191,6 +191,9 @@ TEST(OutOfDomain, ExportsFromBeforeTypicalityScoreAsTheyDid) {
   EXPECT_TRUE(torch::allclose(loaded.score(x.slice(0, 300), {}, probe), largest, 1e-12, 1e-12));
   old["combine"] = "product";
   EXPECT_THROW(OutOfDomainScorer::load(old, in, "test"), Error);
+  json typical = scorer.state();  // typicality is summed: a state saying otherwise is damaged
+  typical["combine"] = "largest";
+  EXPECT_THROW(OutOfDomainScorer::load(typical, in, "test"), Error);
 }
 
 // What `adapt train` and the run report say of a scorer: its components and how they combine.

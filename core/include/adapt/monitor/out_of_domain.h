@@ -78,6 +78,9 @@ class ADAPT_API OutOfDomainScorer {
   std::pair<torch::Tensor, torch::Tensor> surprise_and_tokens(const Sequences& sequences) const;
   // The score of raw component values: the sum or the largest of the robust z-scores.
   torch::Tensor score_of(const torch::Tensor& raw) const;
+  // Whether the robust z-scores are summed: exactly when the typicality test is among them (its evidence
+  // adds to the network's, docs/monitoring.md); otherwise the largest decides.
+  bool sums() const;
 
   OutOfDomainOptions options_;
   std::vector<std::string> names_;
@@ -87,7 +90,6 @@ class ADAPT_API OutOfDomainScorer {
   std::map<std::string, SequenceLikelihood> likelihoods_;  // by token input's batch key
   std::vector<double> centre_, scale_;
   double threshold_ = 0.0;
-  bool sum_ = false;                                  // combine by the sum (else the largest)
   double token_mean_ = 0.0, token_deviation_ = 1.0;  // of the per-token surprise, for typicality
 };
 
