@@ -191,7 +191,11 @@ TEST(TextRealData, SmsSpamCollection) {
 //      is both fitted and scored. The rule (z-scores summed) is scored on the same odd messages and
 //      the same source. Decision: the mean AUROC over both directions and seeds 42, 1, 2; adopted
 //      (as a recipe option naming out-of-domain examples) only if it beats the rule's mean by more
-//      than 0.01.
+//      than 0.01. Result (descriptions, weights from the licences; licences, weights from the
+//      descriptions): weighted 0.991; 0.923, 0.993; 0.949, 0.995; 0.955 (mean 0.968), the rule 0.981;
+//      0.940, 0.984; 0.945, 0.989; 0.957 (0.966): not adopted, the rule stays. The weights (mahalanobis,
+//      energy, typicality) from the licences 0.68, 0.92, 2.02 at seed 42, from the descriptions -1.10,
+//      2.22, 2.96: what one source teaches about the network's components does not carry to the other.
 // The code of rounds 2-4 is in the git history (commit 041dbef). This test prints, for each source,
 // the scorer's rule (which must reproduce round 6's figures on the licences), the rule before it (the
 // largest z-score with the total surprise), the largest z-score, and each component alone. Run by hand
@@ -347,7 +351,10 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     };
     std::cout << "SMS out of domain, round 8 (outlier exposure): weights fitted on " << za_even.size(0)
               << " even valid messages against " << zf.size(0) << " " << sources[fit_on].source() << " ("
-              << (weights.weight().select(1, 1) - weights.weight().select(1, 0)) << "), scored on " << za_odd.size(0)
+              << "weights";
+    const torch::Tensor w = (weights.weight().select(1, 1) - weights.weight().select(1, 0)).contiguous();
+    for (int64_t k = 0; k < w.size(0); ++k) std::cout << " " << names[static_cast<size_t>(k)] << " " << w[k].item<double>();
+    std::cout << "), scored on " << za_odd.size(0)
               << " odd valid messages against " << zs.size(0) << " " << sources[1 - fit_on].source()
               << ": weighted " << in_domain_auroc(weighted(za_odd), weighted(zs)) << ", the rule "
               << in_domain_auroc(rule_odd, model.domain_scores(scored)) << "\n";
