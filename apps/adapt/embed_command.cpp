@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <numeric>
 #include <sstream>
 
 #include "commands.h"
+#include "table_inputs.h"
 
 namespace adapt::cli {
 
@@ -37,8 +39,7 @@ void write_npy(const std::filesystem::path& file, const torch::Tensor& matrix) {
   });
 }
 
-void write_csv(const std::filesystem::path& file, const torch::Tensor& matrix, const Records& records,
-               const std::vector<std::string>& inputs) {
+void write_csv(const std::filesystem::path& file, const torch::Tensor& matrix, const std::vector<std::string>& labels) {
   torch::Tensor values = matrix.to(torch::kFloat64).contiguous();
   auto rows = values.accessor<double, 2>();
   std::ostringstream out;
@@ -47,11 +48,46 @@ void write_csv(const std::filesystem::path& file, const torch::Tensor& matrix, c
   for (int64_t d = 0; d < values.size(1); ++d) out << ",e" << d;
   out << "\n";
   for (int64_t i = 0; i < values.size(0); ++i) {
-    out << csv_field(record_label(records, inputs, static_cast<size_t>(i)));
+    out << csv_field(labels[static_cast<size_t>(i)]);
     for (int64_t d = 0; d < values.size(1); ++d) out << "," << rows[i][d];
     out << "\n";
   }
   write_text_atomically(file, out.str());
+}
+
+// Embeddings of the inputs and the label naming each row.
+struct Embedded {
+  torch::Tensor vectors;  // [N, D]
+  std::vector<std::string> labels;
+};
+
+// Table files (.csv, .tsv, .jsonl) are read as `adapt predict` reads them, by the model's input
+// columns a chunk at a time, whatever the recipe's reader (a protein model's reads FASTA); each row
+// is named file:line.
+Embedded embed_tables(const Predictor& predictor, const std::vector<std::string>& files) {
+  Embedded out;
+  std::vector<torch::Tensor> parts;
+  const std::vector<std::string> columns = predictor.input_columns();
+  for (const auto& file_name : files)
+    stream_table_file(file_name, columns, [&](Chunk&& chunk) {
+      std::vector<size_t> rows(chunk.size());
+      std::iota(rows.begin(), rows.end(), size_t(0));
+      Records records = chunk.parse(rows);
+      predictor.complete(records);
+      parts.push_back(predictor.embeddings(records));
+      for (size_t i = 0; i < records.size(); ++i) out.labels.push_back(record_label(records, *chunk.labels, i));
+    });
+  if (parts.empty()) throw DataError("embed: the inputs hold no rows (only headers?); nothing to embed");
+  out.vectors = torch::cat(parts);
+  return out;
+}
+
+// Other inputs (paths, raw values) through the recipe's reader, all at once.
+Embedded embed_inputs(const Predictor& predictor, const std::vector<std::string>& inputs) {
+  const Records records = predictor.read_inputs(inputs);
+  Embedded out{predictor.embeddings(records), {}};
+  for (size_t i = 0; i < records.size(); ++i) out.labels.push_back(record_label(records, inputs, i));
+  return out;
 }
 
 }  // namespace
@@ -64,23 +100,24 @@ int embed(const Global& global, const std::filesystem::path& model_file, const s
   Registry& registry = global_registry();
   report_plugin_problems();
   Predictor predictor = Predictor::load(model_file, registry);
-  Records records = predictor.read_inputs(inputs);
-  torch::Tensor embeddings = predictor.embeddings(records);
-  if (embeddings.dim() != 2 || embeddings.size(0) != static_cast<int64_t>(records.size()))
+  const Embedded embedded = all_table_files(inputs) ? embed_tables(predictor, inputs) : embed_inputs(predictor, inputs);
+  const torch::Tensor& embeddings = embedded.vectors;
+  const size_t n_records = embedded.labels.size();
+  if (embeddings.dim() != 2 || embeddings.size(0) != static_cast<int64_t>(n_records))
     throw Error("embed: the model returned embeddings of shape " + std::to_string(embeddings.dim()) +
-                "-d for " + std::to_string(records.size()) + " records; Model::embed must return [N, D]");
+                "-d for " + std::to_string(n_records) + " records; Model::embed must return [N, D]");
   if (!torch::isfinite(embeddings).all().item<bool>())
     throw Error("embed: the model produced non-finite embeddings (NaN or inf); check the model file " +
                 model_file.string());
   if (extension == ".npy")
     write_npy(out_file, embeddings);
   else
-    write_csv(out_file, embeddings, records, inputs);
+    write_csv(out_file, embeddings, embedded.labels);
   if (global.json_output)
-    std::cout << json{{"file", out_file.string()}, {"records", records.size()}, {"dims", embeddings.size(1)}}.dump(2)
+    std::cout << json{{"file", out_file.string()}, {"records", n_records}, {"dims", embeddings.size(1)}}.dump(2)
               << "\n";
   else
-    std::cout << "embed: " << records.size() << " x " << embeddings.size(1) << " written to " << out_file.string()
+    std::cout << "embed: " << n_records << " x " << embeddings.size(1) << " written to " << out_file.string()
               << "\n";
   return 0;
 }

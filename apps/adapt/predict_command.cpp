@@ -362,12 +362,7 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
     if (inputs.size() == 1 && inputs.front() == "-") {
       stream_stdin(predictor, columns, emit);
     } else if (all_tables) {
-      for (const auto& file_name : inputs) {
-        std::ifstream in(file_name, std::ios::binary);
-        if (!in) throw DataError(file_name + ": cannot open it for reading; check the path and its permissions");
-        const std::string ext = lower_extension(file_name);
-        stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, emit);
-      }
+      for (const auto& file_name : inputs) stream_table_file(file_name, columns, emit);
     } else {
       // Raw inputs: a reader may need them together (a table row with a joined column, a FASTA file).
       stream_raw(inputs, predictor, emit);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 
 namespace adapt::cli {
 
@@ -54,7 +55,7 @@ Records parse_json_lines(const std::vector<std::string>& lines, const std::vecto
 // CSV/TSV rows under their header; each record's text may span lines (quoted newlines). The fields
 // move from the tokenizer into the records: no table in between. Not read_csv with its column
 // selection: its errors and origins would count lines inside this chunk's text, not the file's.
-Records parse_table_rows(const std::string& header, const std::vector<std::string>& rows,
+Records parse_table_rows(const std::string& header, const std::string& header_origin, const std::vector<std::string>& rows,
                          const std::vector<std::string>& origins, const std::vector<size_t>& items, char delimiter,
                          const std::vector<std::string>& columns) {
   const std::string& first = origins[items.front()];
@@ -64,7 +65,8 @@ Records parse_table_rows(const std::string& header, const std::vector<std::strin
   CsvRow row;
   tokenizer.next(row);
   const size_t width = row.fields.size();
-  if (std::string missing = missing_columns(row.fields, columns); !missing.empty()) throw DataError(missing);
+  if (std::string missing = missing_columns(row.fields, columns); !missing.empty())
+    throw DataError(header_origin + ": " + missing);
   std::vector<size_t> positions;
   for (const auto& c : columns)
     positions.push_back(static_cast<size_t>(std::find(row.fields.begin(), row.fields.end(), c) - row.fields.begin()));
@@ -132,7 +134,7 @@ void stream_table(std::istream& in, const std::string& source, const std::string
       chunk.parse = [=](const std::vector<size_t>& items) { return parse_json_lines(*rows, *origins, items, columns); };
     else
       chunk.parse = [=](const std::vector<size_t>& items) {
-        return parse_table_rows(header, *rows, *origins, items, delimiter, columns);
+        return parse_table_rows(header, header_origin, *rows, *origins, items, delimiter, columns);
       };
     emit(std::move(chunk));
   }
@@ -145,6 +147,14 @@ void stream_table(std::istream& in, const std::string& source, const std::string
     if (std::string missing = missing_columns(fields.fields, columns); !missing.empty())
       throw DataError(header_origin + ": " + missing + "; no rows follow it");
   }
+}
+
+void stream_table_file(const std::string& file_name, const std::vector<std::string>& columns,
+                       const std::function<void(Chunk&&)>& emit) {
+  std::ifstream in(file_name, std::ios::binary);
+  if (!in) throw DataError(file_name + ": cannot open it for reading; check the path and its permissions");
+  const std::string ext = lower_extension(file_name);
+  stream_table(in, file_name, ext == ".tsv" ? "tsv" : ext == ".csv" ? "csv" : "jsonl", columns, emit);
 }
 
 bool all_table_files(const std::vector<std::string>& inputs) {

@@ -27,6 +27,10 @@ std::string lower_extension(const std::string& path);
 std::string& strip_cr(std::string& line);
 bool blank(const std::string& line);
 
+// stream_table on a table file, its format from its extension (.tsv, .csv, else JSON lines).
+void stream_table_file(const std::string& file_name, const std::vector<std::string>& columns,
+                       const std::function<void(Chunk&&)>& emit);
+
 // Whether every input is an existing table file (by its extension).
 bool all_table_files(const std::vector<std::string>& inputs);
 

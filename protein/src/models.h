@@ -43,7 +43,6 @@ class ResidualConvImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& keep);  // x [B,T,C], keep [B,T,1]
 
  private:
-  int64_t padding_, dilation_;
   torch::Tensor norm1_w_, norm1_b_, norm2_w_, norm2_b_;  // per-position LayerNorm over channels
   torch::nn::Conv1d dilated_{nullptr}, pointwise_{nullptr};
 };
