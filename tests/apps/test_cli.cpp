@@ -247,6 +247,19 @@ TEST(Cli, PredictStreamsToOutFilesEvaluateScoresAndSanityChecks) {
   ASSERT_EQ(embedded.code, 0) << embedded.err;
   const std::string vectors = slurp(dir / "two_embedded.csv");
   EXPECT_TRUE(contains(vectors, "two.csv:3,")) << vectors;
+  // Table files are read by the model's columns, as predict reads them (not through the recipe's
+  // reader, which for a protein model reads FASTA): a header without them is named, file:line, and
+  // a header alone embeds nothing.
+  std::ofstream(dir / "other_columns.csv") << "x,y\n1,2\n";
+  Result other = adapt_cli("embed '" + model + "' '" + (dir / "other_columns.csv").string() + "' --out '" +
+                           (dir / "other_embedded.csv").string() + "'");
+  EXPECT_EQ(other.code, 1);
+  EXPECT_TRUE(contains(other.err, "other_columns.csv:1: the header has no column \"a\", \"b\"")) << other.err;
+  Result empty = adapt_cli("embed '" + model + "' '" + (dir / "header_only.csv").string() + "' --out '" +
+                           (dir / "empty_embedded.csv").string() + "'");
+  EXPECT_EQ(empty.code, 1);
+  EXPECT_TRUE(contains(empty.err, "the inputs hold no rows")) << empty.err;
+  EXPECT_FALSE(fs::exists(dir / "empty_embedded.csv"));
   // On stderr a row's reason is not prefixed with its name twice.
   std::ofstream(dir / "short.csv") << "a,b\n0.5\n";
   Result short_row = adapt_cli("predict '" + model + "' '" + (dir / "short.csv").string() + "'");
