@@ -52,11 +52,11 @@ torch::Tensor ResidualConvImpl::forward(const torch::Tensor& x, const torch::Ten
   return (x + h) * keep;
 }
 
-CnnEncoderImpl::CnnEncoderImpl(const TokenIds& ids, const CnnOptions& o) : padding_((o.kernel_size - 1) / 2) {
+CnnEncoderImpl::CnnEncoderImpl(const TokenIds& ids, const CnnOptions& o) {
   embedding_ = register_module(
       "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(ids.vocab_size, o.emb_dim).padding_idx(ids.pad_id)));
   conv_in_ = register_module("conv_in", torch::nn::Conv1d(torch::nn::Conv1dOptions(o.emb_dim, o.channels, o.kernel_size)
-                                                               .padding(padding_)));
+                                                               .padding((o.kernel_size - 1) / 2)));
   for (size_t i = 0; i < o.dilations.size(); ++i)
     blocks.push_back(register_module("block" + std::to_string(i), ResidualConv(o.channels, o.kernel_size, o.dilations[i])));
   norm_w_ = register_parameter("norm_weight", torch::ones({o.channels}));

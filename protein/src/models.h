@@ -57,7 +57,6 @@ class CnnEncoderImpl : public torch::nn::Module {
   std::vector<ResidualConv> blocks;
 
  private:
-  int64_t padding_;
   torch::nn::Embedding embedding_{nullptr};
   torch::nn::Conv1d conv_in_{nullptr};
   torch::Tensor norm_w_, norm_b_;

@@ -315,13 +315,25 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   };
   const auto largest = [](const torch::Tensor& zs) { return std::get<0>(zs.max(1)); };
 
-  const std::vector<Records> sources{licence_paragraphs(licences), package_descriptions(status)};
-  for (const Records& other : sources) {
-    const OutputsAndFeatures b = model.outputs_and_features(other);
-    const torch::Tensor zb = z(b), tb = totals(b);
+  // Each out-of-domain source through the network once: its robust z-scores and the scorer's rule.
+  struct Source {
+    std::string name;
+    OutputsAndFeatures scored;
+    torch::Tensor z, rule;
+  };
+  std::vector<Source> sources;
+  for (const Records& other : {licence_paragraphs(licences), package_descriptions(status)}) {
+    OutputsAndFeatures b = model.outputs_and_features(other);
+    const torch::Tensor zb = z(b), rule = model.domain_scores(b);
+    sources.push_back({other.source(), std::move(b), zb, rule});
+  }
+  const torch::Tensor rule_a = model.domain_scores(a);
+  for (const Source& source : sources) {
+    const torch::Tensor& zb = source.z;
+    const torch::Tensor tb = totals(source.scored);
     std::cout << "SMS out of domain, VALIDATION pair (" << za.size(0) << " valid messages, " << zb.size(0) << " "
-              << other.source() << "): the scorer's rule (typicality, z-scores summed) "
-              << in_domain_auroc(model.domain_scores(a), model.domain_scores(b))
+              << source.name << "): the scorer's rule (typicality, z-scores summed) "
+              << in_domain_auroc(rule_a, source.rule)
               << ", the rule before it (total surprise, largest z-score) "
               << in_domain_auroc(largest_with_total(za, ta), largest_with_total(zb, tb)) << ", the largest z-score "
               << in_domain_auroc(largest(za), largest(zb)) << ", total surprise alone " << in_domain_auroc(ta, tb);
@@ -335,29 +347,28 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   std::vector<int64_t> even, odd;
   for (int64_t i = 0; i < za.size(0); ++i) (i % 2 == 0 ? even : odd).push_back(i);
   const torch::Tensor za_even = za.index_select(0, torch::tensor(even)), za_odd = za.index_select(0, torch::tensor(odd));
-  const torch::Tensor rule_odd = model.domain_scores(a).index_select(0, torch::tensor(odd));
+  const torch::Tensor rule_odd = rule_a.index_select(0, torch::tensor(odd));
   for (size_t fit_on = 0; fit_on < sources.size(); ++fit_on) {
-    const OutputsAndFeatures fitted = model.outputs_and_features(sources[fit_on]);
-    const OutputsAndFeatures scored = model.outputs_and_features(sources[1 - fit_on]);
-    const torch::Tensor zf = z(fitted), zs = z(scored);
+    const Source &fitted = sources[fit_on], &scored = sources[1 - fit_on];
+    const torch::Tensor &zf = fitted.z, &zs = scored.z;
     LogisticRegressionOptions o;
     o.standardize = false;
     LogisticRegression weights(o);
     weights.fit(torch::cat({za_even, zf}),
                 torch::cat({torch::zeros({za_even.size(0)}, torch::kLong), torch::ones({zf.size(0)}, torch::kLong)}), 2);
-    const auto weighted = [&](const torch::Tensor& zs_) {
-      const torch::Tensor d = weights.decision_function(zs_);
+    const auto weighted = [&](const torch::Tensor& rows) {
+      const torch::Tensor d = weights.decision_function(rows);
       return d.select(1, 1) - d.select(1, 0);
     };
     std::cout << "SMS out of domain, round 8 (outlier exposure): weights fitted on " << za_even.size(0)
-              << " even valid messages against " << zf.size(0) << " " << sources[fit_on].source() << " ("
+              << " even valid messages against " << zf.size(0) << " " << fitted.name << " ("
               << "weights";
     const torch::Tensor w = (weights.weight().select(1, 1) - weights.weight().select(1, 0)).contiguous();
     for (int64_t k = 0; k < w.size(0); ++k) std::cout << " " << names[static_cast<size_t>(k)] << " " << w[k].item<double>();
     std::cout << "), scored on " << za_odd.size(0)
-              << " odd valid messages against " << zs.size(0) << " " << sources[1 - fit_on].source()
+              << " odd valid messages against " << zs.size(0) << " " << scored.name
               << ": weighted " << in_domain_auroc(weighted(za_odd), weighted(zs)) << ", the rule "
-              << in_domain_auroc(rule_odd, model.domain_scores(scored)) << "\n";
+              << in_domain_auroc(rule_odd, scored.rule) << "\n";
   }
   std::filesystem::remove_all(dir);
 }
