@@ -5,10 +5,21 @@
 
 #include <adapt/common/error.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli_definition.h"
 #include "plugins_command.h"
+
+// LeakSanitizer checks for leaks at exit.
+#if defined(__SANITIZE_ADDRESS__)
+#define ADAPT_RUN_EXIT_HANDLERS
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ADAPT_RUN_EXIT_HANDLERS
+#endif
+#endif
 
 namespace {
 
@@ -26,7 +37,18 @@ int run_full_cli(int argc, char** argv) {
     std::cerr << "adapt: error: libadapt_cli.so has no adapt_cli_main; reinstall adapt\n";
     return 1;
   }
-  return cli_main(argc, argv);
+  const int code = cli_main(argc, argv);
+#ifdef ADAPT_RUN_EXIT_HANDLERS
+  return code;
+#else
+  // The command is done and its files are closed; what exit() would still run is LibTorch's static
+  // destructors deregistering every operator one by one (80 ms of a 1.5 s prediction run). Flush the
+  // streams and leave without them.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
+#endif
 }
 
 }  // namespace

@@ -89,28 +89,21 @@ struct ChunkOutput {
   void close_part(bool failed) { parts.push_back({text.size(), failed}); }
 };
 
-// Appends JSON text to a string through one serializer, the one json::dump() uses, which makes a
-// serializer and a string per call.
-class JsonAppender {
+// A text that JSON values are appended to through one serializer, made once: json::dump() makes a
+// serializer (an allocation, a locale query) and a string per call.
+class JsonScratch {
  public:
-  explicit JsonAppender(std::string& out) : serializer_(nlohmann::detail::output_adapter<char>(out), ' ') {}
+  JsonScratch() : serializer_(nlohmann::detail::output_adapter<char>(text_), ' ') {}
+  JsonScratch(const JsonScratch&) = delete;  // the serializer writes into text_
+  JsonScratch& operator=(const JsonScratch&) = delete;
   void append(const json& value) { serializer_.dump(value, false, false, 0); }
+  void clear() { text_.clear(); }
+  const std::string& text() const { return text_; }
 
  private:
+  std::string text_;
   nlohmann::detail::serializer<json> serializer_;
 };
-
-// A key that dump() writes as it is: printable ASCII without quotes or backslashes.
-bool plain_key(const std::string& key) {
-  return std::all_of(key.begin(), key.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
-}
-
-bool plain_keys(const json& value) {
-  if (!value.is_object()) return false;
-  for (auto it = value.begin(); it != value.end(); ++it)
-    if (!plain_key(it.key())) return false;
-  return true;
-}
 
 // Where predictions go: stdout (TSV lines or a JSON array) or --out FILE (.csv or .jsonl).
 // format() and failure() are const and run on the workers; put() writes on the caller's thread.
@@ -121,56 +114,43 @@ class PredictionWriter {
     if (format_ == "csv") *file_ << csv_row({"input", "label", "prediction", "ood_score", "in_domain", "error"});
     if (!file_ && json_) std::cout << "[";
   }
-  // Appends one prediction's part; `scratch` holds text between calls, so its buffer is reused.
-  void format(ChunkOutput& out, std::string& scratch, const std::string& input, const json& prediction) const {
+  // Appends row r's part; `scratch` holds text between calls, so its buffer is reused.
+  void format(ChunkOutput& out, JsonScratch& scratch, const std::string& input, const PredictionColumns& predictions,
+              size_t r) const {
     if (format_ == "csv") {
-      // The prediction's JSON without the two out-of-domain fields, which have their own columns
-      // (repeated in it, they made a third of a MovieLens rating's file).
+      // The out-of-domain fields have their own columns (inside the JSON too, they made a third of a
+      // MovieLens rating's file); the columns come apart from the predictor, so no object is taken apart.
+      const json& decoded = predictions.decoded[r];
+      const bool scored = r < predictions.ood_score.size();
       scratch.clear();
-      JsonAppender text(scratch);
-      std::string_view label;
-      // Without a score (an export without a scorer), in_domain (false for an unseen id) stays inside.
-      const auto found = prediction.find("ood_score");
-      const json* score = found != prediction.end() ? &*found : nullptr;
-      const json* in_domain = nullptr;
-      if (plain_keys(prediction)) {
-        scratch += '{';  // key by key as dump() writes them
-        for (auto it = prediction.begin(); it != prediction.end(); ++it) {
-          const std::string_view key = it.key();
-          if (key == "ood_score" || (score && key == "in_domain")) {
-            if (key == "in_domain") in_domain = &it.value();
-            continue;
-          }
-          scratch.append(scratch.size() == 1 ? "\"" : ",\"").append(key).append("\":");
-          text.append(it.value());
-          if (key == "label" && it->is_string()) label = it->template get_ref<const std::string&>();
-        }
-        scratch += '}';
-      } else {
-        json rest = prediction;
-        if (score) {
-          rest.erase("ood_score");
-          if (auto it = prediction.find("in_domain"); it != prediction.end()) in_domain = &*it, rest.erase("in_domain");
-        }
-        if (auto it = prediction.find("label"); it != prediction.end() && it->is_string())
-          label = it->get_ref<const std::string&>();
-        text.append(rest);
+      if (predictions.unseen[r].empty() || !decoded.is_object()) {
+        scratch.append(decoded);
+      } else {  // rare: the reason joins the decoding (and, without a score, in_domain stays inside)
+        json d = decoded;
+        d["unseen"] = predictions.unseen[r];
+        if (!scored) d["in_domain"] = false;
+        scratch.append(d);
       }
-      const size_t prediction_end = scratch.size();
-      if (score) text.append(*score);
-      const std::string_view all(scratch);
+      const size_t prediction_end = scratch.text().size();
+      if (scored) scratch.append(predictions.ood_score[r]);
+      std::string_view label;
+      if (decoded.is_object())
+        if (auto it = decoded.find("label"); it != decoded.end() && it->is_string()) label = it->get_ref<const std::string&>();
+      const std::string_view all(scratch.text());
       append_csv_row(out.text, {input, label, all.substr(0, prediction_end), all.substr(prediction_end),
-                                score ? (in_domain && in_domain->is_boolean() && in_domain->get<bool>() ? "true" : "false")
-                                      : "",
-                                ""});
-    } else if (format_ == "jsonl") {
+                                scored ? (predictions.in_domain[r] ? "true" : "false") : "", ""});
+      out.close_part(false);
+      return;
+    }
+    const json prediction = predictions.row(r);
+    if (format_ == "jsonl") {
       out.text += json{{"input", input}, {"prediction", prediction}}.dump() + "\n";
     } else if (json_) {
       out.text += json{{"input", input}, {"prediction", prediction}}.dump(2);
     } else {
-      out.text += input + "\t";
-      JsonAppender(out.text).append(prediction);
-      out.text += "\n";
+      scratch.clear();
+      scratch.append(prediction);
+      out.text.append(input).append("\t").append(scratch.text()).append("\n");
     }
     out.close_part(false);
   }
@@ -217,13 +197,14 @@ class PredictionWriter {
 // Predicts a chunk; where it fails, each input alone, so one bad row costs only itself.
 ChunkOutput predict_chunk(const Predictor& predictor, const Chunk& chunk, const PredictionWriter& writer) {
   ChunkOutput out;
-  std::string scratch, numbered;
+  JsonScratch scratch;
+  std::string numbered;
   std::vector<size_t> all(chunk.size());
   for (size_t i = 0; i < all.size(); ++i) all[i] = i;
   auto run = [&](const std::vector<size_t>& items) {
     Records records = chunk.parse(items);
     predictor.complete(records);
-    const std::vector<json> predictions = predictor.predict(records);
+    const PredictionColumns predictions = predictor.predict_columns(records);
     const std::vector<std::string>* inputs = chunk.labels.get();
     std::vector<std::string> picked;
     if (items.size() != chunk.size()) {
@@ -231,7 +212,7 @@ ChunkOutput predict_chunk(const Predictor& predictor, const Chunk& chunk, const 
       inputs = &picked;
     }
     for (size_t r = 0; r < predictions.size(); ++r)
-      writer.format(out, scratch, record_label(records, *inputs, r, numbered), predictions[r]);
+      writer.format(out, scratch, record_label(records, *inputs, r, numbered), predictions, r);
   };
   try {
     run(all);

@@ -4,7 +4,12 @@
 OUT/sms.json, OUT/adult.json: the recipes of tests/text/test_text_real_data.cpp and
 tests/tabular/test_adult.cpp (baselines and reports dropped; epochs times EPOCHS_SCALE, at least 1).
 OUT/sms.bodies, OUT/adult.bodies: one request a line, one input each, from the data's first rows
-(SMS texts; adult.test rows)."""
+(SMS texts; adult.test rows).
+OUT/audio.bodies, OUT/protein.bodies, OUT/recsys.bodies where bench/monitor/make_inputs.py wrote
+OUT/NAME_rows.csv: its first 1,000 rows, one a request, as objects by column (a clip's path, a
+sequence, a user and an item)."""
+import csv
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -51,3 +56,8 @@ texts = [line.split("\t", 1)[1].rstrip("\n") for line in sms_file.open(encoding=
 (out / "sms.bodies").write_text("".join(json.dumps({"inputs": [t]}) + "\n" for t in texts))
 rows = [line.strip() for line in (adult / "adult.test").open() if line.strip() and not line.startswith("|")][:1000]
 (out / "adult.bodies").write_text("".join(json.dumps({"inputs": [r]}) + "\n" for r in rows))
+for name in ("audio", "protein", "recsys"):
+    if (out / f"{name}_rows.csv").exists():
+        with open(out / f"{name}_rows.csv", newline="") as f:
+            records = list(itertools.islice(csv.DictReader(f), 1000))
+        (out / f"{name}.bodies").write_text("".join(json.dumps({"inputs": [r]}) + "\n" for r in records))

@@ -193,13 +193,23 @@ std::string IdsBlock::describe(const Records& records, size_t row) const {
   return "user " + records.at(row, user_column_) + ", item " + records.at(row, item_column_);
 }
 
-std::string IdsBlock::unseen(const Records& records, size_t row) const {
+// Quoted: an empty id or one with spaces shows as what it is.
+std::string IdsBlock::unseen_ids(const std::string& user, const std::string& item) const {
   std::string why;
-  const std::string& user = records.at(row, user_column_);
-  const std::string& item = records.at(row, item_column_);
-  // Quoted: an empty id or one with spaces shows as what it is.
   if (!users_.known(user)) why = "user \"" + user + "\" unseen in training";
   if (!items_.known(item)) why += (why.empty() ? "" : "; ") + ("item \"" + item + "\" unseen in training");
+  return why;
+}
+
+std::string IdsBlock::unseen(const Records& records, size_t row) const {
+  return unseen_ids(records.at(row, user_column_), records.at(row, item_column_));
+}
+
+std::vector<std::string> IdsBlock::unseen_batch(const Records& records) const {
+  const auto& users = records.column(user_column_);
+  const auto& items = records.column(item_column_);
+  std::vector<std::string> why(records.size());
+  for (size_t row = 0; row < why.size(); ++row) why[row] = unseen_ids(users[row], items[row]);
   return why;
 }
 

@@ -25,6 +25,7 @@ class IdsBlock : public Block {
   std::string describe(const Records& records, size_t row) const override;
   // "user U unseen in training" (and/or item) in vocab mode; hashed ids are never unseen.
   std::string unseen(const Records& records, size_t row) const override;
+  std::vector<std::string> unseen_batch(const Records& records) const override;
   // Ratings per user and item, and the share of rows whose user or item the training split lacks
   // (cold), for `adapt inspect`.
   json audit(const Records& records, const std::vector<size_t>& rows) const override;
@@ -55,6 +56,7 @@ class IdsBlock : public Block {
 
  private:
   TensorDict encode_ids(const std::string& user_id, const std::string& item_id) const;
+  std::string unseen_ids(const std::string& user, const std::string& item) const;
   std::string user_column_, item_column_;
   IdEncoder users_, items_;
   torch::Tensor train_items_, train_item_counts_;

@@ -426,6 +426,11 @@ TEST(ProteinModels, APeptideScoresTheSameWhateverItsBatch) {
   for (size_t i = 0; i < r.size(); ++i) {
     const torch::Tensor alone = model->forward(blocks->collate({blocks->encode(r, i, valid)}));
     ASSERT_TRUE(torch::isfinite(alone).all().item<bool>()) << sequences[i];
+    {  // alone without gradients runs oneDNN's kernel directly; with them, LibTorch's own choice
+      torch::AutoGradMode grad(true);
+      const torch::Tensor chosen = model->forward(blocks->collate({blocks->encode(r, i, valid)})).detach();
+      EXPECT_TRUE(torch::allclose(chosen, alone, 1e-4, 1e-5)) << sequences[i].size() << " residues: " << chosen << alone;
+    }
     // With a peptide of the same length, and with one a residue longer.
     for (size_t j : {i, std::min(i + 1, r.size() - 1)}) {
       const torch::Tensor pair = model->forward(blocks->collate({blocks->encode(r, i, valid), blocks->encode(r, j, valid)}));

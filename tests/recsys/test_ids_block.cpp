@@ -42,6 +42,22 @@ TEST(IdsBlock, VocabularyByFrequencyWithUnknownRowZero) {
   EXPECT_EQ(b->dims()["user"]["slots"], 1);
 }
 
+TEST(IdsBlock, UnseenNamesEachIdTrainingNeverHadRowByRowAndForTheBatch) {
+  auto train = interactions({{"u1", "a"}, {"u2", "b"}});
+  auto b = block({{"min_count", 1}});
+  b->setup(train);
+  auto rows = interactions({{"u1", "b"}, {"stranger", "a"}, {"u2", "never"}, {"stranger", "never"}});
+  const std::vector<std::string> expected = {"", "user \"stranger\" unseen in training",
+                                             "item \"never\" unseen in training",
+                                             "user \"stranger\" unseen in training; item \"never\" unseen in training"};
+  EXPECT_EQ(b->unseen_batch(rows), expected);
+  for (size_t r = 0; r < rows.size(); ++r) EXPECT_EQ(b->unseen(rows, r), expected[r]) << r;
+  // Hashed ids have no vocabulary: nothing is unseen.
+  auto hashed = block({{"mode", "hash"}, {"buckets", 64}});
+  hashed->setup(train);
+  EXPECT_EQ(hashed->unseen_batch(rows), std::vector<std::string>(rows.size()));
+}
+
 TEST(IdsBlock, MinCountSendsRareIdsToTheUnknownRow) {
   auto train = interactions({{"u1", "a"}, {"u2", "a"}, {"u1", "b"}});
   auto b = block({{"min_count", 2}});

@@ -76,6 +76,12 @@ int64_t Block::n_outputs() const {
 
 std::string Block::unseen(const Records&, size_t) const { return {}; }
 
+std::vector<std::string> Block::unseen_batch(const Records& records) const {
+  std::vector<std::string> why(records.size());
+  for (size_t row = 0; row < why.size(); ++row) why[row] = unseen(records, row);
+  return why;
+}
+
 json Block::decode(const torch::Tensor&) const {
   throw Error("this block cannot be a target: it cannot decode model outputs; choose a target block such as "
               "core.category, core.multi_category or core.regression");

@@ -186,22 +186,44 @@ torch::Tensor Predictor::outputs(const Records& records) const {
   return predict_outputs(*model_, *blocks_, transforms_, records, kPredictBatchSize);
 }
 
+json PredictionColumns::row(size_t i) const {
+  json d = decoded.at(i);
+  if (!d.is_object()) return d;
+  if (i < ood_score.size()) {
+    d["ood_score"] = ood_score[i];
+    d["in_domain"] = in_domain.at(i) != 0;
+  }
+  if (i < unseen.size() && !unseen[i].empty()) {
+    d["unseen"] = unseen[i];
+    d["in_domain"] = false;
+  }
+  return d;
+}
+
 std::vector<json> Predictor::predict(const Records& records) const {
-  std::vector<json> decoded =
+  const PredictionColumns columns = predict_columns(records);
+  std::vector<json> rows;
+  rows.reserve(columns.size());
+  for (size_t i = 0; i < columns.size(); ++i) rows.push_back(columns.row(i));
+  return rows;
+}
+
+PredictionColumns Predictor::predict_columns(const Records& records) const {
+  PredictionColumns p =
       monitor_.out_of_domain.empty() ? decode({outputs(records), torch::Tensor(), {}}) : decode(outputs_and_features(records));
   // What an input block knows it never saw (an unseen id) puts the prediction out of domain.
-  for (size_t row = 0; row < decoded.size() && row < records.size(); ++row) {
-    std::string why;
-    for (const auto& input : blocks_->inputs()) {
-      const std::string reason = input.block->unseen(records, row);
-      if (!reason.empty()) why += (why.empty() ? "" : "; ") + reason;
-    }
-    if (!why.empty() && decoded[row].is_object()) {
-      decoded[row]["unseen"] = why;
-      decoded[row]["in_domain"] = false;
+  const size_t n = std::min(p.size(), records.size());
+  p.unseen.assign(p.size(), std::string());
+  for (const auto& input : blocks_->inputs()) {
+    std::vector<std::string> why = input.block->unseen_batch(records);
+    for (size_t row = 0; row < n && row < why.size(); ++row) {
+      if (why[row].empty()) continue;
+      std::string& all = p.unseen[row];
+      all += (all.empty() ? "" : "; ") + why[row];
+      if (row < p.in_domain.size()) p.in_domain[row] = 0;
     }
   }
-  return decoded;
+  return p;
 }
 
 OutputsAndFeatures Predictor::outputs_and_features(const Records& records) const {
@@ -216,19 +238,18 @@ torch::Tensor Predictor::domain_scores(const OutputsAndFeatures& scored) const {
                    ood.uses_logits() ? scored.outputs : torch::Tensor(), scored.sequences);
 }
 
-std::vector<json> Predictor::decode(const OutputsAndFeatures& scored) const {
+PredictionColumns Predictor::decode(const OutputsAndFeatures& scored) const {
   const torch::Tensor out = temperature_ != 1.0 ? scored.outputs / temperature_ : scored.outputs;
-  const Block& target = *blocks_->target().block;
-  const torch::Tensor ood = monitor_.out_of_domain.empty() ? torch::Tensor() : domain_scores(scored).contiguous();
-  std::vector<json> decoded = target.decode_batch(out);
-  for (size_t i = 0; ood.defined() && i < decoded.size(); ++i) {
-    json& d = decoded[i];
-    if (!d.is_object()) continue;
-    const double s = ood.data_ptr<double>()[i];
-    d["ood_score"] = s;
-    d["in_domain"] = s <= monitor_.out_of_domain.threshold();
-  }
-  return decoded;
+  PredictionColumns p;
+  p.decoded = blocks_->target().block->decode_batch(out);
+  if (monitor_.out_of_domain.empty()) return p;
+  const torch::Tensor ood = domain_scores(scored).contiguous();
+  const double* s = ood.data_ptr<double>();
+  p.ood_score.assign(s, s + std::min<size_t>(p.size(), static_cast<size_t>(ood.numel())));
+  p.in_domain.resize(p.ood_score.size());
+  const double threshold = monitor_.out_of_domain.threshold();
+  for (size_t i = 0; i < p.ood_score.size(); ++i) p.in_domain[i] = p.ood_score[i] <= threshold;
+  return p;
 }
 
 torch::Tensor Predictor::embeddings(const Records& records) const {

@@ -60,9 +60,23 @@ TEST(MonitorExport, PredictionsCarryOutOfDomainFieldsAndFarRowsAreFlagged) {
   ASSERT_TRUE(fresh.front().contains("ood_score")) << fresh.front();
   EXPECT_NEAR(in_domain_share(fresh), 0.95, 0.04);  // new rows of the same distribution
   EXPECT_LT(in_domain_share(predictor.predict(rings(500, 78, /*scale=*/6.0))), 0.1);
-  // predict and decode(outputs_and_features) agree, so the serve path gives the same fields.
+  // predict(), its columns (adapt predict's CSV) and decode(outputs_and_features) agree; the columns keep
+  // the out-of-domain fields beside the decoding, in_domain at most the threshold.
   const Records few = rings(20, 79);
-  EXPECT_EQ(predictor.decode(predictor.outputs_and_features(few)), predictor.predict(few));
+  const std::vector<json> rows = predictor.predict(few);
+  const PredictionColumns columns = predictor.predict_columns(few);
+  const PredictionColumns decoded = predictor.decode(predictor.outputs_and_features(few));
+  ASSERT_EQ(columns.size(), rows.size());
+  ASSERT_EQ(columns.ood_score.size(), rows.size());
+  const double threshold = predictor.monitor().out_of_domain.threshold();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(columns.row(i), rows[i]) << i;
+    EXPECT_EQ(decoded.row(i), rows[i]) << i;
+    EXPECT_FALSE(columns.decoded[i].contains("ood_score")) << columns.decoded[i];
+    EXPECT_EQ(columns.ood_score[i], rows[i].at("ood_score").get<double>()) << i;
+    EXPECT_EQ(columns.in_domain[i] != 0, columns.ood_score[i] <= threshold) << i;
+    EXPECT_EQ(columns.unseen[i], "") << i;
+  }
 }
 
 TEST(MonitorExport, DriftIsQuietOnLikeDataAndFindsAShiftedColumn) {

@@ -105,6 +105,9 @@ class ADAPT_API Block {
   // it does not or the block cannot tell. Predictions carry it as "unseen" and are out of domain
   // (docs/monitoring.md). Default: "".
   virtual std::string unseen(const Records& records, size_t row) const;
+  // unseen() of every row of `records`, in order. The default calls unseen() per row; a block that
+  // can tell overrides it to read its columns once (prediction asks it of every row).
+  virtual std::vector<std::string> unseen_batch(const Records& records) const;
 
   // --- data audit (`adapt inspect`, docs/inspect.md) ----------------------------------------------
   // What this modality knows about its raw inputs in `rows` (audio durations and clipping, text lengths

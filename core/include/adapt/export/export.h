@@ -15,6 +15,20 @@
 
 namespace adapt {
 
+// A batch's predictions as columns: the target's decoding per row, and the out-of-domain fields
+// beside it rather than inside, for a host that writes them as columns of a table (`adapt predict
+// --out preds.csv`) without building a JSON object per row.
+struct ADAPT_API PredictionColumns {
+  std::vector<json> decoded;        // the target's decode_batch() (temperature applied)
+  std::vector<double> ood_score;    // per row; empty when the export has no out-of-domain scorer
+  std::vector<char> in_domain;      // per row with ood_score: at most the threshold, and nothing unseen
+  std::vector<std::string> unseen;  // per row: what an input block never saw in training ("" for nothing)
+  size_t size() const { return decoded.size(); }
+  // Row i as Predictor::predict() gives it: the decoding with "ood_score" and "in_domain" added, and
+  // "unseen" (and "in_domain": false) where an input block never saw something of the row.
+  json row(size_t i) const;
+};
+
 // A loaded export, ready to predict on raw inputs.
 class ADAPT_API Predictor {
  public:
@@ -32,12 +46,15 @@ class ADAPT_API Predictor {
   // Records with the columns the input blocks read. Each prediction carries "ood_score" and
   // "in_domain" when the export has an out-of-domain scorer (monitor/out_of_domain.h).
   std::vector<json> predict(const Records& records) const;
+  // The same predictions as columns.
+  PredictionColumns predict_columns(const Records& records) const;
   // Outputs and pooled features in one pass (features undefined when the model has none).
   OutputsAndFeatures outputs_and_features(const Records& records) const;
   // The out-of-domain score per output row ([N]); undefined when the export has no scorer.
   torch::Tensor domain_scores(const OutputsAndFeatures& scored) const;
-  // The decoded predictions of scored outputs (temperature applied), with the out-of-domain fields.
-  std::vector<json> decode(const OutputsAndFeatures& scored) const;
+  // The decoded predictions of scored outputs (temperature applied) and their out-of-domain scores
+  // (`unseen` left empty: it reads the records).
+  PredictionColumns decode(const OutputsAndFeatures& scored) const;
   // The out-of-domain scorer and drift reference stored at training time (empty for older exports).
   const MonitorReference& monitor() const { return monitor_; }
   torch::Tensor outputs(const Records& records) const;  // raw model outputs, batched

@@ -10,7 +10,8 @@
 //    the loader's workers do) produce the sequential results;
 //  - collate() stacks N items into N rows, and encode_batch(), where offered, gives exactly that; a
 //    target block has a loss, n_outputs() >= 1 and a class list of that length (or none), and its
-//    decode_batch() gives decode() of each row.
+//    decode_batch() gives decode() of each row;
+//  - unseen_batch() gives unseen() of each row.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -248,6 +249,17 @@ inline void check_target_role(const BlockUnderTest& b) {
       << b.name << ": decode_batch() differs from decode() of each row; it must give exactly what decode() does";
 }
 
+// unseen_batch() must give unseen() of each row (prediction asks the batch, a report one row).
+inline void check_unseen_batch(const BlockUnderTest& b) {
+  std::vector<std::string> one_by_one, batched;
+  if (!attempt(b.name, "unseen()", [&] {
+        for (size_t row = 0; row < b.rows.size(); ++row) one_by_one.push_back(b.block->unseen(b.rows, row));
+      }))
+    return;
+  if (!attempt(b.name, "unseen_batch()", [&] { batched = b.block->unseen_batch(b.rows); })) return;
+  EXPECT_EQ(batched, one_by_one) << b.name << ": unseen_batch() differs from unseen() of each row";
+}
+
 }  // namespace detail
 
 // `spec` is the block's recipe entry ({"name": "myplugin.scale", ...options}). `train` is what setup()
@@ -280,6 +292,7 @@ inline void check_block(const Registry& registry, const json& given_spec, const 
   detail::check_thread_safety(b);
   detail::check_collate(b);
   detail::check_target_role(b);
+  detail::check_unseen_batch(b);
 }
 
 }  // namespace adapt::testing
