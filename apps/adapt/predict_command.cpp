@@ -123,12 +123,14 @@ class PredictionWriter {
       const json& decoded = predictions.decoded[r];
       const bool scored = r < predictions.ood_score.size();
       scratch.clear();
-      if (predictions.unseen[r].empty() || !decoded.is_object()) {
+      if (predictions.unseen[r].empty()) {
         scratch.append(decoded);
-      } else {  // rare: the reason joins the decoding (and, without a score, in_domain stays inside)
-        json d = decoded;
-        d["unseen"] = predictions.unseen[r];
-        if (!scored) d["in_domain"] = false;
+      } else {  // rare: predict()'s object less the scored fields (without a score, in_domain stays inside)
+        json d = predictions.row(r);
+        if (scored && d.is_object()) {
+          d.erase("ood_score");
+          d.erase("in_domain");
+        }
         scratch.append(d);
       }
       const size_t prediction_end = scratch.text().size();

@@ -212,11 +212,10 @@ PredictionColumns Predictor::predict_columns(const Records& records) const {
   PredictionColumns p =
       monitor_.out_of_domain.empty() ? decode({outputs(records), torch::Tensor(), {}}) : decode(outputs_and_features(records));
   // What an input block knows it never saw (an unseen id) puts the prediction out of domain.
-  const size_t n = std::min(p.size(), records.size());
   p.unseen.assign(p.size(), std::string());
   for (const auto& input : blocks_->inputs()) {
-    std::vector<std::string> why = input.block->unseen_batch(records);
-    for (size_t row = 0; row < n && row < why.size(); ++row) {
+    const std::vector<std::string> why = input.block->unseen_batch(records);
+    for (size_t row = 0; row < p.size() && row < why.size(); ++row) {
       if (why[row].empty()) continue;
       std::string& all = p.unseen[row];
       all += (all.empty() ? "" : "; ") + why[row];
