@@ -1,8 +1,6 @@
 // The protein models (models.h) and their registration.
 #include "models.h"
 
-#include <ATen/ops/mkldnn_convolution.h>
-
 #include <cmath>
 
 #include "adapt/data/data_blocks.h"
@@ -22,59 +20,30 @@ torch::Tensor masked_mean(const torch::Tensor& x, const torch::Tensor& mask) {
 
 // --- CNN ----------------------------------------------------------------------------------------
 
-namespace {
-
-// A Conv1d over time-major activations [B,T,Cin] -> [B,T,Cout], run channels-first. Not as a height-1
-// channels-last 2-D convolution on the same bytes, though that skips oneDNN's layout conversions
-// (predicting 20,000 AMP peptides 16.1 -> 13.6 s): this Debian oneDNN's channels-last kernels return
-// garbage for some widths (kernel 9, dilation 1 on 7 positions; kernel 5, dilation 2 on 7; ...),
-// silently, for every row of such a batch (test ProteinModels.APeptideScoresTheSameWhateverItsBatch).
-//
-// One sequence at prediction (a served request): LibTorch runs a batch of one through its im2col
-// kernel and larger batches through oneDNN, whose channels-first kernel is 1.6-2.3x faster here for
-// these widths (kernel 9, 128 channels, 20-80 positions); it is called directly then. Its batch-one
-// results matched a float64 reference on 6,180 shapes (kernels 3-25, dilations 1-8, widths to 3x the
-// reach; bench/README.md). A 1x1 convolution is one matrix product either way and stays.
-torch::Tensor conv_over_time(torch::nn::Conv1d& conv, const torch::Tensor& x) {
-  const torch::Tensor in = x.transpose(1, 2);
-  const auto& o = conv->options;  // as this file builds them: zero padding by a count, one group, stride 1
-  if (x.size(0) == 1 && (*o.kernel_size())[0] > 1 && x.scalar_type() == torch::kFloat &&
-      !torch::GradMode::is_enabled() && at::hasMKLDNN()) {
-    const int64_t padding = (*c10::get<torch::ExpandingArray<1>>(o.padding()))[0];
-    return at::mkldnn_convolution(in.unsqueeze(2).contiguous(), conv->weight.unsqueeze(2), conv->bias, {0, padding},
-                                  {1, 1}, {1, (*o.dilation())[0]}, 1)
-        .squeeze(2)
-        .transpose(1, 2);
-  }
-  return conv->forward(in).transpose(1, 2);
-}
-
-}  // namespace
-
 ResidualConvImpl::ResidualConvImpl(int64_t channels, int64_t kernel_size, int64_t dilation) {
   norm1_w_ = register_parameter("norm1_weight", torch::ones({channels}));
   norm1_b_ = register_parameter("norm1_bias", torch::zeros({channels}));
   norm2_w_ = register_parameter("norm2_weight", torch::ones({channels}));
   norm2_b_ = register_parameter("norm2_bias", torch::zeros({channels}));
-  dilated_ = register_module("dilated", torch::nn::Conv1d(torch::nn::Conv1dOptions(channels, channels, kernel_size)
-                                                               .dilation(dilation)
-                                                               .padding(dilation * (kernel_size - 1) / 2)));
-  pointwise_ = register_module("pointwise", torch::nn::Conv1d(torch::nn::Conv1dOptions(channels, channels, 1)));
+  dilated_ = TimeConv(register_module("dilated", torch::nn::Conv1d(torch::nn::Conv1dOptions(channels, channels, kernel_size)
+                                                                        .dilation(dilation)
+                                                                        .padding(dilation * (kernel_size - 1) / 2))));
+  pointwise_ = TimeConv(register_module("pointwise", torch::nn::Conv1d(torch::nn::Conv1dOptions(channels, channels, 1))));
 }
 
 torch::Tensor ResidualConvImpl::forward(const torch::Tensor& x, const torch::Tensor& keep) {
   auto h = torch::relu(channel_norm(x, norm1_w_, norm1_b_));
-  h = conv_over_time(dilated_, h * keep);
+  h = dilated_(h * keep);
   h = torch::relu(channel_norm(h, norm2_w_, norm2_b_));
-  h = conv_over_time(pointwise_, h);
+  h = pointwise_(h);
   return (x + h) * keep;
 }
 
 CnnEncoderImpl::CnnEncoderImpl(const TokenIds& ids, const CnnOptions& o) {
   embedding_ = register_module(
       "embedding", torch::nn::Embedding(torch::nn::EmbeddingOptions(ids.vocab_size, o.emb_dim).padding_idx(ids.pad_id)));
-  conv_in_ = register_module("conv_in", torch::nn::Conv1d(torch::nn::Conv1dOptions(o.emb_dim, o.channels, o.kernel_size)
-                                                               .padding((o.kernel_size - 1) / 2)));
+  conv_in_ = TimeConv(register_module(
+      "conv_in", torch::nn::Conv1d(torch::nn::Conv1dOptions(o.emb_dim, o.channels, o.kernel_size).padding((o.kernel_size - 1) / 2))));
   for (size_t i = 0; i < o.dilations.size(); ++i)
     blocks.push_back(register_module("block" + std::to_string(i), ResidualConv(o.channels, o.kernel_size, o.dilations[i])));
   norm_w_ = register_parameter("norm_weight", torch::ones({o.channels}));
@@ -83,14 +52,14 @@ CnnEncoderImpl::CnnEncoderImpl(const TokenIds& ids, const CnnOptions& o) {
 
 torch::Tensor CnnEncoderImpl::forward(const torch::Tensor& ids, const torch::Tensor& mask) {
   auto keep = mask.unsqueeze(2).to(torch::kFloat);                                    // [B,T,1]
-  auto x = conv_over_time(conv_in_, embedding_->forward(ids)) * keep;  // [B,T,C]
+  auto x = conv_in_(embedding_->forward(ids)) * keep;  // [B,T,C]
   for (auto& block : blocks) x = block->forward(x, keep);
   return torch::relu(channel_norm(x, norm_w_, norm_b_)) * keep;
 }
 
 std::vector<torch::Tensor> CnnEncoderImpl::embedding_parameters() {
   auto p = embedding_->parameters();
-  for (auto& q : conv_in_->parameters()) p.push_back(q);
+  for (auto& q : conv_in_.conv()->parameters()) p.push_back(q);
   return p;
 }
 

@@ -18,6 +18,7 @@
 #include "adapt/model/model.h"
 #include "adapt/model/transformer_layer.h"
 #include "channel_norm.h"
+#include "time_conv.h"
 
 namespace adapt::protein {
 
@@ -44,7 +45,7 @@ class ResidualConvImpl : public torch::nn::Module {
 
  private:
   torch::Tensor norm1_w_, norm1_b_, norm2_w_, norm2_b_;  // per-position LayerNorm over channels
-  torch::nn::Conv1d dilated_{nullptr}, pointwise_{nullptr};
+  TimeConv dilated_, pointwise_;
 };
 TORCH_MODULE(ResidualConv);
 
@@ -58,7 +59,7 @@ class CnnEncoderImpl : public torch::nn::Module {
 
  private:
   torch::nn::Embedding embedding_{nullptr};
-  torch::nn::Conv1d conv_in_{nullptr};
+  TimeConv conv_in_;
   torch::Tensor norm_w_, norm_b_;
 };
 TORCH_MODULE(CnnEncoder);

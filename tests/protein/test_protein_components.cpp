@@ -2,7 +2,9 @@
 // bad-input messages, with known answers.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 #include <torch/torch.h>
 
 #include "adapt/data/data_blocks.h"
@@ -438,6 +440,48 @@ TEST(ProteinModels, APeptideScoresTheSameWhateverItsBatch) {
           << sequences[i].size() << " residues beside " << sequences[j].size() << ": " << pair[0] << " alone " << alone[0];
     }
   }
+}
+
+// One sequence at prediction convolves with a copy of each weight in oneDNN's layout, made once: it must
+// follow the weights when they change in place (a training step, a loaded state), and hold up when a
+// server predicts on several threads at once.
+TEST(ProteinModels, ASequenceAloneFollowsChangedWeightsAndConcurrentCalls) {
+  const Records r = peptides({"MKVLAAGGWKKLLAVGA", "GLFDIVKKVVGALGSL", "KWKLFKKIEKVGQNIRDGIIKAGPAVAVVGQATQIAK"},
+                             {"a", "b", "a"});
+  const auto blocks = sequence_blocks(r);
+  torch::manual_seed(5);
+  auto model = protein_registry().model(json{{"name", "protein.cnn"}}, "model", ModelContext{*blocks, 2});
+  model->eval();
+  EncodeContext valid{Split::valid, nullptr};
+  auto alone = [&](size_t i) {
+    torch::NoGradGuard no_grad;
+    return model->forward(blocks->collate({blocks->encode(r, i, valid)}));
+  };
+  auto libtorch_choice = [&](size_t i) {  // with gradients: LibTorch's own kernels, no packed copy
+    return model->forward(blocks->collate({blocks->encode(r, i, valid)})).detach();
+  };
+  const torch::Tensor before = alone(0);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : model->parameters()) p.add_(torch::randn_like(p) * 0.05);
+  }
+  const torch::Tensor after = alone(0);
+  EXPECT_FALSE(torch::allclose(before, after, 1e-3, 1e-4));
+  EXPECT_TRUE(torch::allclose(after, libtorch_choice(0), 1e-4, 1e-5)) << after << libtorch_choice(0);
+
+  std::vector<torch::Tensor> expected;
+  for (size_t i = 0; i < r.size(); ++i) expected.push_back(libtorch_choice(i));
+  std::vector<std::thread> threads;
+  std::atomic<int> wrong{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < 50; ++k) {
+        const size_t i = static_cast<size_t>(t + k) % r.size();
+        if (!torch::allclose(alone(i), expected[i], 1e-4, 1e-5)) ++wrong;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 // Prediction with out-of-domain scores asks for outputs and embeddings together: one encoder pass gives
