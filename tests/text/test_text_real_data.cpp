@@ -227,7 +227,11 @@ TEST(TextRealData, SmsSpamCollection) {
 //      components it cannot calibrate on unseen rows). All scored on the odd-numbered validation
 //      messages against both sources. Decision: the mean over both sources and seeds 42, 1, 2; the
 //      higher of C1 and C4 replaces R0 for refits with token inputs only if it beats R0's mean by
-//      more than 0.01; then, and only then, the test pair is scored once more.
+//      more than 0.01; then, and only then, the test pair is scored once more. Result (licences;
+//      descriptions; seeds 42, 1, 2): R0 0.945; 0.982, 0.951; 0.985, 0.958; 0.987 (mean 0.968), C1
+//      0.952; 0.985, 0.954; 0.986, 0.957; 0.986 (0.970), C4 0.939; 0.993 each time (0.966): not
+//      adopted, refits keep R0; the test pair not scored again. Scales at seed 42 (mahalanobis,
+//      energy, typicality): R0 98.2, 2.76, 2.17; C1 95.3, 3.55, 1.86.
 // The code of rounds 2-4 is in the git history (commit 041dbef). This test prints, for each source,
 // the scorer's rule (which must reproduce round 6's figures on the licences), the rule before it (the
 // largest z-score with the total surprise), the largest z-score, and each component alone. Run by hand
@@ -528,11 +532,10 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     const size_t k = static_cast<size_t>(typicality_at);
     return (raw.select(1, typicality_at) - st["centre"][k].get<double>()) / st["scale"][k].get<double>();
   };
-  std::cout << "SMS out of domain, round 10: R0 calibrated on " << calib_rows.size() << " training rows (scales";
-  for (const auto& v : r0.state()["scale"]) std::cout << " " << v.get<double>();
-  std::cout << "), C1 on " << a_even.outputs.size(0) << " even valid messages (scales";
-  for (const auto& v : c1.state()["scale"]) std::cout << " " << v.get<double>();
-  std::cout << ")\n";
+  const json r0_state = r0.state(), c1_state = c1.state();
+  std::cout << "SMS out of domain, round 10: R0 calibrated on " << calib_rows.size() << " training rows (scales "
+            << r0_state["scale"].dump() << "), C1 on " << a_even.outputs.size(0) << " even valid messages (scales "
+            << c1_state["scale"].dump() << ")\n";
   for (const Source& source : sources)
     std::cout << "SMS out of domain, round 10 (" << a_odd.outputs.size(0) << " odd valid messages against " << source.name
               << "): R0 " << in_domain_auroc(score(r0, a_odd), score(r0, source.scored)) << ", C1 "
