@@ -240,7 +240,10 @@ TEST(TextRealData, SmsSpamCollection) {
 //      two-sided robust z-score of the log token count, |log n - median| / IQR over the validation
 //      messages (as the other components are calibrated). Decision: the mean over both sources and
 //      seeds 42, 1, 2; adopted (as a "length" component for token inputs) only if it beats the rule's
-//      mean by more than 0.01; then, and only then, the test pair is scored once more.
+//      mean by more than 0.01; then, and only then, the test pair is scored once more. Result
+//      (licences; descriptions; seeds 42, 1, 2): L 0.951; 0.989, 0.954; 0.989, 0.958; 0.990 (mean
+//      0.972), the rule 0.952; 0.987, 0.954; 0.988, 0.960; 0.989 (0.972): not adopted. The length
+//      alone 0.806; 0.960: it separates, but what it knows typicality knows already.
 // The code of rounds 2-4 is in the git history (commit 041dbef). This test prints, for each source,
 // the scorer's rule (which must reproduce round 6's figures on the licences), the rule before it (the
 // largest z-score with the total surprise), the largest z-score, and each component alone. Run by hand
