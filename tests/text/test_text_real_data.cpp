@@ -262,8 +262,10 @@ TEST(TextRealData, SmsSpamCollection) {
 //      (out_of_domain.h: the other components are reported, not counted). (Installing fortunes added
 //      packages to the system, so the descriptions moved: the rule 0.987 -> 0.9869 at seed 42.)
 // The code of rounds 2-4 is in the git history (commit 041dbef). This test prints, for each source,
-// the scorer's rule (which must reproduce round 6's figures on the licences), the rule before it (the
-// largest z-score with the total surprise), the largest z-score, and each component alone. Run by hand
+// the scorer's rule (typicality alone since round 12), the z-scores summed (the rule of rounds 6-11,
+// which must reproduce round 6's figures on the licences and which rounds 8-11 are measured against),
+// the rule before that (the largest z-score with the total surprise), the largest z-score, and each
+// component alone. Run by hand
 // with `--gtest_also_run_disabled_tests --gtest_filter=TextRealData.DISABLED_OutOfDomainRuleOnAValidationPair`.
 
 // Appends `line`'s words to `text`, one space apart (whitespace collapsed); whether it had any.
@@ -480,11 +482,12 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   };
   const auto largest = [](const torch::Tensor& zs) { return std::get<0>(zs.max(1)); };
 
-  // Each out-of-domain source through the network once: its robust z-scores and the scorer's rule.
+  // Each out-of-domain source through the network once: its robust z-scores, their sum (the rule of
+  // rounds 6-11) and the scorer's rule.
   struct Source {
     std::string name;
     OutputsAndFeatures scored;
-    torch::Tensor z, rule;
+    torch::Tensor z, summed, rule;
   };
   std::vector<Source> sources;
   std::vector<Records> others{licence_paragraphs(licences), package_descriptions(status)};
@@ -494,15 +497,15 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   for (const Records& other : others) {
     OutputsAndFeatures b = model.outputs_and_features(other);
     const torch::Tensor zb = z(b), rule = model.domain_scores(b);
-    sources.push_back({other.source(), std::move(b), zb, rule});
+    sources.push_back({other.source(), std::move(b), zb, zb.sum(1), rule});
   }
-  const torch::Tensor rule_a = model.domain_scores(a);
+  const torch::Tensor rule_a = model.domain_scores(a), summed_a = za.sum(1);
   for (const Source& source : sources) {
     const torch::Tensor& zb = source.z;
     const torch::Tensor tb = totals(source.scored);
     std::cout << "SMS out of domain, VALIDATION pair (" << za.size(0) << " valid messages, " << zb.size(0) << " "
-              << source.name << "): the scorer's rule (typicality, z-scores summed) "
-              << in_domain_auroc(rule_a, source.rule)
+              << source.name << "): the scorer's rule (typicality alone) " << in_domain_auroc(rule_a, source.rule)
+              << ", z-scores summed (the rule of rounds 6-11) " << in_domain_auroc(summed_a, source.summed)
               << ", the rule before it (total surprise, largest z-score) "
               << in_domain_auroc(largest_with_total(za, ta), largest_with_total(zb, tb)) << ", the largest z-score "
               << in_domain_auroc(largest(za), largest(zb)) << ", total surprise alone " << in_domain_auroc(ta, tb);
@@ -516,7 +519,7 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   std::vector<int64_t> even, odd;
   for (int64_t i = 0; i < za.size(0); ++i) (i % 2 == 0 ? even : odd).push_back(i);
   const torch::Tensor za_even = za.index_select(0, torch::tensor(even)), za_odd = za.index_select(0, torch::tensor(odd));
-  const torch::Tensor rule_odd = rule_a.index_select(0, torch::tensor(odd));
+  const torch::Tensor rule_odd = summed_a.index_select(0, torch::tensor(odd));
   for (size_t fit_on = 0; fit_on < 2; ++fit_on) {  // licences and descriptions, as round 8 was written
     const Source &fitted = sources[fit_on], &scored = sources[1 - fit_on];
     const torch::Tensor &zf = fitted.z, &zs = scored.z;
@@ -537,7 +540,7 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
     std::cout << "), scored on " << za_odd.size(0)
               << " odd valid messages against " << zs.size(0) << " " << scored.name
               << ": weighted " << in_domain_auroc(weighted(za_odd), weighted(zs)) << ", the rule "
-              << in_domain_auroc(rule_odd, scored.rule) << "\n";
+              << in_domain_auroc(rule_odd, scored.summed) << "\n";
   }
 
   // Round 9: the encoder's per-token states (candidates A and B; the decision in the comment above).
@@ -556,9 +559,9 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   for (const Source& source : sources) {
     const torch::Tensor sb = states.z(source.scored.sequences.at(key));
     std::cout << "SMS out of domain, round 9 (" << source.name << "): A, the rule plus the state test "
-              << in_domain_auroc(rule_a + sa, source.rule + sb) << ", B, the state test in place of mahalanobis "
+              << in_domain_auroc(summed_a + sa, source.summed + sb) << ", B, the state test in place of mahalanobis "
               << in_domain_auroc(candidate_b(za, sa), candidate_b(source.z, sb)) << ", the rule "
-              << in_domain_auroc(rule_a, source.rule) << "; the state test alone " << in_domain_auroc(sa, sb) << "\n";
+              << in_domain_auroc(summed_a, source.summed) << "; the state test alone " << in_domain_auroc(sa, sb) << "\n";
   }
 
   // Round 10: the refit's calibration, simulated on this network (the decision in the comment above).
@@ -580,8 +583,12 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   r0.calibrate(calib_part.features, calib_part.outputs, calib_part.sequences);
   const OutputsAndFeatures a_even = rows_of(a, even_index), a_odd = rows_of(a, odd_index);
   c1.calibrate(a_even.features, a_even.outputs, a_even.sequences);
-  const auto score = [](const OutOfDomainScorer& scorer, const OutputsAndFeatures& s) {
-    return scorer.score(s.features, s.outputs, s.sequences);
+  const auto score = [](const OutOfDomainScorer& scorer, const OutputsAndFeatures& s) {  // z-scores summed (the rule then)
+    const json st = scorer.state();
+    torch::Tensor raw = scorer.components(s.features, s.outputs, s.sequences).to(torch::kDouble);
+    for (int64_t k = 0; k < raw.size(1); ++k)
+      raw.select(1, k).sub_(st["centre"][static_cast<size_t>(k)].get<double>()).div_(st["scale"][static_cast<size_t>(k)].get<double>());
+    return raw.sum(1);
   };
   const auto typicality_z = [&](const OutOfDomainScorer& scorer, const OutputsAndFeatures& s) {
     const json st = scorer.state();
@@ -608,8 +615,8 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   };
   for (const Source& source : sources)
     std::cout << "SMS out of domain, round 11 (" << source.name << "): L, the rule plus the length z-score "
-              << in_domain_auroc(rule_a + length_z(a), source.rule + length_z(source.scored)) << ", the rule "
-              << in_domain_auroc(rule_a, source.rule) << "; the length z-score alone "
+              << in_domain_auroc(summed_a + length_z(a), source.summed + length_z(source.scored)) << ", the rule "
+              << in_domain_auroc(summed_a, source.summed) << "; the length z-score alone "
               << in_domain_auroc(length_z(a), length_z(source.scored)) << "\n";
   std::filesystem::remove_all(dir);
 }

@@ -126,7 +126,10 @@ OutOfDomainScorer OutOfDomainScorer::fit(const torch::Tensor& features, const to
   }
   if (energy) s.names_.push_back("energy");
   for (const auto& [key, seq] : sequences) s.likelihoods_[key] = SequenceLikelihood::fit(seq.ids, seq.lengths);
-  if (!s.likelihoods_.empty()) s.names_.push_back("typicality");
+  if (!s.likelihoods_.empty()) {
+    s.names_.push_back("typicality");
+    s.combine_ = Combine::typicality;  // chosen on three validation sources (docs/monitoring.md, round 12)
+  }
   if (s.names_.empty())
     throw Error("out-of-domain: the model gives neither pooled features, class logits nor token inputs to score");
   s.centre_.assign(s.names_.size(), 0.0);
@@ -212,7 +215,13 @@ torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torc
   return score_of(components(features, logits, sequences));
 }
 
-bool OutOfDomainScorer::sums() const { return has(names_, "typicality"); }
+const char* OutOfDomainScorer::name_of(Combine c) {
+  switch (c) {
+    case Combine::sum: return "sum";
+    case Combine::typicality: return "typicality";
+    default: return "largest";
+  }
+}
 
 torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
   const torch::Tensor values = raw.to(torch::kDouble).contiguous();
@@ -220,15 +229,16 @@ torch::Tensor OutOfDomainScorer::score_of(const torch::Tensor& raw) const {
   const double* x = values.data_ptr<double>();
   torch::Tensor out = torch::empty({n}, torch::kDouble);
   double* o = out.data_ptr<double>();
-  const bool summed = sums();
-  for (int64_t i = 0; i < n; ++i) {  // robust z-scores, summed or the largest (loops: see nearest_class_distance)
-    double sum = 0.0, best = -std::numeric_limits<double>::infinity();
+  const int64_t alone = std::find(names_.begin(), names_.end(), "typicality") - names_.begin();
+  for (int64_t i = 0; i < n; ++i) {  // robust z-scores (loops: see nearest_class_distance)
+    double sum = 0.0, best = -std::numeric_limits<double>::infinity(), chosen = 0.0;
     for (int64_t j = 0; j < k; ++j) {
       const double z = (x[i * k + j] - centre_[static_cast<size_t>(j)]) / scale_[static_cast<size_t>(j)];
       sum += z;
       best = std::isnan(z) || z > best ? z : best;  // once NaN, nothing is larger: NaN stays
+      if (j == alone) chosen = z;
     }
-    o[i] = summed ? sum : best;
+    o[i] = combine_ == Combine::typicality ? chosen : combine_ == Combine::sum ? sum : best;
   }
   return out;
 }
@@ -241,7 +251,7 @@ json OutOfDomainScorer::sequence_states() const {
 
 json OutOfDomainScorer::state() const {
   json out = {{"components", names_},
-              {"combine", sums() ? "sum" : "largest"},
+              {"combine", name_of(combine_)},
               {"centre", centre_},
               {"scale", scale_},
               {"threshold", threshold_},
@@ -272,10 +282,15 @@ OutOfDomainScorer OutOfDomainScorer::load(const json& state, torch::serialize::I
     s.options_.accept_share = state.at("accept_share").get<double>();
     s.options_.shrinkage = state.at("shrinkage").get<double>();
     const std::string combine = state.value("combine", "largest");  // exports before typicality: largest
-    if (combine != (s.sums() ? "sum" : "largest"))
-      throw Error(what + " is damaged: its out-of-domain combine is \"" + combine + "\" where its components (" +
-                  state.at("components").dump() + ") are combined by the " + (s.sums() ? "sum" : "largest") +
-                  "; restore it from a good copy or retrain");
+    // With typicality: its z-score alone, or (written before that) the sum; without it, the largest.
+    const bool typical = has(s.names_, "typicality");
+    if (typical && combine == "typicality") s.combine_ = Combine::typicality;
+    else if (typical && combine == "sum") s.combine_ = Combine::sum;
+    else if (!typical && combine == "largest") s.combine_ = Combine::largest;
+    else
+      throw Error(what + " is damaged: its out-of-domain combine is \"" + combine + "\", which its components (" +
+                  state.at("components").dump() + ") cannot have (" + (typical ? "typicality or sum" : "largest") +
+                  "); restore it from a good copy or retrain");
     if (has(s.names_, "typicality")) {
       s.token_mean_ = state.at("token_surprise").at("mean").get<double>();
       s.token_deviation_ = state.at("token_surprise").at("deviation").get<double>();

@@ -1,7 +1,7 @@
 #pragma once
 // How an out-of-domain scorer reads in words, from its state (OutOfDomainScorer::state(), as
-// metrics.json keeps it): "mahalanobis, energy and typicality, summed". `adapt train`'s summary and
-// the run report both say it so.
+// metrics.json keeps it): "mahalanobis, energy and typicality: typicality decides". `adapt train`'s
+// summary and the run report both say it so.
 #include <string>
 
 #include "adapt/common/options.h"
@@ -19,7 +19,9 @@ inline std::string out_of_domain_components(const json& state) {
     text += (i == 0 ? "" : i + 1 == names->size() ? " and " : ", ") + (name.is_string() ? name.get<std::string>() : name.dump());
   }
   // Exports from before the sum hold no "combine": theirs was the largest.
-  if (names->size() > 1) text += combine != state.end() && *combine == "sum" ? ", summed" : ", the largest";
+  const std::string how = combine != state.end() && combine->is_string() ? combine->get<std::string>() : "largest";
+  if (names->size() > 1)
+    text += how == "typicality" ? ": typicality decides (the others reported)" : how == "sum" ? ", summed" : ", the largest";
   return text;
 }
 

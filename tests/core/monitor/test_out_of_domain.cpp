@@ -120,8 +120,8 @@ TEST(OutOfDomain, StateAndArchiveRoundTripGiveTheSameScores) {
 }
 
 // Token inputs: "ab" repeated is in domain, the same pieces shuffled or other pieces are not; the
-// typicality component has its defining value, the score is the sum of the robust z-scores, and both
-// ride through the archive with the other components.
+// typicality component has its defining value, the score is its robust z-score alone (the others
+// reported), and both ride through the archive with the other components.
 OutOfDomainScorer::Sequences token_rows(int64_t n, uint64_t seed, bool familiar) {
   torch::manual_seed(seed);
   const int64_t width = 12;
@@ -144,7 +144,7 @@ TEST(OutOfDomain, TokenInputsGiveTheTypicalityComponent) {
 
   // Its value: (T - mu n) / (sigma sqrt n), mu and sigma of the validation rows' per-token surprise.
   const json state = scorer.state();
-  EXPECT_EQ(state.at("combine"), "sum");
+  EXPECT_EQ(state.at("combine"), "typicality");
   const auto lm = SequenceLikelihood::fit(train.at("x").ids, train.at("x").lengths);
   const torch::Tensor valid_tokens = lm.token_nll(valid.at("x").ids, valid.at("x").lengths);
   const torch::Tensor mask = torch::arange(12).unsqueeze(0) < valid.at("x").lengths.unsqueeze(1);
@@ -158,12 +158,19 @@ TEST(OutOfDomain, TokenInputsGiveTheTypicalityComponent) {
   EXPECT_TRUE(torch::allclose(raw.select(1, 1), expected, 1e-9, 1e-9));
   torch::Tensor z = raw.clone();
   for (int64_t k = 0; k < 2; ++k) z.select(1, k).sub_(state["centre"][k].get<double>()).div_(state["scale"][k].get<double>());
-  EXPECT_TRUE(torch::allclose(strange, z.sum(1), 1e-12, 1e-12));
+  EXPECT_TRUE(torch::allclose(strange, z.select(1, 1), 1e-12, 1e-12));
+  EXPECT_FALSE(torch::allclose(strange, z.sum(1), 1e-6, 1e-6));
 
   torch::serialize::InputArchive in;
   monitor_test::archive_round_trip([&](torch::serialize::OutputArchive& out) { scorer.write(out); }, in);
   const auto loaded = OutOfDomainScorer::load(state, in, "test");
   EXPECT_TRUE(torch::equal(loaded.score(x.slice(0, 300), {}, probe), strange));
+  // An export written while typicality was summed with the others (2026-12-04/05) scores as it did.
+  json summed = state;
+  summed["combine"] = "sum";
+  const auto old = OutOfDomainScorer::load(summed, in, "test");
+  EXPECT_TRUE(torch::allclose(old.score(x.slice(0, 300), {}, probe), z.sum(1), 1e-12, 1e-12));
+  EXPECT_EQ(old.state().at("combine"), "sum");
 }
 
 // An export written before typicality holds "likelihood" (the total surprise) and no "combine": it is
@@ -191,14 +198,18 @@ TEST(OutOfDomain, ExportsFromBeforeTypicalityScoreAsTheyDid) {
   EXPECT_TRUE(torch::allclose(loaded.score(x.slice(0, 300), {}, probe), largest, 1e-12, 1e-12));
   old["combine"] = "product";
   EXPECT_THROW(OutOfDomainScorer::load(old, in, "test"), Error);
-  json typical = scorer.state();  // typicality is summed: a state saying otherwise is damaged
+  json typical = scorer.state();  // typicality decides or is summed: a state saying otherwise is damaged
   typical["combine"] = "largest";
   EXPECT_THROW(OutOfDomainScorer::load(typical, in, "test"), Error);
+  old["combine"] = "typicality";  // and "typicality" without the component is damage too
+  EXPECT_THROW(OutOfDomainScorer::load(old, in, "test"), Error);
 }
 
 // What `adapt train` and the run report say of a scorer: its components and how they combine.
 TEST(OutOfDomain, ComponentsInWords) {
   using adapt::detail::out_of_domain_components;
+  EXPECT_EQ(out_of_domain_components({{"components", {"mahalanobis", "energy", "typicality"}}, {"combine", "typicality"}}),
+            "mahalanobis, energy and typicality: typicality decides (the others reported)");
   EXPECT_EQ(out_of_domain_components({{"components", {"mahalanobis", "energy", "typicality"}}, {"combine", "sum"}}),
             "mahalanobis, energy and typicality, summed");
   EXPECT_EQ(out_of_domain_components({{"components", {"mahalanobis", "energy"}}, {"combine", "largest"}}),

@@ -12,10 +12,11 @@
 //                per-token surprise's mean and deviation on the calibration rows (a typicality test,
 //                Nalisnick et al. 2019): what a classifier's features forget about its inputs.
 // Each component is centred and scaled by its median and interquartile range on in-domain rows the
-// model did not train on (validation). With typicality the score is the sum of these robust z-scores
-// (each adds its evidence); without it, the largest (an input any one finds unusual scores high).
-// The threshold accepts `accept_share` of those rows. Exports written before typicality hold
-// `likelihood` (the total surprise) and keep the largest.
+// model did not train on (validation). With typicality the score is its robust z-score alone, the
+// others reported beside it (chosen on three validation sources, docs/monitoring.md); without it, the
+// largest (an input any one finds unusual scores high). The threshold accepts `accept_share` of those
+// rows. Exports keep the rule they were written with: `likelihood` (the total surprise, before
+// typicality) the largest; typicality written before it decided alone, the sum.
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 
@@ -76,17 +77,19 @@ class ADAPT_API OutOfDomainScorer {
   json sequence_states() const;
   // Per row: the total surprise of its token inputs and their count.
   std::pair<torch::Tensor, torch::Tensor> surprise_and_tokens(const Sequences& sequences) const;
-  // The score of raw component values: the sum or the largest of the robust z-scores.
+  // How the robust z-scores make the score: the largest, their sum (typicality exports of
+  // 2026-12-04/05), or typicality's alone.
+  enum class Combine { largest, sum, typicality };
+  static const char* name_of(Combine c);
+  // The score of raw component values, by combine_.
   torch::Tensor score_of(const torch::Tensor& raw) const;
-  // Whether the robust z-scores are summed: exactly when the typicality test is among them (its evidence
-  // adds to the network's, docs/monitoring.md); otherwise the largest decides.
-  bool sums() const;
 
   OutOfDomainOptions options_;
   std::vector<std::string> names_;
   torch::Tensor means_;      // [C, D]
   torch::Tensor precision_;  // [D, D]
   bool energy_ = false;
+  Combine combine_ = Combine::largest;
   std::map<std::string, SequenceLikelihood> likelihoods_;  // by token input's batch key
   std::vector<double> centre_, scale_;
   double threshold_ = 0.0;
