@@ -147,13 +147,15 @@ TEST(TextRealData, SmsSpamCollection) {
   std::cout << "SMS out of domain: AUROC against clothing reviews " << on_reviews.auroc << " (target 0.95; "
             << on_reviews.components << "), against MovieLens titles " << on_titles.auroc << " ("
             << on_titles.components << "); test messages accepted " << on_reviews.accepted << "\n";
-  // Measured on 2026-12-04 (session 28) with seeds 42, 1, 2, once, with the rule chosen on the
-  // validation pair (typicality, z-scores summed): against reviews 0.888, 0.860, 0.886 (typicality alone
-  // 0.977, mahalanobis alone 0.58-0.64, energy alone 0.50-0.69), against titles 0.933, 0.960, 0.939;
-  // test messages accepted 0.923, 0.931, 0.928. The rule before it (total likelihood, largest z-score)
-  // measured 0.929, 0.927, 0.928 and 0.742, 0.772, 0.801 on 2026-12-02 (docs/monitoring.md). The
-  // issue's 0.95 is not met; the floors sit below the spread.
-  EXPECT_GE(on_reviews.auroc, 0.80);
+  // Measured on 2026-12-05 (session 32) with seeds 42, 1, 2, once, with the rule chosen on three
+  // validation sources in round 12 (typicality alone decides): against reviews 0.9765 at each seed
+  // (the n-gram and the split do not depend on the network's seed), against titles 0.899; test messages
+  // accepted 0.937. The rule before it (typicality, z-scores summed) measured 0.888, 0.860, 0.886 and
+  // 0.933, 0.960, 0.939, accepting 0.923-0.931 (2026-12-04); the one before that (total likelihood,
+  // largest z-score) 0.929, 0.927, 0.928 and 0.742, 0.772, 0.801 (2026-12-02; docs/monitoring.md). The
+  // issue's 0.95 is met; the floor sits below it, for other machines' rounding.
+  EXPECT_GE(on_reviews.auroc, 0.93);
+  EXPECT_GE(on_titles.auroc, 0.85);
   EXPECT_GE(on_reviews.accepted, 0.90);
   EXPECT_LE(on_reviews.accepted, 0.99);
   std::filesystem::remove_all(dir);
