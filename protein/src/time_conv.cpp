@@ -15,8 +15,18 @@ namespace adapt::protein {
 // ProteinModels.APeptideScoresTheSameWhateverItsBatch).
 TimeConv::TimeConv(torch::nn::Conv1d conv) : conv_(std::move(conv)) {}
 
+namespace {
+
+// As protein.cnn builds its convolutions: zero padding by a count, one group, stride 1.
+int64_t kernel_of(const torch::nn::detail::ConvNdOptions<1>& o) { return (*o.kernel_size())[0]; }
+int64_t padding_of(const torch::nn::detail::ConvNdOptions<1>& o) { return (*c10::get<torch::ExpandingArray<1>>(o.padding()))[0]; }
+int64_t dilation_of(const torch::nn::detail::ConvNdOptions<1>& o) { return (*o.dilation())[0]; }
+
+}  // namespace
+
 torch::Tensor TimeConv::operator()(const torch::Tensor& x) const {
-  if (x.size(0) == 1 && x.scalar_type() == torch::kFloat && !c10::GradMode::is_enabled()) return one_sequence(x);
+  const bool one = x.size(0) == 1 && x.scalar_type() == torch::kFloat && !c10::GradMode::is_enabled();
+  if (one && (kernel_of(conv_->options) == 1 || at::hasMKLDNN())) return one_sequence(x);
   return conv_.ptr()->forward(x.transpose(1, 2)).transpose(1, 2);
 }
 
@@ -29,13 +39,11 @@ torch::Tensor TimeConv::operator()(const torch::Tensor& x) const {
 torch::Tensor TimeConv::one_sequence(const torch::Tensor& x) const {
   const auto& o = conv_->options;
   const torch::Tensor& w = conv_->weight;
-  if ((*o.kernel_size())[0] == 1)
+  if (kernel_of(o) == 1)
     return at::addmm(conv_->bias, x.reshape({x.size(1), x.size(2)}), w.view({w.size(0), w.size(1)}).t())
         .unsqueeze(0);
-  if (!at::hasMKLDNN()) return conv_.ptr()->forward(x.transpose(1, 2)).transpose(1, 2);
-  const int64_t padding = (*c10::get<torch::ExpandingArray<1>>(o.padding()))[0];
   const torch::Tensor in = x.transpose(1, 2).unsqueeze(2).contiguous().to_mkldnn();
-  return at::mkldnn_convolution(in, packed_weight(), conv_->bias, {0, padding}, {1, 1}, {1, (*o.dilation())[0]}, 1)
+  return at::mkldnn_convolution(in, packed_weight(), conv_->bias, {0, padding_of(o)}, {1, 1}, {1, dilation_of(o)}, 1)
       .to_dense()
       .squeeze(2)
       .transpose(1, 2);
@@ -45,11 +53,9 @@ torch::Tensor TimeConv::packed_weight() const {
   const torch::Tensor& w = conv_->weight;
   const auto& o = conv_->options;
   std::lock_guard<std::mutex> lock(packed_->mutex);
-  if (!packed_->weight.defined() || packed_->version != w._version() ||
-      packed_->source.data_ptr() != w.data_ptr()) {
-    const int64_t padding = (*c10::get<torch::ExpandingArray<1>>(o.padding()))[0];
-    packed_->weight = at::mkldnn_reorder_conv2d_weight(w.detach().unsqueeze(2).contiguous().to_mkldnn(), {0, padding},
-                                                       {1, 1}, {1, (*o.dilation())[0]}, 1);
+  if (!packed_->weight.defined() || packed_->version != w._version() || packed_->source.data_ptr() != w.data_ptr()) {
+    packed_->weight = at::mkldnn_reorder_conv2d_weight(w.detach().unsqueeze(2).contiguous().to_mkldnn(),
+                                                       {0, padding_of(o)}, {1, 1}, {1, dilation_of(o)}, 1);
     packed_->source = w.detach();
     packed_->version = w._version();
   }
