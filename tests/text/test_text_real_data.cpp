@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <map>
 #include <set>
@@ -288,14 +289,29 @@ Records distinct_texts(const std::vector<std::string>& texts, const std::string&
   return out;
 }
 
+// The regular files of `folder` that `keep` accepts, in name order.
+std::vector<std::filesystem::path> files_in(const std::filesystem::path& folder,
+                                            const std::function<bool(const std::filesystem::path&)>& keep) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    if (entry.is_regular_file() && keep(entry.path())) files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+// Each component's robust z-score [N, K] under a scorer's centres and scales.
+torch::Tensor robust_z(const OutOfDomainScorer& scorer, const OutputsAndFeatures& s) {
+  const json state = scorer.state();
+  torch::Tensor raw = scorer.components(s.features, s.outputs, s.sequences).to(torch::kDouble);
+  for (int64_t k = 0; k < raw.size(1); ++k)
+    raw.select(1, k).sub_(state["centre"][static_cast<size_t>(k)].get<double>()).div_(state["scale"][static_cast<size_t>(k)].get<double>());
+  return raw;
+}
+
 // Paragraphs of the licence texts (blank-line separated, whitespace collapsed), files in name order.
 Records licence_paragraphs(const std::filesystem::path& licences) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(licences))
-    if (entry.is_regular_file()) files.push_back(entry.path());
-  std::sort(files.begin(), files.end());
   std::vector<std::string> paragraphs;
-  for (const auto& path : files) {
+  for (const auto& path : files_in(licences, [](const std::filesystem::path&) { return true; })) {
     std::ifstream in(path);
     std::string line, paragraph;
     while (std::getline(in, line))
@@ -415,14 +431,9 @@ class StateTypicality {
 // Round 12's third source: entries of the fortune files (every file but ascii-art, name order), every
 // k-th for about 1,000.
 Records fortune_entries(const std::filesystem::path& folder) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-    const auto& path = entry.path();
-    if (entry.is_regular_file() && !path.has_extension() && path.filename() != "ascii-art") files.push_back(path);
-  }
-  std::sort(files.begin(), files.end());
+  const auto plain_text = [](const std::filesystem::path& p) { return !p.has_extension() && p.filename() != "ascii-art"; };
   std::vector<std::string> entries;
-  for (const auto& path : files) {
+  for (const auto& path : files_in(folder, plain_text)) {
     std::ifstream in(path);
     std::string line, text;
     while (std::getline(in, line))
@@ -454,13 +465,7 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   const std::vector<size_t> valid_rows = rows_of_part(dir, "valid");
 
   const OutOfDomainScorer& scorer = model.monitor().out_of_domain;
-  const json state = scorer.state();
-  const auto z = [&](const OutputsAndFeatures& s) {
-    torch::Tensor raw = scorer.components(s.features, s.outputs, s.sequences).to(torch::kDouble);
-    for (int64_t k = 0; k < raw.size(1); ++k)
-      raw.select(1, k).sub_(state["centre"][static_cast<size_t>(k)].get<double>()).div_(state["scale"][static_cast<size_t>(k)].get<double>());
-    return raw;
-  };
+  const auto z = [&](const OutputsAndFeatures& s) { return robust_z(scorer, s); };
   const auto& names = scorer.component_names();
   const int64_t typicality_at = std::find(names.begin(), names.end(), "typicality") - names.begin();
   ASSERT_LT(typicality_at, static_cast<int64_t>(names.size()));
@@ -586,17 +591,10 @@ TEST(TextRealData, DISABLED_OutOfDomainRuleOnAValidationPair) {
   const OutputsAndFeatures a_even = rows_of(a, even_index), a_odd = rows_of(a, odd_index);
   c1.calibrate(a_even.features, a_even.outputs, a_even.sequences);
   const auto score = [](const OutOfDomainScorer& scorer, const OutputsAndFeatures& s) {  // z-scores summed (the rule then)
-    const json st = scorer.state();
-    torch::Tensor raw = scorer.components(s.features, s.outputs, s.sequences).to(torch::kDouble);
-    for (int64_t k = 0; k < raw.size(1); ++k)
-      raw.select(1, k).sub_(st["centre"][static_cast<size_t>(k)].get<double>()).div_(st["scale"][static_cast<size_t>(k)].get<double>());
-    return raw.sum(1);
+    return robust_z(scorer, s).sum(1);
   };
   const auto typicality_z = [&](const OutOfDomainScorer& scorer, const OutputsAndFeatures& s) {
-    const json st = scorer.state();
-    const torch::Tensor raw = scorer.components(s.features, s.outputs, s.sequences).to(torch::kDouble);
-    const size_t k = static_cast<size_t>(typicality_at);
-    return (raw.select(1, typicality_at) - st["centre"][k].get<double>()) / st["scale"][k].get<double>();
+    return robust_z(scorer, s).select(1, typicality_at);
   };
   const json r0_state = r0.state(), c1_state = c1.state();
   std::cout << "SMS out of domain, round 10: R0 calibrated on " << calib_rows.size() << " training rows (scales "

@@ -10,6 +10,17 @@
 namespace adapt {
 namespace {
 
+// The typicality test per row, (T - mu n) / (sigma sqrt n), from its total surprise T over n tokens
+// (0 for a row without tokens).
+torch::Tensor typicality_of(const torch::Tensor& surprise, const torch::Tensor& tokens, double mean, double deviation) {
+  const double *t = surprise.data_ptr<double>(), *n = tokens.data_ptr<double>();
+  torch::Tensor typicality = torch::zeros({surprise.size(0)}, torch::kDouble);
+  double* o = typicality.data_ptr<double>();
+  for (int64_t i = 0; i < surprise.size(0); ++i)
+    if (n[i] > 0) o[i] = (t[i] - mean * n[i]) / (deviation * std::sqrt(n[i]));
+  return typicality;
+}
+
 // The q-quantile of a 1-d tensor (linear interpolation, as numpy's default).
 double value_at_quantile(const torch::Tensor& values, double q) {
   const torch::Tensor sorted = std::get<0>(values.to(torch::kDouble).flatten().sort());
@@ -151,16 +162,8 @@ torch::Tensor OutOfDomainScorer::components(const torch::Tensor& features, const
   }
   if (uses_sequences()) {
     const auto [surprise, tokens] = surprise_and_tokens(sequences);
-    if (has(names_, "likelihood")) {  // an export from before typicality: the total surprise
-      columns.push_back(surprise);
-    } else {
-      const double *t = surprise.data_ptr<double>(), *n = tokens.data_ptr<double>();
-      torch::Tensor typicality = torch::zeros({surprise.size(0)}, torch::kDouble);
-      double* o = typicality.data_ptr<double>();
-      for (int64_t i = 0; i < surprise.size(0); ++i)
-        if (n[i] > 0) o[i] = (t[i] - token_mean_ * n[i]) / (token_deviation_ * std::sqrt(n[i]));
-      columns.push_back(typicality);
-    }
+    // An export from before typicality holds the total surprise.
+    columns.push_back(has(names_, "likelihood") ? surprise : typicality_of(surprise, tokens, token_mean_, token_deviation_));
   }
   if (columns.size() == 1) return columns[0].unsqueeze(1);
   return torch::stack(columns, 1);
@@ -212,6 +215,11 @@ torch::Tensor OutOfDomainScorer::calibrate(const torch::Tensor& features, const 
 
 torch::Tensor OutOfDomainScorer::score(const torch::Tensor& features, const torch::Tensor& logits,
                                        const Sequences& sequences) const {
+  if (combine_ == Combine::typicality) {  // the other components do not count: not computed per prediction
+    const auto at = static_cast<size_t>(std::find(names_.begin(), names_.end(), "typicality") - names_.begin());
+    const auto [surprise, tokens] = surprise_and_tokens(sequences);
+    return (typicality_of(surprise, tokens, token_mean_, token_deviation_) - centre_[at]) / scale_[at];
+  }
   return score_of(components(features, logits, sequences));
 }
 
