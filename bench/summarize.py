@@ -117,8 +117,10 @@ def rows(out):
                               f"{both['step_ms_10m']:.2f} ms", f"{both['step_ms_10k']:.2f} ms (10k rows)",
                               both["median_ratio"], "<= 1.2 (slowdown)"))
 
-    # adapt predict per modality (bench/monitor/run.sh): adapt's whole process at its best thread count
-    # against the peer's loop at its best (which leaves out Python's start and `import torch`).
+    # adapt predict per modality (bench/monitor/run.sh), each side at its best thread count, three ways:
+    # adapt's whole process against the peer's loop (which leaves out Python's start, `import torch` and
+    # the model's loading); loop against loop (the rows/s each prints: from the first row read to the
+    # last written); process against process.
     text = read(out, "predict")
     for name, label, target in (("adult", "UCI Adult, 1M rows", 3.0), ("sms", "SMS text, 100k messages", 2.0),
                                 ("audio", "FSDD audio, 3,000 clips", 2.0), ("protein", "AMP peptides, 20,000", 2.0),
@@ -129,6 +131,15 @@ def rows(out):
             n_rows = int(loops[0][0])
             add(f"`adapt predict` {label} to CSV (adapt's process against the peer's loop)", "rows/s",
                 n_rows / min(adapt_s), max(float(r) for _, r in loops), target)
+            adapt_loops = re.findall(rf"adapt: {n_rows} predictions written to [^\n]* \((\d+) rows/s[^\n]*\n"
+                                     rf"adapt predict {name} --threads", text)
+            peer_s = [float(v) for v in re.findall(rf"peer process {name} --threads \d+: ([\d.]+) s", text)]
+            if adapt_loops:
+                add(f"`adapt predict` {label} to CSV (loop against loop: the rows/s each prints)", "rows/s",
+                    max(float(r) for r in adapt_loops), max(float(r) for _, r in loops), target)
+            if peer_s:
+                add(f"`adapt predict` {label} to CSV (process against process)", "rows/s",
+                    n_rows / min(adapt_s), n_rows / min(peer_s), target)
     return table
 
 

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <fstream>
 #include <functional>
@@ -86,6 +87,7 @@ struct ChunkOutput {
   };
   std::string text;
   std::vector<Part> parts;
+  size_t out_of_domain = 0;  // predictions scored out of domain, or with something unseen in training
   void close_part(bool failed) { parts.push_back({text.size(), failed}); }
 };
 
@@ -117,6 +119,7 @@ class PredictionWriter {
   // Appends row r's part; `scratch` holds text between calls, so its buffer is reused.
   void format(ChunkOutput& out, JsonScratch& scratch, const std::string& input, const PredictionColumns& predictions,
               size_t r) const {
+    out.out_of_domain += r < predictions.ood_score.size() ? !predictions.in_domain[r] : !predictions.unseen[r].empty();
     if (format_ == "csv") {
       // The out-of-domain fields have their own columns (inside the JSON too, they made a third of a
       // MovieLens rating's file); the columns come apart from the predictor, so no object is taken apart.
@@ -164,6 +167,7 @@ class PredictionWriter {
     out.close_part(true);
   }
   void put(const ChunkOutput& out) {
+    out_of_domain_ += out.out_of_domain;
     if (file_) {  // failures and predictions alike, in order
       *file_ << out.text;
       for (const auto& part : out.parts) ++(part.failed ? failed_ : count_);
@@ -188,12 +192,13 @@ class PredictionWriter {
   }
   size_t failed() const { return failed_; }
   size_t count() const { return count_; }
+  size_t out_of_domain() const { return out_of_domain_; }
 
  private:
   bool json_;
   std::ostream* file_;
   std::string format_;
-  size_t count_ = 0, failed_ = 0;
+  size_t count_ = 0, failed_ = 0, out_of_domain_ = 0;
 };
 
 // Predicts a chunk; where it fails, each input alone, so one bad row costs only itself.
@@ -325,6 +330,24 @@ std::string output_format(const fs::path& out_file) {
   throw OptionError("predict --out " + out_file.string() + ": give a .csv or .jsonl file");
 }
 
+// One line on stderr after `--out FILE`: how many predictions, how fast (rows a second from the first
+// row read to the file in place, as a loop in a script would time itself; the model's loading apart)
+// and how many fell out of domain, the share to look at before trusting the file.
+void report_summary(const fs::path& out_file, size_t written, double load_seconds, double predict_seconds,
+                    size_t out_of_domain) {
+  char line[512];
+  std::snprintf(line, sizeof line, "adapt: %zu predictions written to %s in %.2f s (%.0f rows/s; the model loaded in %.2f s)",
+                written, out_file.c_str(), predict_seconds, static_cast<double>(written) / std::max(predict_seconds, 1e-9),
+                load_seconds);
+  std::cerr << line;
+  if (out_of_domain > 0) {
+    std::snprintf(line, sizeof line, "; %zu of them (%.2f%%) out of domain (in_domain false): check them before trusting their predictions", out_of_domain,
+                  100.0 * static_cast<double>(out_of_domain) / static_cast<double>(written));
+    std::cerr << line;
+  }
+  std::cerr << "\n";
+}
+
 }  // namespace
 
 int predict(const Global& global, const fs::path& model_file, const std::vector<std::string>& inputs,
@@ -332,10 +355,13 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
   const std::string format = output_format(out_file);
   Registry& registry = global_registry();
   report_plugin_problems();
+  using clock = std::chrono::steady_clock;
+  const auto loading = clock::now();
   const Predictor predictor = Predictor::load(model_file, registry);
+  const auto predicting = clock::now();
   const std::vector<std::string> columns = predictor.input_columns();
   const bool all_tables = all_table_files(inputs);
-  size_t failed = 0, written = 0;
+  size_t failed = 0, written = 0, out_of_domain = 0;
   // --threads N: N intra-op threads, or N chunks at once (ChunkPipeline).
   const auto workers = static_cast<size_t>(num_threads());
   auto stream = [&](std::ostream& file) {
@@ -354,6 +380,7 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
     writer.finish();
     failed = writer.failed();
     written = writer.count();
+    out_of_domain = writer.out_of_domain();
   };
   if (format.empty()) {
     stream(std::cout);
@@ -364,6 +391,8 @@ int predict(const Global& global, const fs::path& model_file, const std::vector<
       file.flush();
       if (!file) throw Error("predict --out " + out_file.string() + ": the write failed (is the disk full?)");
     });
+    const std::chrono::duration<double> load = predicting - loading, run = clock::now() - predicting;
+    if (written > 0) report_summary(out_file, written, load.count(), run.count(), out_of_domain);
   }
   if (failed + written == 0)
     std::cerr << "adapt: warning: the inputs hold no rows: nothing was predicted"

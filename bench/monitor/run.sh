@@ -11,11 +11,11 @@
 #               compute-bound: 100,000 took adapt 5 minutes at one thread);
 #      recsys   a MovieLens latest-small dot-bias model (recsys.ids + recsys.dot_bias), 1,000,000
 #               (user, item) pairs of ratings.csv (repeated); its output is the rating, not a label.
-# adapt's time is its whole process (start, plugins and model loading included); the peer prints its
-# loop's time (reading the CSV, predicting, writing) and /usr/bin/time its whole process beside it.
-# "adapt start-up" times the same command on the first row alone: the whole process less it is
-# adapt's loop, the figure to set beside the peer's loop (which leaves out Python's start, import
-# torch and the model's loading).
+# Each side prints its loop's rows/s (from the first row read to the last written: `adapt predict
+# --out` in its closing line on stderr, the peer on stdout; both leave out their start, LibTorch's
+# load and the model's), and /usr/bin/time its whole process beside it. "adapt start-up" times the
+# same command on the first row alone. bench/summarize.py sets them side by side three ways: loop
+# against loop, process against process, and adapt's process against the peer's loop.
 #    make_inputs.py writes the audio, protein and recsys recipes (2 epochs each: speed depends on the
 #    model's size, not on its accuracy) and their inputs; each model trains once (kept in WORK/NAME).
 # After each pair of runs, peers/agree.py checks that both sides predicted the same (the first 5,000

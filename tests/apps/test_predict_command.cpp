@@ -42,14 +42,17 @@ fs::path train_ratings_model(const fs::path& dir, const json& out_of_domain) {
   return dir / "run" / "model.adapt";
 }
 
-// Predicts user,item pairs (a known pair, then a user training never saw) to a CSV file; its rows.
-adapt::Records predict_pairs(const fs::path& dir, const fs::path& model) {
+// Predicts user,item pairs (a known pair, then a user training never saw) to a CSV file; its rows
+// (and in `err`, when given, what the command wrote on stderr).
+adapt::Records predict_pairs(const fs::path& dir, const fs::path& model, std::string* err = nullptr) {
   std::ofstream(dir / "pairs.csv") << "user,item\nu1,i2\nstranger,i2\n";
   Result p = adapt_cli("predict '" + model.string() + "' '" + (dir / "pairs.csv").string() + "' --out '" +
                        (dir / "preds.csv").string() + "'");
   EXPECT_EQ(p.code, 0) << p.err;
+  if (err) *err = p.err;
   return adapt::parse_csv(slurp(dir / "preds.csv"), "preds.csv");
 }
+
 
 }  // namespace predict_command_test
 
@@ -81,5 +84,24 @@ TEST(PredictCommand, UnseenIdsAreOutOfDomainInTheCsvWithAndWithoutAScorer) {
     EXPECT_FALSE(known.contains("in_domain")) << known.dump();
     EXPECT_EQ(cold.value("in_domain", true), false) << cold.dump();
     EXPECT_EQ(cold.value("unseen", ""), "user \"stranger\" unseen in training") << cold.dump();
+  }
+}
+
+TEST(PredictCommand, TheSummaryCountsPredictionsAndThoseOutOfDomain) {
+  for (const bool scored : {true, false}) {
+    const fs::path dir = scratch() / (scored ? "recsys-summary-scored" : "recsys-summary-unscored");
+    std::string err;
+    const adapt::Records rows = predict_pairs(dir, train_ratings_model(dir, scored), &err);
+    ASSERT_EQ(rows.size(), 2u);
+    // The stranger is out of domain with or without a scorer; the known pair may score either way.
+    size_t outside = 0;
+    for (size_t r = 0; r < rows.size(); ++r)
+      outside += scored ? rows.at(r, "in_domain") == "false"
+                        : !json::parse(rows.at(r, "prediction")).value("in_domain", true);
+    ASSERT_GE(outside, 1u);
+    EXPECT_TRUE(contains(err, "adapt: 2 predictions written to " + (dir / "preds.csv").string() + " in ")) << err;
+    EXPECT_TRUE(contains(err, " rows/s; the model loaded in ")) << err;
+    const std::string share = outside == 1 ? "1 of them (50.00%) out of domain" : "2 of them (100.00%) out of domain";
+    EXPECT_TRUE(contains(err, share)) << err;
   }
 }

@@ -101,10 +101,10 @@ void export_model(const std::filesystem::path& file, const json& recipe, const D
   save_archive(archive, file);
 }
 
-json read_manifest(const std::filesystem::path& file) {
-  const std::string what = "model file " + file.string();
-  torch::serialize::InputArchive archive;
-  load_archive(archive, file, "model file");
+namespace {
+
+// The checked manifest of an export's loaded archive.
+json manifest_of(torch::serialize::InputArchive& archive, const std::string& what) {
   json manifest = read_json(archive, "manifest", what);
   try {
     check_manifest(manifest, what);
@@ -112,6 +112,14 @@ json read_manifest(const std::filesystem::path& file) {
     throw Error(what + " is damaged: its manifest does not read (" + std::string(e.what()) + ")");
   }
   return manifest;
+}
+
+}  // namespace
+
+json read_manifest(const std::filesystem::path& file) {
+  torch::serialize::InputArchive archive;
+  load_archive(archive, file, "model file");
+  return manifest_of(archive, "model file " + file.string());
 }
 
 void check_plugins(const json& manifest, const Registry& registry, const std::string& what) {
@@ -146,7 +154,9 @@ void check_plugins(const json& manifest, const Registry& registry, const std::st
 
 Predictor Predictor::load(const std::filesystem::path& file, const Registry& registry) {
   const std::string what = "model file " + file.string();
-  json manifest = read_manifest(file);
+  torch::serialize::InputArchive archive;  // opened and its seal checked once, for the manifest and the weights
+  load_archive(archive, file, "model file");
+  json manifest = manifest_of(archive, what);
   Predictor p;
   try {
     check_plugins(manifest, registry, what);
@@ -163,8 +173,7 @@ Predictor Predictor::load(const std::filesystem::path& file, const Registry& reg
     throw Error(what + " is damaged: its manifest does not describe a model (" + std::string(e.what()) +
                 "); restore it from a good copy or retrain");
   }
-  torch::serialize::InputArchive archive, weights;
-  load_archive(archive, file, "model file");
+  torch::serialize::InputArchive weights;
   archive.read("model", weights);
   read_module_state(weights, *p.model_, what);
   if (manifest.contains("monitor")) {
