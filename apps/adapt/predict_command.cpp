@@ -337,15 +337,16 @@ std::string output_format(const fs::path& out_file) {
 // and how many fell out of domain, the share to look at before trusting the file.
 void report_summary(const fs::path& out_file, size_t written, double load_seconds, double predict_seconds,
                     size_t out_of_domain) {
-  char line[512];
-  std::snprintf(line, sizeof line, "adapt: %zu predictions written to %s in %.2f s (%.0f rows/s; the model loaded in %.2f s)",
-                written, out_file.c_str(), predict_seconds, static_cast<double>(written) / std::max(predict_seconds, 1e-9),
-                load_seconds);
-  std::cerr << line;
+  const double rows_per_second = static_cast<double>(written) / std::max(predict_seconds, 1e-9);
+  char line[256];
+  std::snprintf(line, sizeof line, " in %.2f s (%.0f rows/s; the model loaded in %.2f s)", predict_seconds,
+                rows_per_second, load_seconds);
+  std::cerr << "adapt: " << written << (written == 1 ? " prediction" : " predictions") << " written to "
+            << out_file.string() << line;
   if (out_of_domain > 0) {
-    std::snprintf(line, sizeof line, "; %zu of them (%.2f%%) out of domain (in_domain false): check them before trusting their predictions", out_of_domain,
-                  100.0 * static_cast<double>(out_of_domain) / static_cast<double>(written));
-    std::cerr << line;
+    const double share = 100.0 * static_cast<double>(out_of_domain) / static_cast<double>(written);
+    std::snprintf(line, sizeof line, "; %zu of them (%.2f%%) out of domain (in_domain false)", out_of_domain, share);
+    std::cerr << line << ": check them before trusting their predictions";
   }
   std::cerr << "\n";
 }
