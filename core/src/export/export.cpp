@@ -62,6 +62,17 @@ void check_manifest(const json& manifest, const std::string& what) {
       throw Error(what + " is damaged: its manifest has no \"" + key + "\" object");
 }
 
+// The checked manifest of an export's loaded archive.
+json manifest_of(torch::serialize::InputArchive& archive, const std::string& what) {
+  json manifest = read_json(archive, "manifest", what);
+  try {
+    check_manifest(manifest, what);
+  } catch (const json::exception& e) {  // e.g. a string that is not UTF-8 in a message's dump()
+    throw Error(what + " is damaged: its manifest does not read (" + std::string(e.what()) + ")");
+  }
+  return manifest;
+}
+
 }  // namespace
 
 json recipe_plugins(const json& recipe, const Registry& registry) {
@@ -100,21 +111,6 @@ void export_model(const std::filesystem::path& file, const json& recipe, const D
   }
   save_archive(archive, file);
 }
-
-namespace {
-
-// The checked manifest of an export's loaded archive.
-json manifest_of(torch::serialize::InputArchive& archive, const std::string& what) {
-  json manifest = read_json(archive, "manifest", what);
-  try {
-    check_manifest(manifest, what);
-  } catch (const json::exception& e) {  // e.g. a string that is not UTF-8 in a message's dump()
-    throw Error(what + " is damaged: its manifest does not read (" + std::string(e.what()) + ")");
-  }
-  return manifest;
-}
-
-}  // namespace
 
 json read_manifest(const std::filesystem::path& file) {
   torch::serialize::InputArchive archive;
