@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 
@@ -87,8 +88,7 @@ Records parse_table_rows(const std::string& header, const std::string& header_or
 }
 
 // Reads one record's text: more lines while a quote is open.
-bool next_record(std::istream& in, std::string& record, size_t& line) {
-  std::string text;
+bool next_record(std::istream& in, std::string& record, size_t& line, std::string& text) {
   while (std::getline(in, text)) {
     ++line;
     strip_cr(text);
@@ -98,6 +98,17 @@ bool next_record(std::istream& in, std::string& record, size_t& line) {
     if (std::count(record.begin(), record.end(), '"') % 2 == 0) return true;
   }
   return !record.empty();
+}
+
+// "file:line", made in one allocation: a million rows' names took a fifth of a second as
+// source + ":" + std::to_string(line), on the thread that feeds the predicting workers.
+std::string origin_of(const std::string& source, size_t line) {
+  char digits[24];
+  const char* end = std::to_chars(digits, digits + sizeof digits, line).ptr;
+  std::string origin;
+  origin.reserve(source.size() + 1 + static_cast<size_t>(end - digits));
+  origin.append(source).append(1, ':').append(digits, static_cast<size_t>(end - digits));
+  return origin;
 }
 
 }  // namespace
@@ -112,19 +123,22 @@ void stream_table(std::istream& in, const std::string& source, const std::string
     if (blank(header)) return;
   }
   const char delimiter = format == "tsv" ? '\t' : ',';
-  const std::string header_origin = source + ":" + std::to_string(line);
+  const std::string header_origin = origin_of(source, line);
   size_t rows_read = 0;
+  std::string text;  // each physical line, read into one buffer
   for (bool more = true; more;) {
     auto rows = std::make_shared<std::vector<std::string>>();
     auto origins = std::make_shared<std::vector<std::string>>();
+    rows->reserve(kChunkRows);
+    origins->reserve(kChunkRows);
     if (format == "jsonl" && !first_line.empty()) {
-      rows->push_back(first_line), origins->push_back(source + ":" + std::to_string(line));
+      rows->push_back(first_line), origins->push_back(origin_of(source, line));
       first_line.clear();
     }
     for (std::string record; rows->size() < kChunkRows; record.clear()) {
       const size_t start = line + 1;
-      if (!(more = next_record(in, record, line))) break;
-      origins->push_back(source + ":" + std::to_string(start));
+      if (!(more = next_record(in, record, line, text))) break;
+      origins->push_back(origin_of(source, start));
       rows->push_back(std::move(record));
     }
     if (rows->empty()) break;
