@@ -15,7 +15,8 @@
 # --out` in its closing line on stderr, the peer on stdout; both leave out their start, LibTorch's
 # load and the model's), and /usr/bin/time its whole process beside it. "adapt start-up" times the
 # same command on the first row alone. bench/summarize.py sets them side by side three ways: loop
-# against loop, process against process, and adapt's process against the peer's loop.
+# against loop, process against process, and adapt's process against the peer's loop; rounds.sh runs
+# one model's pair again in interleaved rounds and gives the median of each.
 #    make_inputs.py writes the audio, protein and recsys recipes (2 epochs each: speed depends on the
 #    model's size, not on its accuracy) and their inputs; each model trains once (kept in WORK/NAME).
 # After each pair of runs, peers/agree.py checks that both sides predicted the same (the first 5,000
