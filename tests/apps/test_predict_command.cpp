@@ -53,7 +53,6 @@ adapt::Records predict_pairs(const fs::path& dir, const fs::path& model, std::st
   return adapt::parse_csv(slurp(dir / "preds.csv"), "preds.csv");
 }
 
-
 }  // namespace predict_command_test
 
 using namespace predict_command_test;
